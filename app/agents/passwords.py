@@ -1,0 +1,23 @@
+"""Argon2 password hashing; verification never says why it failed."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+# Compared against when the e-mail is unknown, so a wrong e-mail costs the same time as a wrong
+# password and login timing does not reveal which accounts exist.
+_DUMMY_HASH = _hasher.hash("parley-no-such-agent")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False

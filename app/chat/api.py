@@ -1,0 +1,76 @@
+"""REST: chats and their messages, for the console and integrations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from app.chat.models import Chat, Message
+from app.chat.views import chat_summary, message_view
+from app.common.errors import NotFound
+from app.realtime.visibility import message_for
+from app.visitors.models import Visitor
+from app.web.deps import CurrentAgent, SessionDep
+
+router = APIRouter(prefix="/api/v1", tags=["chats"])
+
+
+@router.get("/chats")
+async def list_chats(
+    agent: CurrentAgent,
+    session: SessionDep,
+    status: str | None = None,
+    agent_id: str | None = None,
+    visitor_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    query = (
+        select(Chat, Visitor)
+        .join(Visitor, Visitor.id == Chat.visitor_id)
+        .where(Chat.site_id == agent.site_id)
+        .order_by(Chat.created_at.desc(), Chat.id.desc())
+    )
+    if status:
+        query = query.where(Chat.status == status)
+    if agent_id:
+        query = query.where(Chat.agent_id == agent_id)
+    if visitor_id:
+        query = query.where(Chat.visitor_id == visitor_id)
+    if cursor:
+        anchor = await session.get(Chat, cursor)
+        if anchor is None or anchor.site_id != agent.site_id:
+            raise NotFound("unknown cursor")
+        query = query.where(
+            (Chat.created_at < anchor.created_at)
+            | ((Chat.created_at == anchor.created_at) & (Chat.id < anchor.id))
+        )
+    rows = (await session.execute(query.limit(limit + 1))).all()
+    items = [chat_summary(c, v) for c, v in rows[:limit]]
+    next_cursor = items[-1]["id"] if len(rows) > limit else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/chats/{chat_id}/messages")
+async def list_messages(
+    chat_id: str,
+    agent: CurrentAgent,
+    session: SessionDep,
+    after_seq: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    chat = await session.get(Chat, chat_id)
+    if chat is None or chat.site_id != agent.site_id:
+        raise NotFound("no such chat")
+    rows = (
+        await session.execute(
+            select(Message)
+            .where(Message.chat_id == chat.id, Message.seq > after_seq)
+            .order_by(Message.seq)
+            .limit(limit)
+        )
+    ).scalars()
+    items = [message_for("agent", message_view(m)) for m in rows]
+    return {"items": items}

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common.types import UTCDateTime, new_id, utcnow
+from app.db import Base
+
+OPEN_STATUSES = ("queued", "offered", "active")
+
+
+class Chat(Base):
+    __tablename__ = "chats"
+    __table_args__ = (
+        Index("ix_chats_site_status_created", "site_id", "status", "created_at"),
+        Index("ix_chats_visitor_status", "visitor_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
+    agent_id: Mapped[str | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), default=None, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    skill: Mapped[str | None] = mapped_column(String(64), default=None)
+    pre_chat: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Counters of the last message number handed out: all kinds, and public messages only
+    # (what a visitor sees). Incremented under the chat row's write lock.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_public_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "seq", name="uq_messages_chat_seq"),
+        UniqueConstraint("chat_id", "public_seq", name="uq_messages_chat_public_seq"),
+        UniqueConstraint(
+            "chat_id", "author_type", "author_id", "client_msg_id", name="uq_messages_client_msg"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    chat_id: Mapped[str] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    public_seq: Mapped[int | None] = mapped_column(Integer, default=None)
+    kind: Mapped[str] = mapped_column(String(16), default="public")
+    author_type: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    author_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    author_avatar_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    body: Mapped[str] = mapped_column(Text)
+    client_msg_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,199 @@
+"""Chat lifecycle: start, send, close, resume. Knows nothing of sockets or HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.agents.models import Agent
+from app.chat import messages
+from app.chat.messages import Author, Kind
+from app.chat.models import OPEN_STATUSES, Chat, Message
+from app.chat.views import message_view
+from app.common.actor import Actor
+from app.common.errors import Conflict, Forbidden, NotFound
+from app.common.types import utcnow
+from app.common.uow import UnitOfWork
+from app.realtime.events import chat_topic, visitor_topic
+from app.realtime.visibility import message_for
+from app.routing import service as routing
+from app.routing.service import RoutingPolicy
+from app.visitors.models import Visitor
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    chat_id: str
+    client_msg_id: str | None
+    message_id: str
+    seq: int
+
+    def frame(self) -> dict[str, Any]:
+        return {
+            "type": "message.ack",
+            "chat_id": self.chat_id,
+            "client_msg_id": self.client_msg_id,
+            "message_id": self.message_id,
+            "seq": self.seq,
+        }
+
+
+def ack_for(actor: Actor, message: Message) -> Ack:
+    seq = message.public_seq if actor.type == "visitor" else message.seq
+    assert seq is not None
+    return Ack(message.chat_id, message.client_msg_id, message.id, seq)
+
+
+async def open_chat_of(uow: UnitOfWork, visitor_id: str) -> Chat | None:
+    result = await uow.session.execute(
+        select(Chat)
+        .where(Chat.visitor_id == visitor_id, Chat.status.in_(OPEN_STATUSES))
+        .order_by(Chat.created_at.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def start_chat(
+    uow: UnitOfWork,
+    actor: Actor,
+    pre_chat: dict[str, Any],
+    first_message: str | None,
+    client_msg_id: str | None,
+    policy: RoutingPolicy,
+) -> tuple[Chat, Ack | None]:
+    """Open a chat for a visitor (or return the one already open) and route it."""
+    existing = await open_chat_of(uow, actor.id)
+    if existing is not None:
+        uow.emit(
+            visitor_topic(actor.id),
+            {"type": "chat.started", "chat_id": existing.id, "status": existing.status},
+        )
+        return existing, None
+    visitor = await uow.session.get_one(Visitor, actor.id)
+    if pre_chat.get("name"):
+        visitor.name = str(pre_chat["name"])
+    if pre_chat.get("email"):
+        visitor.email = str(pre_chat["email"])
+    now = utcnow()
+    chat = Chat(
+        site_id=actor.site_id,
+        visitor_id=actor.id,
+        status="queued",
+        skill=pre_chat.get("department") or None,
+        pre_chat=pre_chat,
+        created_at=now,
+        queued_at=now,
+    )
+    uow.session.add(chat)
+    await uow.session.flush()
+    uow.emit(
+        visitor_topic(actor.id), {"type": "chat.started", "chat_id": chat.id, "status": chat.status}
+    )
+    # Routed before the first message is stored, so an agent who gets the chat at once is
+    # already a member when that message is published.
+    await routing.assign_or_queue(uow, chat, policy)
+    ack = None
+    if first_message:
+        message = await messages.append(
+            uow, chat.id, _author(actor, visitor), first_message, client_msg_id=client_msg_id
+        )
+        ack = ack_for(actor, message)
+    return chat, ack
+
+
+async def send_message(
+    uow: UnitOfWork,
+    actor: Actor,
+    chat_id: str,
+    body: str,
+    kind: Kind,
+    client_msg_id: str,
+) -> Ack:
+    """Store one message; a repeated client_msg_id returns the first one's ack."""
+    chat = await _chat_for(uow, actor, chat_id)
+    if actor.type == "visitor" and kind != "public":
+        raise Forbidden("visitors send public messages only")
+    author = await _load_author(uow, actor)
+    duplicate = await messages.find_duplicate(uow, chat.id, author, client_msg_id)
+    if duplicate is not None:
+        return ack_for(actor, duplicate)
+    if chat.status == "closed":
+        raise Conflict("this chat is closed")
+    message = await messages.append(uow, chat.id, author, body, kind, client_msg_id)
+    if actor.type == "agent" and kind == "public" and chat.first_response_at is None:
+        chat.first_response_at = message.created_at
+    return ack_for(actor, message)
+
+
+def is_duplicate_race(exc: IntegrityError) -> bool:
+    """Two sends of one client_msg_id raced; retrying finds the stored one."""
+    return "client_msg" in str(exc.orig).lower() or "unique" in str(exc.orig).lower()
+
+
+async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: RoutingPolicy) -> Chat:
+    chat = await _chat_for(uow, actor, chat_id)
+    if chat.status == "closed":
+        return chat
+    was_queued = chat.status == "queued"
+    chat.status = "closed"
+    chat.closed_at = utcnow()
+    chat.closed_by = actor.type
+    if chat.agent_id is not None:
+        await uow.session.execute(routing.release_agent_slot(chat.agent_id))
+    await uow.session.flush()
+    uow.emit(
+        chat_topic(chat.id), {"type": "chat.closed", "chat_id": chat.id, "closed_by": actor.type}
+    )
+    if was_queued:
+        await routing.announce_queue(uow, chat.site_id, policy)
+    elif chat.agent_id is not None:
+        await routing.drain_queue(uow, chat.site_id, policy)
+    return chat
+
+
+async def history(
+    uow: UnitOfWork, actor: Actor, chat_id: str, after_seq: int, limit: int = 1000
+) -> tuple[Chat, list[dict[str, Any]]]:
+    """Messages after ``after_seq`` in the actor's own numbering, as the actor may see them."""
+    chat = await _chat_for(uow, actor, chat_id)
+    query = select(Message).where(Message.chat_id == chat.id)
+    if actor.type == "visitor":
+        query = query.where(Message.kind == "public", Message.public_seq > after_seq).order_by(
+            Message.public_seq
+        )
+    else:
+        query = query.where(Message.seq > after_seq).order_by(Message.seq)
+    rows = (await uow.session.execute(query.limit(limit))).scalars()
+    shown = [message_for(actor.viewer, message_view(m)) for m in rows]
+    return chat, [m for m in shown if m is not None]
+
+
+async def check_member(uow: UnitOfWork, actor: Actor, chat_id: str) -> Chat:
+    return await _chat_for(uow, actor, chat_id)
+
+
+async def _chat_for(uow: UnitOfWork, actor: Actor, chat_id: str) -> Chat:
+    """The chat, if this actor may see it; otherwise NotFound (never reveal others' chats)."""
+    chat = await uow.session.get(Chat, chat_id)
+    if chat is None or chat.site_id != actor.site_id:
+        raise NotFound("no such chat")
+    if actor.type == "visitor" and chat.visitor_id != actor.id:
+        raise NotFound("no such chat")
+    if actor.type == "agent" and chat.agent_id != actor.id and not actor.is_staff:
+        raise Forbidden("this chat is assigned to another agent")
+    return chat
+
+
+def _author(actor: Actor, visitor: Visitor) -> Author:
+    return Author(type="visitor", id=actor.id, name=visitor.name or "Visitor")
+
+
+async def _load_author(uow: UnitOfWork, actor: Actor) -> Author:
+    if actor.type == "visitor":
+        return _author(actor, await uow.session.get_one(Visitor, actor.id))
+    agent = await uow.session.get_one(Agent, actor.id)
+    return Author(type="agent", id=agent.id, name=agent.name, avatar_url=agent.avatar_url)

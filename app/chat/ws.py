@@ -1,0 +1,72 @@
+"""Socket frames of the chat domain."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from app.chat import service
+from app.realtime.context import FrameContext
+from app.realtime.events import Event, chat_topic
+from app.realtime.frames import ChatClose, ChatStart, MessageSend, Resume, Typing
+
+
+async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
+    pre_chat = frame.pre_chat.model_dump(exclude_none=True)
+    async with ctx.uow() as uow:
+        chat, ack = await service.start_chat(
+            uow, ctx.actor, pre_chat, frame.message, frame.client_msg_id, ctx.policy
+        )
+    await ctx.hub.subscribe(ctx.conn, chat_topic(chat.id))
+    if pre_chat.get("name"):
+        ctx.conn.display_name = str(pre_chat["name"])
+    if ack is not None:
+        ctx.reply(ack.frame())
+
+
+async def on_message_send(ctx: FrameContext, frame: MessageSend) -> None:
+    for attempt in (1, 2):
+        try:
+            async with ctx.uow() as uow:
+                ack = await service.send_message(
+                    uow, ctx.actor, frame.chat_id, frame.body, frame.kind, frame.client_msg_id
+                )
+            break
+        except IntegrityError as exc:
+            # The same client_msg_id raced in on another socket; the retry finds it stored.
+            if attempt == 2 or not service.is_duplicate_race(exc):
+                raise
+    ctx.reply(ack.frame())
+
+
+async def on_typing(ctx: FrameContext, frame: Typing) -> None:
+    topic = chat_topic(frame.chat_id)
+    if topic not in ctx.conn.topics:
+        async with ctx.uow() as uow:
+            await service.check_member(uow, ctx.actor, frame.chat_id)
+    author = {"type": ctx.actor.type, "id": ctx.actor.id, "name": ctx.conn.display_name}
+    await ctx.hub.publish(
+        Event(
+            topic,
+            {"type": "typing", "chat_id": frame.chat_id, "author": author, "active": frame.active},
+        )
+    )
+
+
+async def on_chat_close(ctx: FrameContext, frame: ChatClose) -> None:
+    async with ctx.uow() as uow:
+        await service.close_chat(uow, ctx.actor, frame.chat_id, ctx.policy)
+
+
+async def on_resume(ctx: FrameContext, frame: Resume) -> None:
+    """Subscribe first, then read history: nothing published in between can be missed."""
+    async with ctx.uow() as uow:
+        await service.check_member(uow, ctx.actor, frame.chat_id)
+        await ctx.hub.subscribe(ctx.conn, chat_topic(frame.chat_id))
+        chat, shown = await service.history(uow, ctx.actor, frame.chat_id, frame.after_seq)
+    last_seq = frame.after_seq
+    for message in shown:
+        ctx.reply({"type": "message.new", "chat_id": chat.id, "message": message})
+        last_seq = message["seq"]
+    ctx.reply(
+        {"type": "resume.done", "chat_id": chat.id, "last_seq": last_seq, "status": chat.status}
+    )

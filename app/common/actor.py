@@ -1,0 +1,27 @@
+"""Who is acting: a visitor or an agent, and what they may touch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from app.realtime.visibility import Viewer
+
+STAFF_ROLES = frozenset({"supervisor", "admin"})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    type: Literal["visitor", "agent"]
+    id: str
+    site_id: str
+    role: str = "visitor"
+    name: str | None = None
+
+    @property
+    def viewer(self) -> Viewer:
+        return "visitor" if self.type == "visitor" else "agent"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES

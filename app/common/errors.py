@@ -1,0 +1,51 @@
+"""Domain errors: raised by services, mapped to error frames and HTTP statuses at the edge."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "bad_request"
+    http_status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(DomainError):
+    pass
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    http_status = 401
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    http_status = 403
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    http_status = 409
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+    http_status = 413
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    http_status = 429
+
+
+class Unavailable(DomainError):
+    code = "unavailable"
+    http_status = 503

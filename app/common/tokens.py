@@ -1,0 +1,44 @@
+"""Signed, expiring bearer tokens for agents and visitors (JWT, HS256)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import jwt
+
+TokenType = Literal["agent", "visitor"]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    subject: str
+    site_id: str
+    type: TokenType
+
+
+def issue(secret: str, claims: TokenClaims, ttl_s: int) -> str:
+    now = int(time.time())
+    payload = {
+        "sub": claims.subject,
+        "site": claims.site_id,
+        "typ": claims.type,
+        "iat": now,
+        "exp": now + ttl_s,
+    }
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def verify(secret: str, token: str, expected: TokenType) -> TokenClaims | None:
+    """The claims of a valid, unexpired token of the expected type; None for anything else."""
+    try:
+        payload = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp"]})
+    except jwt.PyJWTError:
+        return None
+    if payload.get("typ") != expected:
+        return None
+    sub, site = payload.get("sub"), payload.get("site")
+    if not isinstance(sub, str) or not isinstance(site, str):
+        return None
+    return TokenClaims(subject=sub, site_id=site, type=expected)

@@ -1,0 +1,57 @@
+"""One unit of work per command: a transaction, and the events it publishes after commit."""
+
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.realtime.events import Audience, Outbox, Publisher
+
+log = logging.getLogger(__name__)
+
+
+class UnitOfWork:
+    """``async with UnitOfWork(...) as uow``: commit on success, then publish what was emitted.
+
+    Publishing only after commit means no client ever hears of a row that a rollback removed;
+    a publish that fails after commit loses nothing, because clients resume from the database.
+    """
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession], publisher: Publisher) -> None:
+        self._factory = factory
+        self._publisher = publisher
+        self._outbox = Outbox()
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        await self.session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                await self.session.commit()
+            else:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+        if exc_type is None:
+            for event in self._outbox.events:
+                try:
+                    await self._publisher.publish(event)
+                except Exception:
+                    log.exception(
+                        "publish failed after commit (clients will resume): %s", event.topic
+                    )
+
+    def emit(self, topic: str, frame: dict[str, Any], audience: Audience = "everyone") -> None:
+        self._outbox.emit(topic, frame, audience)

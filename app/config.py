@@ -1,0 +1,54 @@
+"""Settings, read once from the environment (prefix ``PARLEY_``); nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The development default exists so `parley serve` works out of the box; outside development a
+# missing secret is refused, because a guessable key would let anyone forge agent tokens.
+_DEV_SECRET = "parley-development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", env_file=".env", extra="ignore")
+
+    environment: str = Field(default="development", description="development | production")
+    database_url: str = "sqlite+aiosqlite:///./parley.db"
+    broker_url: str = "memory://"
+    secret_key: str = _DEV_SECRET
+    access_token_ttl_s: int = 12 * 3600
+    visitor_token_ttl_s: int = 365 * 24 * 3600
+    public_url: str = ""
+    # Frames above this size are refused before parsing: a chat message never needs more.
+    max_frame_bytes: int = 64 * 1024
+    # A socket whose outgoing queue holds this many frames is too slow; it is closed (4408) and
+    # the client resumes from its last seq, which costs less than buffering without bound.
+    socket_queue_size: int = 1000
+    # How often a process refreshes presence of the agents connected to it, and how long after
+    # the last refresh an agent counts as gone (covers a killed process).
+    presence_heartbeat_s: float = 10.0
+    presence_grace_s: float = 30.0
+    job_poll_s: float = 1.0
+    ws_ping_interval_s: float = 20.0
+    upload_dir: Path = Path("./parley-uploads")
+    log_level: str = "info"
+    demo: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment != "development" and self.secret_key == _DEV_SECRET:
+            raise ValueError("PARLEY_SECRET_KEY must be set outside development")
+        return self
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def random_key(nbytes: int = 24) -> str:
+    return secrets.token_urlsafe(nbytes)

@@ -1,0 +1,93 @@
+"""The demo: a shop, its agents with known passwords, served at /demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.agents.models import Agent
+from app.agents.service import create_agent
+from app.sites.service import create_site, site_by_key
+
+DEMO_SITE_KEY = "demo-nordlys"
+DEMO_SITE_NAME = "Nordlys Cycles"
+DEMO_AGENTS: list[dict[str, Any]] = [
+    {
+        "email": "alice@demo.parley",
+        "password": "alice-demo",
+        "name": "Alice Berg",
+        "role": "agent",
+        "skills": ["sales", "support"],
+    },
+    {
+        "email": "ben@demo.parley",
+        "password": "ben-demo",
+        "name": "Ben Okafor",
+        "role": "agent",
+        "skills": ["support", "billing"],
+    },
+    {
+        "email": "sam@demo.parley",
+        "password": "sam-demo",
+        "name": "Sam Lindqvist",
+        "role": "supervisor",
+        "skills": ["sales", "support", "billing"],
+    },
+    {
+        "email": "admin@demo.parley",
+        "password": "admin-demo",
+        "name": "Parley Admin",
+        "role": "admin",
+        "skills": [],
+    },
+]
+
+
+def _avatar(initials: str, color: str) -> str:
+    """A small inline SVG portrait, so the demo shows faces without fetching anything."""
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 64 64'>"
+        f"<rect width='64' height='64' rx='32' fill='{color}'/>"
+        "<text x='32' y='41' font-family='sans-serif' font-size='24' fill='white' "
+        f"text-anchor='middle'>{initials}</text></svg>"
+    )
+    return "data:image/svg+xml;utf8," + svg.replace("<", "%3C").replace(">", "%3E").replace(
+        "#", "%23"
+    )
+
+
+_COLORS = {
+    "Alice Berg": "#b45309",
+    "Ben Okafor": "#1d4ed8",
+    "Sam Lindqvist": "#7c3aed",
+    "Parley Admin": "#334155",
+}
+
+
+async def seed(session: AsyncSession) -> bool:
+    """Create the demo site and agents once; returns whether anything was created."""
+    if await site_by_key(session, DEMO_SITE_KEY) is not None:
+        return False
+    site = await create_site(session, DEMO_SITE_NAME, [], site_key=DEMO_SITE_KEY)
+    site.greeting = "Hi! Questions about fit, delivery or your order? Ask us."
+    for spec in DEMO_AGENTS:
+        initials = "".join(part[0] for part in spec["name"].split()[:2])
+        agent: Agent = await create_agent(
+            session,
+            site.id,
+            spec["email"],
+            spec["name"],
+            spec["password"],
+            role=spec["role"],
+            skills=spec["skills"],
+            avatar_url=_avatar(initials, _COLORS[spec["name"]]),
+        )
+        del agent
+    return True
+
+
+def credentials_banner(base_url: str) -> str:
+    lines = [f"Parley demo shop: {base_url}/demo", f"Agent console:   {base_url}/console", ""]
+    lines += [f"  {a['role']:<10} {a['email']:<22} password: {a['password']}" for a in DEMO_AGENTS]
+    return "\n".join(lines)

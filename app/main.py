@@ -1,0 +1,118 @@
+"""The application factory: routers, static files, error mapping, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.agents import api as agents_api
+from app.agents.presence import presence_loop
+from app.chat import api as chat_api
+from app.common.errors import DomainError
+from app.config import Settings
+from app.db import make_engine, make_session_factory
+from app.realtime.broker import broker_from_url
+from app.realtime.hub import Hub
+from app.state import AppState
+from app.visitors import api as visitors_api
+from app.web import health, pages, ws_routes
+
+log = logging.getLogger(__name__)
+
+# Sent to every open socket on shutdown: "server restarting, reconnect" (RFC 6455 1012).
+CLOSE_SERVICE_RESTART = 1012
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        hub = Hub(broker_from_url(settings.broker_url))
+        state = AppState(
+            settings=settings, engine=engine, sessions=make_session_factory(engine), hub=hub
+        )
+        await hub.start()
+        app.state.parley = state
+        upkeep = asyncio.create_task(presence_loop(state))
+        try:
+            yield
+        finally:
+            state.draining = True
+            hub.close_all(CLOSE_SERVICE_RESTART)
+            upkeep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await upkeep
+            await hub.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Parley",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/openapi.json",
+    )
+    # Bearer tokens, never cookies: any origin may call the API without CSRF risk; which shops may
+    # embed a site's widget is decided per site (allowed origins), not here.
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]
+    )
+    _install_error_handlers(app)
+    for module in (agents_api, visitors_api, chat_api, pages, health):
+        app.include_router(module.router)
+    app.mount(
+        "/console/static",
+        StaticFiles(directory=pages.CONSOLE_DIR / "static"),
+        name="console-static",
+    )
+
+    @app.websocket("/ws/visitor")
+    async def visitor_ws(websocket: WebSocket) -> None:
+        await ws_routes.visitor_socket(websocket, websocket.app.state.parley)
+
+    @app.websocket("/ws/agent")
+    async def agent_ws(websocket: WebSocket) -> None:
+        await ws_routes.agent_socket(websocket, websocket.app.state.parley)
+
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    def body(code: str, message: str) -> dict[str, dict[str, str]]:
+        return {"error": {"code": code, "message": message}}
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(body(exc.code, exc.message), status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"][1:]) or "body"
+        return JSONResponse(body("bad_request", f"{where}: {first['msg']}"), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not_found",
+            405: "bad_request",
+            409: "conflict",
+            413: "too_large",
+            429: "rate_limited",
+        }
+        return JSONResponse(
+            body(codes.get(exc.status_code, "error"), str(exc.detail)), status_code=exc.status_code
+        )

@@ -1,0 +1,9 @@
+"""Every domain's models, imported once so metadata is complete (Alembic, tests)."""
+
+from app.agents.models import Agent, AgentSkill
+from app.chat.models import Chat, Message
+from app.db import Base
+from app.sites.models import Site
+from app.visitors.models import PageView, Visitor
+
+__all__ = ["Agent", "AgentSkill", "Base", "Chat", "Message", "PageView", "Site", "Visitor"]

@@ -1,0 +1,33 @@
+"""What a frame handler gets: who sent it, their socket, and the process's services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.common.actor import Actor
+from app.common.uow import UnitOfWork
+from app.realtime.hub import Connection, Hub
+from app.routing.service import RoutingPolicy
+from app.state import AppState
+
+
+@dataclass
+class FrameContext:
+    state: AppState
+    conn: Connection
+    actor: Actor
+
+    @property
+    def hub(self) -> Hub:
+        return self.state.hub
+
+    @property
+    def policy(self) -> RoutingPolicy:
+        return RoutingPolicy(presence_grace_s=self.state.settings.presence_grace_s)
+
+    def uow(self) -> UnitOfWork:
+        return self.state.uow()
+
+    def reply(self, frame: dict[str, Any]) -> None:
+        self.conn.send(frame)

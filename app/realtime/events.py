@@ -1,0 +1,62 @@
+"""What travels over the broker: a frame, the topic it goes to, and who may see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import orjson
+
+# "everyone": every subscriber of the topic, through the visibility rule.
+# "staff": agents and supervisors only; never a visitor socket.
+Audience = Literal["everyone", "staff"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    topic: str
+    frame: dict[str, Any]
+    audience: Audience = "everyone"
+
+    def encode(self) -> bytes:
+        return orjson.dumps({"frame": self.frame, "audience": self.audience})
+
+
+def decode(payload: bytes) -> tuple[dict[str, Any], Audience]:
+    data = orjson.loads(payload)
+    audience: Audience = "staff" if data.get("audience") == "staff" else "everyone"
+    return data["frame"], audience
+
+
+class Publisher(Protocol):
+    async def publish(self, event: Event) -> None: ...
+
+
+@dataclass
+class Outbox:
+    """Events collected inside a transaction, published only after it commits."""
+
+    events: list[Event] = field(default_factory=list)
+
+    def emit(self, topic: str, frame: dict[str, Any], audience: Audience = "everyone") -> None:
+        self.events.append(Event(topic, frame, audience))
+
+
+def chat_topic(chat_id: str) -> str:
+    return f"chat:{chat_id}"
+
+
+def agent_topic(agent_id: str) -> str:
+    return f"agent:{agent_id}"
+
+
+def visitor_topic(visitor_id: str) -> str:
+    return f"visitor:{visitor_id}"
+
+
+def site_topic(site_id: str) -> str:
+    return f"site:{site_id}"
+
+
+def supervisors_topic(site_id: str) -> str:
+    return f"supervisors:{site_id}"

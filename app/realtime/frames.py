@@ -1,0 +1,150 @@
+"""Inbound socket frames, parsed once at the edge into typed models (discriminated on ``type``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, TypeAdapter, ValidationError
+
+from app.common.errors import BadRequest, TooLarge
+
+ChatId = Annotated[str, Field(min_length=1, max_length=64)]
+ClientMsgId = Annotated[str, Field(min_length=1, max_length=64)]
+Body = Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class Ping(_Frame):
+    type: Literal["ping"]
+
+
+class PageView(_Frame):
+    type: Literal["page.view"]
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    title: Annotated[str, Field(max_length=500)] | None = None
+    referrer: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class PreChat(BaseModel):
+    # Shops add their own questions, so unknown keys are kept (as short strings).
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    name: Annotated[str, Field(max_length=100)] | None = None
+    email: EmailStr | None = None
+    department: Annotated[str, Field(max_length=64)] | None = None
+
+
+class ChatStart(_Frame):
+    type: Literal["chat.start"]
+    pre_chat: PreChat = Field(default_factory=PreChat)
+    message: Body | None = None
+    client_msg_id: ClientMsgId | None = None
+
+
+class MessageSend(_Frame):
+    type: Literal["message.send"]
+    chat_id: ChatId
+    client_msg_id: ClientMsgId
+    body: Body
+    kind: Literal["public", "whisper", "note"] = "public"
+    attachment_ids: Annotated[list[str], Field(max_length=10)] = Field(default_factory=list)
+
+
+class Typing(_Frame):
+    type: Literal["typing"]
+    chat_id: ChatId
+    active: bool
+
+
+class ChatClose(_Frame):
+    type: Literal["chat.close"]
+    chat_id: ChatId
+
+
+class Resume(_Frame):
+    type: Literal["resume"]
+    chat_id: ChatId
+    after_seq: Annotated[int, Field(ge=0)]
+
+
+class PresenceSet(_Frame):
+    type: Literal["presence.set"]
+    status: Literal["online", "busy", "away"]
+
+
+class ChatAccept(_Frame):
+    type: Literal["chat.accept"]
+    chat_id: ChatId
+
+
+VisitorFrame = Annotated[
+    Ping | PageView | ChatStart | MessageSend | Typing | ChatClose | Resume,
+    Field(discriminator="type"),
+]
+AgentFrame = Annotated[
+    Ping | PresenceSet | ChatAccept | MessageSend | Typing | ChatClose | Resume,
+    Field(discriminator="type"),
+]
+_VISITOR = TypeAdapter[Any](VisitorFrame)
+_AGENT = TypeAdapter[Any](AgentFrame)
+_VISITOR_TYPES = {
+    "ping",
+    "page.view",
+    "chat.start",
+    "message.send",
+    "typing",
+    "chat.close",
+    "resume",
+}
+_AGENT_TYPES = {
+    "ping",
+    "presence.set",
+    "chat.accept",
+    "message.send",
+    "typing",
+    "chat.close",
+    "resume",
+}
+
+
+def parse(raw: str | bytes, role: Literal["visitor", "agent"], max_bytes: int) -> BaseModel:
+    """A typed frame, or BadRequest/TooLarge carrying a message a developer can act on."""
+    if len(raw) > max_bytes:
+        raise TooLarge(f"frame larger than {max_bytes} bytes")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BadRequest("frame is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("frame must be a JSON object")
+    kind = data.get("type")
+    allowed = _VISITOR_TYPES if role == "visitor" else _AGENT_TYPES
+    if not isinstance(kind, str) or kind not in allowed:
+        raise BadRequest(f"unknown frame type {kind!r}")
+    adapter = _VISITOR if role == "visitor" else _AGENT
+    try:
+        frame: BaseModel = adapter.validate_python(data)
+    except ValidationError as exc:
+        raise BadRequest(_describe(exc)) from None
+    return frame
+
+
+def client_ref(raw: str | bytes) -> str | None:
+    """The client_msg_id of a frame, if one can be read, so an error can name what it refuses."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    ref = data.get("client_msg_id") if isinstance(data, dict) else None
+    return ref if isinstance(ref, str) else None
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = ".".join(str(p) for p in err["loc"][1:]) or "frame"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)

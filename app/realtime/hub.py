@@ -1,0 +1,169 @@
+"""The sockets of this process, and delivery of broker events to those that may see them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import Any
+
+import orjson
+
+from app.common.types import new_id
+from app.realtime.broker import Broker
+from app.realtime.events import Event, chat_topic, decode
+from app.realtime.visibility import Viewer, ViewerIdentity, is_own_echo, present
+
+log = logging.getLogger(__name__)
+
+# Close code for a socket whose client cannot keep up; it reconnects and resumes from its seq.
+CLOSE_SLOW_CONSUMER = 4408
+
+# Frames that make a socket a member of a chat: from then on it receives the chat's topic.
+_JOINING_FRAMES = frozenset({"chat.started", "chat.assigned", "chat.offered"})
+
+
+class Connection:
+    """One socket's outgoing side: a bounded queue drained by the socket's writer task."""
+
+    def __init__(
+        self,
+        viewer: ViewerIdentity,
+        site_id: str,
+        role: str,
+        queue_size: int,
+        display_name: str | None = None,
+    ) -> None:
+        self.id = new_id()
+        self.viewer = viewer
+        self.display_name = display_name
+        self.site_id = site_id
+        self.role = role
+        self.topics: set[str] = set()
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=queue_size)
+        self.close_code: int | None = None
+        # While set, frames wait here: a socket subscribes before its initial state is loaded,
+        # and what arrives meanwhile must follow that state, not precede it.
+        self._held: list[bytes] | None = None
+
+    def hold(self) -> None:
+        self._held = []
+
+    def release(self, first: dict[str, Any]) -> None:
+        held, self._held = self._held or [], None
+        self.send(first)
+        for data in held:
+            self.offer(data)
+
+    def send(self, frame: dict[str, Any]) -> None:
+        self.offer(orjson.dumps(frame))
+
+    def offer(self, data: bytes) -> None:
+        if self.close_code is not None:
+            return
+        if self._held is not None:
+            if len(self._held) >= self.queue.maxsize:
+                self.close(CLOSE_SLOW_CONSUMER)
+            else:
+                self._held.append(data)
+            return
+        try:
+            self.queue.put_nowait(data)
+        except asyncio.QueueFull:
+            self.close(CLOSE_SLOW_CONSUMER)
+
+    def close(self, code: int) -> None:
+        """Ask the writer to stop; what was queued is dropped, the client resumes by seq."""
+        if self.close_code is not None:
+            return
+        self.close_code = code
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
+
+class Hub:
+    def __init__(self, broker: Broker) -> None:
+        self.broker = broker
+        self._subscribers: dict[str, set[Connection]] = defaultdict(set)
+        self._connections: set[Connection] = set()
+
+    async def start(self) -> None:
+        await self.broker.start(self._deliver)
+
+    async def stop(self) -> None:
+        await self.broker.stop()
+
+    async def publish(self, event: Event) -> None:
+        await self.broker.publish(event.topic, event.encode())
+
+    async def attach(self, conn: Connection, topics: list[str]) -> None:
+        self._connections.add(conn)
+        for topic in topics:
+            await self.subscribe(conn, topic)
+
+    async def detach(self, conn: Connection) -> None:
+        self._connections.discard(conn)
+        for topic in list(conn.topics):
+            await self.unsubscribe(conn, topic)
+
+    async def subscribe(self, conn: Connection, topic: str) -> None:
+        if topic in conn.topics:
+            return
+        conn.topics.add(topic)
+        first = not self._subscribers[topic]
+        self._subscribers[topic].add(conn)
+        if first:
+            await self.broker.subscribe(topic)
+
+    async def unsubscribe(self, conn: Connection, topic: str) -> None:
+        conn.topics.discard(topic)
+        subscribers = self._subscribers.get(topic)
+        if subscribers is None:
+            return
+        subscribers.discard(conn)
+        if not subscribers:
+            del self._subscribers[topic]
+            await self.broker.unsubscribe(topic)
+
+    def local_agent_ids(self) -> set[str]:
+        return {c.viewer.id for c in self._connections if c.viewer.kind == "agent"}
+
+    def connection_count(self) -> int:
+        return len(self._connections)
+
+    def close_all(self, code: int) -> None:
+        for conn in list(self._connections):
+            conn.close(code)
+
+    async def _deliver(self, topic: str, payload: bytes) -> None:
+        subscribers = self._subscribers.get(topic)
+        if not subscribers:
+            return
+        frame, audience = decode(payload)
+        views: dict[Viewer, tuple[dict[str, Any] | None, bytes]] = {}
+        for conn in list(subscribers):
+            kind = conn.viewer.kind
+            if kind not in views:
+                view = present(frame, audience, kind)
+                views[kind] = (view, orjson.dumps(view) if view is not None else b"")
+            view, data = views[kind]
+            if view is None or is_own_echo(view, conn.viewer):
+                continue
+            conn.offer(data)
+            await self._follow(conn, view)
+
+    async def _follow(self, conn: Connection, frame: dict[str, Any]) -> None:
+        """Keep a socket's chat subscriptions in step with the frames it receives."""
+        kind = frame.get("type")
+        chat_id = frame.get("chat_id")
+        if not isinstance(chat_id, str):
+            return
+        if kind in _JOINING_FRAMES:
+            await self.subscribe(conn, chat_topic(chat_id))
+        elif (
+            kind == "chat.transferred"
+            and conn.viewer.kind == "agent"
+            and frame.get("from_agent_id") == conn.viewer.id
+        ):
+            await self.unsubscribe(conn, chat_topic(chat_id))

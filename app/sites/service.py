@@ -1,0 +1,41 @@
+"""Sites: the shops that embed the widget."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.sites.models import Site
+
+
+async def create_site(
+    session: AsyncSession, name: str, origins: list[str], site_key: str | None = None
+) -> Site:
+    site = Site(
+        name=name,
+        site_key=site_key or secrets.token_urlsafe(16),
+        secret=secrets.token_urlsafe(32),
+        allowed_origins=[o.rstrip("/") for o in origins],
+    )
+    session.add(site)
+    await session.flush()
+    return site
+
+
+async def site_by_key(session: AsyncSession, site_key: str) -> Site | None:
+    result = await session.execute(select(Site).where(Site.site_key == site_key))
+    return result.scalar_one_or_none()
+
+
+async def first_site(session: AsyncSession) -> Site | None:
+    result = await session.execute(select(Site).order_by(Site.created_at).limit(1))
+    return result.scalar_one_or_none()
+
+
+def origin_allowed(site: Site, origin: str | None) -> bool:
+    """An empty allow-list admits any origin; a request without Origin is not from a browser."""
+    if not site.allowed_origins or origin is None:
+        return True
+    return origin.rstrip("/") in site.allowed_origins

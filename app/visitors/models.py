@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common.types import UTCDateTime, new_id, utcnow
+from app.db import Base
+
+
+class Visitor(Base):
+    __tablename__ = "visitors"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    visit_count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PageView(Base):
+    __tablename__ = "page_views"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    visitor_id: Mapped[str] = mapped_column(
+        ForeignKey("visitors.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(String(500), default=None)
+    referrer: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,22 @@
+"""Socket frames of the visitor domain."""
+
+from __future__ import annotations
+
+from app.chat.service import open_chat_of
+from app.realtime.context import FrameContext
+from app.realtime.frames import PageView
+from app.visitors import service
+
+
+async def on_page_view(ctx: FrameContext, frame: PageView) -> None:
+    async with ctx.uow() as uow:
+        chat = await open_chat_of(uow, ctx.actor.id)
+        await service.record_page_view(
+            uow,
+            ctx.actor.id,
+            ctx.actor.site_id,
+            frame.url,
+            frame.title,
+            frame.referrer,
+            chat.id if chat else None,
+        )

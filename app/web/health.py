@@ -1,0 +1,49 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.web.deps import StateDep
+
+router = APIRouter(include_in_schema=False)
+_CHECK_TIMEOUT_S = 2.0
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(state: StateDep) -> JSONResponse:
+    checks = {
+        "database": await _database_ok(state),
+        "broker": await _broker_ok(state),
+        "accepting": not state.draining,
+    }
+    ok = all(checks.values())
+    return JSONResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+    )
+
+
+async def _database_ok(state: StateDep) -> bool:
+    try:
+        async with asyncio.timeout(_CHECK_TIMEOUT_S), state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+async def _broker_ok(state: StateDep) -> bool:
+    try:
+        async with asyncio.timeout(_CHECK_TIMEOUT_S):
+            return await state.hub.broker.ping()
+    except Exception:
+        return False

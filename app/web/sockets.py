@@ -1,0 +1,126 @@
+"""The websocket edge: authenticate, then one reader and one writer per socket.
+
+Frames from one socket are handled one after another, so a client's messages keep their order.
+Each frame gets its own short database session; none is held for the life of the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from app.common.errors import DomainError
+from app.realtime import frames
+from app.realtime.context import FrameContext
+from app.realtime.hub import Connection
+
+log = logging.getLogger(__name__)
+
+CLOSE_BAD_TOKEN = 4401
+# Clients ping every 25 s; a socket silent for this long is a dead connection nobody closed.
+IDLE_TIMEOUT_S = 75.0
+
+Handler = Callable[[FrameContext, Any], Awaitable[None]]
+
+
+async def run_socket(
+    ws: WebSocket,
+    ctx: FrameContext,
+    role: Literal["visitor", "agent"],
+    handlers: dict[type[BaseModel], Handler],
+    topics: list[str],
+    on_open: Callable[[FrameContext], Awaitable[None]],
+) -> None:
+    hub = ctx.hub
+    conn = ctx.conn
+    conn.hold()
+    await hub.attach(conn, topics)
+    try:
+        await on_open(ctx)
+        writer = asyncio.create_task(_write(ws, conn))
+        reader = asyncio.create_task(_read(ws, ctx, role, handlers))
+        _done, pending = await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await task
+    finally:
+        await hub.detach(conn)
+        if ws.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await ws.close(conn.close_code or 1000)
+
+
+async def reject(ws: WebSocket) -> None:
+    """Accept, then close with 4401 so the client can tell a bad token from a network error."""
+    await ws.accept()
+    await ws.close(CLOSE_BAD_TOKEN)
+
+
+async def _write(ws: WebSocket, conn: Connection) -> None:
+    while True:
+        data = await conn.queue.get()
+        if data is None:
+            await ws.close(conn.close_code or 1000)
+            return
+        await ws.send_text(data.decode())
+
+
+async def _read(
+    ws: WebSocket,
+    ctx: FrameContext,
+    role: Literal["visitor", "agent"],
+    handlers: dict[type[BaseModel], Handler],
+) -> None:
+    max_bytes = ctx.state.settings.max_frame_bytes
+    while True:
+        try:
+            async with asyncio.timeout(IDLE_TIMEOUT_S):
+                message = await ws.receive()
+        except TimeoutError:
+            ctx.conn.close(1001)
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        raw: str | bytes | None = message.get("text")
+        if raw is None:
+            raw = message.get("bytes") or b""
+        await _dispatch(ctx, raw, role, max_bytes, handlers)
+
+
+async def _dispatch(
+    ctx: FrameContext,
+    raw: str | bytes,
+    role: Literal["visitor", "agent"],
+    max_bytes: int,
+    handlers: dict[type[BaseModel], Handler],
+) -> None:
+    ref = None
+    try:
+        frame = frames.parse(raw, role, max_bytes)
+        ref = getattr(frame, "client_msg_id", None)
+        await handlers[type(frame)](ctx, frame)
+    except DomainError as exc:
+        ctx.reply(error_frame(exc.code, exc.message, ref or _safe_ref(raw, max_bytes)))
+    except (DBAPIError, SQLAlchemyError, OSError) as exc:
+        log.warning("database unavailable while handling a frame: %s", exc)
+        ctx.reply(error_frame("unavailable", "the server could not store this; send it again", ref))
+    except Exception:
+        log.exception("frame handler failed")
+        ctx.reply(error_frame("internal", "the server failed to handle this frame", ref))
+
+
+def _safe_ref(raw: str | bytes, max_bytes: int) -> str | None:
+    return frames.client_ref(raw) if len(raw) <= max_bytes else None
+
+
+def error_frame(code: str, message: str, ref: str | None) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message, "ref": ref}

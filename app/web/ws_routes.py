@@ -1,0 +1,135 @@
+"""The two websocket endpoints: who may connect, what they subscribe to, what they may send."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from starlette.websockets import WebSocket
+
+from app.agents import service as agents
+from app.agents import ws as agent_frames
+from app.agents.models import Agent
+from app.chat import service as chats
+from app.chat import ws as chat_frames
+from app.chat.models import OPEN_STATUSES, Chat
+from app.chat.views import chat_summary
+from app.common.actor import Actor
+from app.common.tokens import verify
+from app.realtime import frames
+from app.realtime.context import FrameContext
+from app.realtime.events import agent_topic, chat_topic, site_topic, visitor_topic
+from app.realtime.hub import Connection
+from app.realtime.visibility import ViewerIdentity
+from app.routing import ws as routing_frames
+from app.sites.models import Site
+from app.sites.service import origin_allowed
+from app.state import AppState
+from app.visitors import ws as visitor_frames
+from app.visitors.models import Visitor
+from app.web.sockets import Handler, reject, run_socket
+
+
+async def _pong(ctx: FrameContext, frame: frames.Ping) -> None:
+    ctx.reply({"type": "pong"})
+
+
+_COMMON: dict[type[BaseModel], Handler] = {
+    frames.Ping: _pong,
+    frames.MessageSend: chat_frames.on_message_send,
+    frames.Typing: chat_frames.on_typing,
+    frames.ChatClose: chat_frames.on_chat_close,
+    frames.Resume: chat_frames.on_resume,
+}
+VISITOR_HANDLERS: dict[type[BaseModel], Handler] = {
+    **_COMMON,
+    frames.PageView: visitor_frames.on_page_view,
+    frames.ChatStart: chat_frames.on_chat_start,
+}
+AGENT_HANDLERS: dict[type[BaseModel], Handler] = {
+    **_COMMON,
+    frames.PresenceSet: agent_frames.on_presence_set,
+    frames.ChatAccept: routing_frames.on_chat_accept,
+}
+
+
+async def visitor_socket(ws: WebSocket, state: AppState) -> None:
+    claims = verify(state.settings.secret_key, ws.query_params.get("token", ""), "visitor")
+    if claims is None:
+        await reject(ws)
+        return
+    async with state.uow() as uow:
+        visitor = await uow.session.get(Visitor, claims.subject)
+        site = await uow.session.get(Site, claims.site_id)
+        chat = await chats.open_chat_of(uow, claims.subject) if visitor else None
+    if visitor is None or site is None or not origin_allowed(site, ws.headers.get("origin")):
+        await reject(ws)
+        return
+    await ws.accept()
+    actor = Actor(type="visitor", id=visitor.id, site_id=site.id, name=visitor.name)
+    conn = Connection(
+        ViewerIdentity("visitor", visitor.id),
+        site.id,
+        "visitor",
+        state.settings.socket_queue_size,
+        display_name=visitor.name or "Visitor",
+    )
+    topics = [visitor_topic(visitor.id)] + ([chat_topic(chat.id)] if chat else [])
+
+    async def on_open(ctx: FrameContext) -> None:
+        ctx.conn.release(
+            {
+                "type": "hello",
+                "visitor": {"id": visitor.id, "name": visitor.name},
+                "active_chat": {"id": chat.id, "status": chat.status} if chat else None,
+            }
+        )
+
+    ctx = FrameContext(state, conn, actor)
+    await run_socket(ws, ctx, "visitor", VISITOR_HANDLERS, topics, on_open)
+
+
+async def agent_socket(ws: WebSocket, state: AppState) -> None:
+    claims = verify(state.settings.secret_key, ws.query_params.get("token", ""), "agent")
+    if claims is None:
+        await reject(ws)
+        return
+    async with state.sessions() as session:
+        agent = await session.get(Agent, claims.subject)
+    if agent is None:
+        await reject(ws)
+        return
+    await ws.accept()
+    actor = Actor(
+        type="agent", id=agent.id, site_id=agent.site_id, role=agent.role, name=agent.name
+    )
+    conn = Connection(
+        ViewerIdentity("agent", agent.id),
+        agent.site_id,
+        agent.role,
+        state.settings.socket_queue_size,
+        display_name=agent.name,
+    )
+    topics = [agent_topic(agent.id), site_topic(agent.site_id)]
+
+    async def on_open(ctx: FrameContext) -> None:
+        async with ctx.uow() as uow:
+            me = await agents.connect(uow, agent.id, ctx.policy)
+            rows = (
+                await uow.session.execute(
+                    select(Chat, Visitor)
+                    .join(Visitor, Visitor.id == Chat.visitor_id)
+                    .where(Chat.agent_id == agent.id, Chat.status.in_(OPEN_STATUSES))
+                    .order_by(Chat.created_at)
+                )
+            ).all()
+            hello = {
+                "type": "hello",
+                "agent": agents.agent_view(me),
+                "chats": [chat_summary(c, v) for c, v in rows],
+            }
+        for chat, _visitor in rows:
+            await ctx.hub.subscribe(ctx.conn, chat_topic(chat.id))
+        ctx.conn.release(hello)
+
+    ctx = FrameContext(state, conn, actor)
+    await run_socket(ws, ctx, "agent", AGENT_HANDLERS, topics, on_open)

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import Server
+
+DEMO_SITE_KEY = "demo-nordlys"
+ALICE = ("alice@demo.parley", "alice-demo")
+BEN = ("ben@demo.parley", "ben-demo")
+SAM = ("sam@demo.parley", "sam-demo")
+
+
+def make_server(tmp: Path, **env: str) -> Server:
+    url = f"sqlite+aiosqlite:///{tmp / 'parley.db'}"
+    return Server(workdir=tmp, database_url=url, env_extra=env)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """A fresh demo server with its own database, for one test."""
+    srv = make_server(tmp_path)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.kill()
