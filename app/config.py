@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     presence_heartbeat_s: float = 10.0
     presence_grace_s: float = 30.0
     job_poll_s: float = 1.0
+    # Default time an agent has to accept an offered chat (sites without auto-accept).
+    offer_timeout_s: float = 30.0
+    # An online agent who does nothing in the console this long turns "away"; 0 disables.
+    agent_idle_away_s: float = 900.0
     ws_ping_interval_s: float = 20.0
     upload_dir: Path = Path("./parley-uploads")
     log_level: str = "info"

@@ -20,8 +20,12 @@ from app.chat import api as chat_api
 from app.common.errors import DomainError
 from app.config import Settings
 from app.db import make_engine, make_session_factory
+from app.jobs.runner import jobs_loop
 from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
+from app.routing import api as routing_api
+from app.routing import timers
+from app.sites import api as sites_api
 from app.state import AppState
 from app.visitors import api as visitors_api
 from app.web import health, pages, ws_routes
@@ -44,15 +48,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         await hub.start()
         app.state.parley = state
-        upkeep = asyncio.create_task(presence_loop(state))
+        background = [
+            asyncio.create_task(presence_loop(state)),
+            asyncio.create_task(jobs_loop(state, timers.handlers(state.routing_policy()))),
+        ]
         try:
             yield
         finally:
             state.draining = True
             hub.close_all(CLOSE_SERVICE_RESTART)
-            upkeep.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await upkeep
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await hub.stop()
             await engine.dispose()
 
@@ -69,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]
     )
     _install_error_handlers(app)
-    for module in (agents_api, visitors_api, chat_api, pages, health):
+    for module in (agents_api, visitors_api, chat_api, routing_api, sites_api, pages, health):
         app.include_router(module.router)
     app.mount(
         "/console/static",

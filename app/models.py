@@ -3,7 +3,20 @@
 from app.agents.models import Agent, AgentSkill
 from app.chat.models import Chat, Message
 from app.db import Base
+from app.jobs.models import Job
+from app.routing.models import Skill
 from app.sites.models import Site
 from app.visitors.models import PageView, Visitor
 
-__all__ = ["Agent", "AgentSkill", "Base", "Chat", "Message", "PageView", "Site", "Visitor"]
+__all__ = [
+    "Agent",
+    "AgentSkill",
+    "Base",
+    "Chat",
+    "Job",
+    "Message",
+    "PageView",
+    "Site",
+    "Skill",
+    "Visitor",
+]

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.common.uow import UnitOfWork
 from app.config import Settings
 from app.realtime.hub import Hub
+from app.routing.policy import RoutingPolicy
 
 
 @dataclass
@@ -21,3 +22,11 @@ class AppState:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.hub)
+
+    def routing_policy(self) -> RoutingPolicy:
+        s = self.settings
+        return RoutingPolicy(
+            presence_grace_s=s.presence_grace_s,
+            offer_timeout_s=s.offer_timeout_s,
+            idle_away_s=s.agent_idle_away_s,
+        )

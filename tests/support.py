@@ -199,6 +199,12 @@ class Client:
         await asyncio.wait_for(asyncio.shield(self._reader), timeout)
         return self.close_code
 
+    async def drop(self) -> None:
+        """Cut the connection without a closing handshake, as a dead network would."""
+        self.ws.transport.abort()
+        with contextlib.suppress(Exception):
+            await self._reader
+
     async def close(self) -> None:
         await self.ws.close()
         with contextlib.suppress(Exception):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from app.agents import service
+from app.agents.models import Agent
 from app.common.tokens import TokenClaims, issue
-from app.web.deps import CurrentAgent, SessionDep, StateDep
+from app.web.deps import AdminAgent, CurrentAgent, SessionDep, StateDep
 
 router = APIRouter(prefix="/api/v1", tags=["agents"])
 
@@ -39,3 +41,58 @@ async def login(body: LoginIn, session: SessionDep, state: StateDep) -> dict[str
 @router.get("/agents/me")
 async def me(agent: CurrentAgent) -> dict[str, Any]:
     return service.agent_view(agent)
+
+
+class AgentIn(BaseModel):
+    email: str = Field(min_length=3, max_length=320)
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=8, max_length=500)
+    role: Literal["agent", "supervisor", "admin"] = "agent"
+    skills: list[str] = Field(default_factory=list, max_length=50)
+    max_chats: int = Field(default=3, ge=1, le=50)
+
+
+class AgentUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: Literal["agent", "supervisor", "admin"] | None = None
+    skills: list[str] | None = Field(default=None, max_length=50)
+    max_chats: int | None = Field(default=None, ge=1, le=50)
+    avatar_url: str | None = Field(default=None, max_length=500)
+
+
+@router.get("/agents")
+async def list_agents(agent: CurrentAgent, session: SessionDep) -> dict[str, Any]:
+    rows = await session.execute(
+        select(Agent).where(Agent.site_id == agent.site_id).order_by(Agent.name)
+    )
+    return {"items": [service.agent_view(a) for a in rows.scalars()]}
+
+
+@router.post("/agents", status_code=201)
+async def create_agent(body: AgentIn, admin: AdminAgent, session: SessionDep) -> dict[str, Any]:
+    created = await service.create_agent(
+        session,
+        admin.site_id,
+        body.email,
+        body.name,
+        body.password,
+        role=body.role,
+        skills=body.skills,
+        max_chats=body.max_chats,
+    )
+    return service.agent_view(created)
+
+
+@router.patch("/agents/{agent_id}")
+async def update_agent(
+    agent_id: str, body: AgentUpdate, admin: AdminAgent, state: StateDep
+) -> dict[str, Any]:
+    async with state.uow() as uow:
+        updated = await service.update_agent(
+            uow,
+            admin.site_id,
+            agent_id,
+            body.model_dump(exclude_unset=True),
+            state.routing_policy(),
+        )
+        return service.agent_view(updated)

@@ -26,6 +26,8 @@ class Agent(Base):
     active_chats: Mapped[int] = mapped_column(Integer, default=0)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Last time the agent did something in the console (not just kept a socket open).
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     skill_rows: Mapped[list[AgentSkill]] = relationship(

@@ -10,14 +10,14 @@ import asyncio
 import logging
 
 from app.agents import service
-from app.routing.service import RoutingPolicy
+from app.routing.policy import RoutingPolicy
 from app.state import AppState
 
 log = logging.getLogger(__name__)
 
 
 async def presence_loop(state: AppState) -> None:
-    policy = RoutingPolicy(presence_grace_s=state.settings.presence_grace_s)
+    policy = state.routing_policy()
     interval = min(state.settings.presence_heartbeat_s, state.settings.presence_grace_s / 3)
     while True:
         try:
@@ -29,8 +29,13 @@ async def presence_loop(state: AppState) -> None:
 
 async def tick(state: AppState, policy: RoutingPolicy) -> None:
     async with state.sessions() as session, session.begin():
-        await service.heartbeat(session, state.hub.local_agent_ids())
+        await service.heartbeat(
+            session, state.hub.local_agent_ids(), state.hub.take_active_agent_ids()
+        )
     async with state.uow() as uow:
         gone = await service.expire_presence(uow, policy)
+        idle = await service.idle_to_away(uow, policy)
     if gone:
         log.info("agents offline after missed heartbeats: %s", ", ".join(gone))
+    if idle:
+        log.info("agents away after inactivity: %s", ", ".join(idle))

@@ -10,14 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.agents.models import Agent, AgentSkill
 from app.agents.passwords import hash_password, verify_password
-from app.common.errors import Conflict, Unauthorized
+from app.common.errors import Conflict, NotFound, Unauthorized
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.realtime.events import site_topic
+from app.routing import handover
 from app.routing import service as routing
-from app.routing.service import RoutingPolicy
+from app.routing.policy import RoutingPolicy
 
 ROLES = ("agent", "supervisor", "admin")
+STATUSES = ("online", "busy", "away", "offline")
 
 
 def agent_view(agent: Agent) -> dict[str, Any]:
@@ -66,6 +68,24 @@ async def create_agent(
     return agent
 
 
+async def update_agent(
+    uow: UnitOfWork, site_id: str, agent_id: str, changes: dict[str, Any], policy: RoutingPolicy
+) -> Agent:
+    """Change an agent's profile, skills or capacity; waiting chats may now fit them."""
+    agent = await uow.session.get(Agent, agent_id)
+    if agent is None or agent.site_id != site_id:
+        raise NotFound("no such agent")
+    skills = changes.pop("skills", None)
+    for field, value in changes.items():
+        setattr(agent, field, value)
+    if skills is not None:
+        agent.skill_rows = [AgentSkill(skill=s.strip()) for s in dict.fromkeys(skills) if s.strip()]
+    await uow.session.flush()
+    await routing.drain_queue(uow, site_id, policy)
+    await uow.session.refresh(agent)
+    return agent
+
+
 async def authenticate(session: AsyncSession, email: str, password: str) -> Agent:
     agent = (
         await session.execute(select(Agent).where(Agent.email == email.strip().lower()))
@@ -78,57 +98,86 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Agen
 async def connect(uow: UnitOfWork, agent_id: str, policy: RoutingPolicy) -> Agent:
     """An agent's socket opened: alive now; offline becomes online (busy/away are kept)."""
     agent = await uow.session.get_one(Agent, agent_id)
-    agent.last_seen_at = utcnow()
+    agent.last_seen_at = agent.last_active_at = utcnow()
     if agent.status == "offline":
-        await _set_status(uow, agent, "online", policy)
+        await set_status(uow, agent, "online", policy)
     return agent
 
 
-async def set_status(uow: UnitOfWork, agent_id: str, status: str, policy: RoutingPolicy) -> Agent:
+async def set_status(
+    uow: UnitOfWork, agent: Agent, status: str, policy: RoutingPolicy, reason: str | None = None
+) -> None:
+    """Change an agent's status, tell the site, and let the queue move if they came online."""
+    changed = agent.status != status
+    agent.status = status
+    agent.last_seen_at = agent.last_seen_at or utcnow()
+    await uow.session.flush()
+    if changed:
+        frame: dict[str, Any] = {
+            "type": "presence.update",
+            "agent_id": agent.id,
+            "status": status,
+            "active_chats": agent.active_chats,
+        }
+        if reason:
+            frame["reason"] = reason
+        uow.emit(site_topic(agent.site_id), frame, audience="staff")
+    if status == "online":
+        await routing.drain_queue(uow, agent.site_id, policy)
+
+
+async def set_status_by_id(
+    uow: UnitOfWork, agent_id: str, status: str, policy: RoutingPolicy
+) -> Agent:
     agent = await uow.session.get_one(Agent, agent_id)
-    agent.last_seen_at = utcnow()
-    await _set_status(uow, agent, status, policy)
+    agent.last_seen_at = agent.last_active_at = utcnow()
+    await set_status(uow, agent, status, policy)
     return agent
 
 
-async def heartbeat(session: AsyncSession, agent_ids: set[str]) -> None:
-    if agent_ids:
-        await session.execute(
-            update(Agent).where(Agent.id.in_(agent_ids)).values(last_seen_at=utcnow())
-        )
+async def heartbeat(session: AsyncSession, alive: set[str], active: set[str]) -> None:
+    """Refresh the agents with a socket on this process; ``active`` also did something."""
+    now = utcnow()
+    if alive:
+        await session.execute(update(Agent).where(Agent.id.in_(alive)).values(last_seen_at=now))
+    if active:
+        await session.execute(update(Agent).where(Agent.id.in_(active)).values(last_active_at=now))
 
 
 async def expire_presence(uow: UnitOfWork, policy: RoutingPolicy) -> list[str]:
-    """Agents whose heartbeat stopped (socket gone, process killed) go offline."""
+    """Agents whose heartbeat stopped (socket gone, process killed) go offline and hand their
+    chats back to the queue."""
     cutoff = utcnow() - timedelta(seconds=policy.presence_grace_s)
-    stale = (
-        await uow.session.execute(
-            select(Agent)
-            .where(Agent.status != "offline", Agent.last_seen_at < cutoff)
-            .with_for_update(skip_locked=True)
-        )
-    ).scalars()
-    gone = []
+    stale = list(
+        (
+            await uow.session.execute(
+                select(Agent)
+                .where(Agent.status != "offline", Agent.last_seen_at < cutoff)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars()
+    )
     for agent in stale:
-        await _set_status(uow, agent, "offline", policy)
-        gone.append(agent.id)
-    return gone
+        await set_status(uow, agent, "offline", policy, reason="connection_lost")
+        await handover.requeue_chats_of(uow, agent, policy)
+    return [a.id for a in stale]
 
 
-async def _set_status(uow: UnitOfWork, agent: Agent, status: str, policy: RoutingPolicy) -> None:
-    changed = agent.status != status
-    agent.status = status
-    await uow.session.flush()
-    if changed:
-        uow.emit(
-            site_topic(agent.site_id),
-            {
-                "type": "presence.update",
-                "agent_id": agent.id,
-                "status": status,
-                "active_chats": agent.active_chats,
-            },
-            audience="staff",
-        )
-    if status == "online":
-        await routing.drain_queue(uow, agent.site_id, policy)
+async def idle_to_away(uow: UnitOfWork, policy: RoutingPolicy) -> list[str]:
+    """Online agents who have done nothing in the console for a while stop receiving chats."""
+    if policy.idle_away_s <= 0:
+        return []
+    cutoff = utcnow() - timedelta(seconds=policy.idle_away_s)
+    idle = list(
+        (
+            await uow.session.execute(
+                select(Agent)
+                .where(Agent.status == "online", Agent.last_active_at < cutoff)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars()
+    )
+    for agent in idle:
+        # The agent hears it too (agents follow their site's presence), reason "idle".
+        await set_status(uow, agent, "away", policy, reason="idle")
+    return [a.id for a in idle]

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from app.agents import service
 from app.realtime.context import FrameContext
-from app.realtime.frames import PresenceSet
+from app.realtime.frames import Activity, PresenceSet
 
 
 async def on_presence_set(ctx: FrameContext, frame: PresenceSet) -> None:
     async with ctx.uow() as uow:
-        await service.set_status(uow, ctx.actor.id, frame.status, ctx.policy)
+        await service.set_status_by_id(uow, ctx.actor.id, frame.status, ctx.policy)
+
+
+async def on_activity(ctx: FrameContext, frame: Activity) -> None:
+    """Nothing to store now: the socket's activity flag reaches the database with the next
+    heartbeat, so a busy console costs no write per keystroke."""

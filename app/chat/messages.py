@@ -7,6 +7,7 @@ from typing import Literal
 
 from sqlalchemy import select, update
 
+from app.agents.models import Agent
 from app.chat.models import Chat, Message
 from app.chat.views import message_view
 from app.common.types import utcnow
@@ -26,6 +27,10 @@ class Author:
 
 
 SYSTEM = Author(type="system", id=None, name=None)
+
+
+def agent_author(agent: Agent) -> Author:
+    return Author(type="agent", id=agent.id, name=agent.name, avatar_url=agent.avatar_url)
 
 
 async def find_duplicate(

@@ -34,7 +34,15 @@ class Chat(Base):
     last_public_seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Chats handed back by an agent who dropped wait ahead of new arrivals (higher first).
+    priority: Mapped[int] = mapped_column(Integer, default=0)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Agents who let an offer of this chat time out: skipped while anyone else can take it.
+    passed_over: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What the visitor was last told about the queue, so they are told again only on change.
+    queue_position: Mapped[int | None] = mapped_column(Integer, default=None)
+    queue_eta_s: Mapped[int | None] = mapped_column(Integer, default=None)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_by: Mapped[str | None] = mapped_column(String(16), default=None)

@@ -17,10 +17,11 @@ from app.common.actor import Actor
 from app.common.errors import Conflict, Forbidden, NotFound
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
+from app.jobs import service as jobs
 from app.realtime.events import chat_topic, visitor_topic
 from app.realtime.visibility import message_for
 from app.routing import service as routing
-from app.routing.service import RoutingPolicy
+from app.routing.policy import RoutingPolicy
 from app.visitors.models import Visitor
 
 
@@ -142,8 +143,10 @@ async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: Routin
     chat.status = "closed"
     chat.closed_at = utcnow()
     chat.closed_by = actor.type
+    chat.queue_position = chat.queue_eta_s = None
     if chat.agent_id is not None:
-        await uow.session.execute(routing.release_agent_slot(chat.agent_id))
+        await routing.release_slot(uow, chat.agent_id)
+    await jobs.cancel(uow, routing.offer_job_key(chat.id))
     await uow.session.flush()
     uow.emit(
         chat_topic(chat.id), {"type": "chat.closed", "chat_id": chat.id, "closed_by": actor.type}
@@ -195,5 +198,4 @@ def _author(actor: Actor, visitor: Visitor) -> Author:
 async def _load_author(uow: UnitOfWork, actor: Actor) -> Author:
     if actor.type == "visitor":
         return _author(actor, await uow.session.get_one(Visitor, actor.id))
-    agent = await uow.session.get_one(Agent, actor.id)
-    return Author(type="agent", id=agent.id, name=agent.name, avatar_url=agent.avatar_url)
+    return messages.agent_author(await uow.session.get_one(Agent, actor.id))

@@ -8,7 +8,7 @@ from typing import Any
 from app.common.actor import Actor
 from app.common.uow import UnitOfWork
 from app.realtime.hub import Connection, Hub
-from app.routing.service import RoutingPolicy
+from app.routing.policy import RoutingPolicy
 from app.state import AppState
 
 
@@ -24,7 +24,7 @@ class FrameContext:
 
     @property
     def policy(self) -> RoutingPolicy:
-        return RoutingPolicy(presence_grace_s=self.state.settings.presence_grace_s)
+        return self.state.routing_policy()
 
     def uow(self) -> UnitOfWork:
         return self.state.uow()

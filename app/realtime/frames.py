@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import orjson
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, TypeAdapter, ValidationError
@@ -80,34 +80,48 @@ class ChatAccept(_Frame):
     chat_id: ChatId
 
 
+class ChatTransfer(_Frame):
+    type: Literal["chat.transfer"]
+    chat_id: ChatId
+    to_agent_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    to_skill: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    note: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class Activity(_Frame):
+    """The agent is at the console (typing, clicking): keeps them from turning away."""
+
+    type: Literal["activity"]
+
+
 VisitorFrame = Annotated[
     Ping | PageView | ChatStart | MessageSend | Typing | ChatClose | Resume,
     Field(discriminator="type"),
 ]
 AgentFrame = Annotated[
-    Ping | PresenceSet | ChatAccept | MessageSend | Typing | ChatClose | Resume,
+    Ping
+    | PresenceSet
+    | ChatAccept
+    | ChatTransfer
+    | Activity
+    | MessageSend
+    | Typing
+    | ChatClose
+    | Resume,
     Field(discriminator="type"),
 ]
 _VISITOR = TypeAdapter[Any](VisitorFrame)
 _AGENT = TypeAdapter[Any](AgentFrame)
-_VISITOR_TYPES = {
-    "ping",
-    "page.view",
-    "chat.start",
-    "message.send",
-    "typing",
-    "chat.close",
-    "resume",
-}
-_AGENT_TYPES = {
-    "ping",
-    "presence.set",
-    "chat.accept",
-    "message.send",
-    "typing",
-    "chat.close",
-    "resume",
-}
+
+
+def _types_of(union: Any) -> frozenset[str]:
+    """The ``type`` values a discriminated union accepts, read from its members."""
+    members = get_args(get_args(union)[0])
+    return frozenset(get_args(m.model_fields["type"].annotation)[0] for m in members)
+
+
+_VISITOR_TYPES = _types_of(VisitorFrame)
+_AGENT_TYPES = _types_of(AgentFrame)
 
 
 def parse(raw: str | bytes, role: Literal["visitor", "agent"], max_bytes: int) -> BaseModel:

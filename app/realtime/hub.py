@@ -42,6 +42,8 @@ class Connection:
         self.topics: set[str] = set()
         self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=queue_size)
         self.close_code: int | None = None
+        # Set when the person behind the socket did something (not a keep-alive ping).
+        self.active = False
         # While set, frames wait here: a socket subscribes before its initial state is loaded,
         # and what arrives meanwhile must follow that state, not precede it.
         self._held: list[bytes] | None = None
@@ -128,6 +130,15 @@ class Hub:
 
     def local_agent_ids(self) -> set[str]:
         return {c.viewer.id for c in self._connections if c.viewer.kind == "agent"}
+
+    def take_active_agent_ids(self) -> set[str]:
+        """Agents who did something since the last call (their activity flags are reset)."""
+        active = set()
+        for conn in self._connections:
+            if conn.viewer.kind == "agent" and conn.active:
+                active.add(conn.viewer.id)
+                conn.active = False
+        return active
 
     def connection_count(self) -> int:
         return len(self._connections)

@@ -1,153 +1,126 @@
-"""Who gets a chat: an atomic claim in the database, and a queue when nobody has room.
+"""Who gets a chat: an atomic claim in the database, offers, and a fair queue per skill.
 
-The claim never trusts a decision held in memory: it re-checks capacity and the chat's state in
-conditional UPDATEs inside the caller's transaction. On PostgreSQL the row locks those UPDATEs
-take make concurrent claims (from any process) serialise on the same agent; on SQLite every
-write transaction is already exclusive (``BEGIN IMMEDIATE``).
+Nothing here trusts a decision held in memory. A chat slot is taken by one conditional UPDATE
+(``active_chats < max_chats``) and the chat row is locked before it changes hands, inside the
+caller's transaction: on PostgreSQL those row locks serialise concurrent claims from any process;
+on SQLite every write transaction is already exclusive (``BEGIN IMMEDIATE``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Update, and_, func, select, update
+from sqlalchemy import Select, and_, func, select, update
 
-from app.agents.models import Agent
+from app.agents.models import Agent, AgentSkill
 from app.chat.models import Chat
 from app.chat.views import agent_card, chat_summary
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
-from app.realtime.events import agent_topic, visitor_topic
+from app.jobs import service as jobs
+from app.realtime.events import agent_topic, site_topic, visitor_topic
+from app.routing.models import Skill
+from app.routing.policy import RoutingPolicy, SitePolicy
+from app.sites.models import Site
 from app.visitors.models import Visitor
 
 # Used for the wait estimate until the site has closed chats to learn handling time from.
 DEFAULT_HANDLING_S = 180
 _RECENT_CHATS = 50
+OFFER_TIMEOUT_JOB = "offer_timeout"
 
 
-@dataclass(frozen=True, slots=True)
-class RoutingPolicy:
-    presence_grace_s: float
+def offer_job_key(chat_id: str) -> str:
+    return f"offer:{chat_id}"
 
 
-async def assign_or_queue(uow: UnitOfWork, chat: Chat, policy: RoutingPolicy) -> Agent | None:
-    """Give a queued chat to an agent with room, or tell the visitor where they stand."""
-    agent = await _claim(uow, chat, policy)
-    if agent is None:
-        await announce_queue(uow, chat.site_id, policy)
-    return agent
+async def site_policy(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> SitePolicy:
+    site = await uow.session.get_one(Site, site_id)
+    return SitePolicy.of(site.settings, policy)
 
 
-async def drain_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> int:
-    """Assign waiting chats, longest-waiting first, until nobody has room; returns how many."""
-    assigned = 0
-    queued = await _queued_chats(uow, site_id)
-    for chat in queued:
-        if await _claim(uow, chat, policy) is None:
-            break
-        assigned += 1
-    if assigned:
-        await announce_queue(uow, site_id, policy)
-    return assigned
-
-
-async def announce_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> None:
-    """Send every waiting visitor their position and expected wait."""
-    queued = await _queued_chats(uow, site_id)
-    if not queued:
-        return
-    per_chat_s = await _handling_time_s(uow, site_id)
-    capacity = await _online_capacity(uow, site_id, policy)
-    for position, chat in enumerate(queued, start=1):
-        # Chats ahead of you are served `capacity` at a time, each taking about per_chat_s.
-        rounds = math.ceil(position / max(capacity, 1))
-        uow.emit(
-            visitor_topic(chat.visitor_id),
-            {
-                "type": "chat.queued",
-                "chat_id": chat.id,
-                "position": position,
-                "estimated_wait_s": int(rounds * per_chat_s),
-            },
-        )
-
-
-def release_agent_slot(agent_id: str) -> Update:
-    """The UPDATE that gives back one chat slot (never below zero)."""
-    return (
-        update(Agent)
-        .where(Agent.id == agent_id, Agent.active_chats > 0)
-        .values(active_chats=Agent.active_chats - 1)
+async def lock_chat(uow: UnitOfWork, chat_id: str) -> Chat:
+    result = await uow.session.execute(
+        select(Chat)
+        .where(Chat.id == chat_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
+    return result.scalar_one()
 
 
-async def _claim(uow: UnitOfWork, chat: Chat, policy: RoutingPolicy) -> Agent | None:
-    session = uow.session
-    current = (
-        await session.execute(select(Chat).where(Chat.id == chat.id).with_for_update())
-    ).scalar_one()
-    if current.status != "queued":
+async def route(uow: UnitOfWork, chat_id: str, policy: RoutingPolicy) -> Agent | None:
+    """Give a queued chat to (or offer it to) the best agent with room; None: it waits."""
+    chat = await lock_chat(uow, chat_id)
+    if chat.status != "queued":
         return None
-    now = utcnow()
-    for agent in await _candidates(uow, chat.site_id, policy):
-        claimed = await session.execute(
-            update(Agent)
-            .where(
-                Agent.id == agent.id,
-                Agent.status == "online",
-                Agent.active_chats < Agent.max_chats,
-            )
-            .values(active_chats=Agent.active_chats + 1, last_assigned_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    site = await site_policy(uow, chat.site_id, policy)
+    for agent in await candidates(uow, chat, site, policy):
+        if not await take_slot(uow, agent.id):
             continue
-        current.status = "active"
-        current.agent_id = agent.id
-        current.assigned_at = now
-        await session.flush()
-        await session.refresh(agent)
-        await _announce_assignment(uow, current, agent)
+        if site.auto_accept:
+            await assign(uow, chat, agent)
+        else:
+            await _offer(uow, chat, agent, site)
         return agent
     return None
 
 
-async def _candidates(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> list[Agent]:
-    """Online agents of the site with room and a live heartbeat, least busy first."""
-    alive_since = utcnow() - timedelta(seconds=policy.presence_grace_s)
-    result = await uow.session.execute(
-        select(Agent)
-        .where(
-            Agent.site_id == site_id,
-            Agent.status == "online",
-            Agent.active_chats < Agent.max_chats,
-            Agent.last_seen_at >= alive_since,
-        )
-        .order_by(
-            Agent.active_chats,
-            Agent.last_assigned_at.is_not(None),
-            Agent.last_assigned_at,
-            Agent.id,
-        )
+async def assign_or_queue(uow: UnitOfWork, chat: Chat, policy: RoutingPolicy) -> Agent | None:
+    agent = await route(uow, chat.id, policy)
+    if agent is None:
+        await announce_queue(uow, chat.site_id, policy)
+        await schedule_recheck(uow, chat.site_id)
+    return agent
+
+
+async def drain_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> int:
+    """Route waiting chats, longest-waiting first; a skill nobody can take is skipped, so it
+    never holds up chats of other skills. Returns how many found an agent."""
+    routed = 0
+    stuck: set[str | None] = set()
+    for chat in await _queued(uow, site_id):
+        if chat.skill in stuck:
+            continue
+        if await route(uow, chat.id, policy) is None:
+            stuck.add(chat.skill)
+        else:
+            routed += 1
+    await announce_queue(uow, site_id, policy)
+    return routed
+
+
+async def take_slot(uow: UnitOfWork, agent_id: str) -> bool:
+    """Claim one chat slot of an online agent with room, atomically; False if none is left."""
+    claimed = await uow.session.execute(
+        update(Agent)
+        .where(Agent.id == agent_id, Agent.status == "online", Agent.active_chats < Agent.max_chats)
+        .values(active_chats=Agent.active_chats + 1, last_assigned_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
-    return list(result.scalars())
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
-async def chat_assigned_frame(uow: UnitOfWork, chat: Chat) -> dict[str, object]:
-    """``chat.assigned`` as the agent receives it: the chat with its visitor and past chats."""
-    visitor = await uow.session.get_one(Visitor, chat.visitor_id)
-    previous = await previous_chats(uow, chat)
-    return {
-        "type": "chat.assigned",
-        "chat_id": chat.id,
-        "chat": chat_summary(chat, visitor, previous),
-    }
+async def release_slot(uow: UnitOfWork, agent_id: str) -> None:
+    await uow.session.execute(
+        update(Agent)
+        .where(Agent.id == agent_id, Agent.active_chats > 0)
+        .values(active_chats=Agent.active_chats - 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
-async def _announce_assignment(uow: UnitOfWork, chat: Chat, agent: Agent) -> None:
-    uow.emit(agent_topic(agent.id), await chat_assigned_frame(uow, chat))
+async def assign(uow: UnitOfWork, chat: Chat, agent: Agent) -> None:
+    """Make ``agent`` (whose slot is already taken) the chat's agent, and tell both sides."""
+    chat.status = "active"
+    chat.agent_id = agent.id
+    chat.assigned_at = utcnow()
+    chat.offered_at = None
+    chat.queue_position = chat.queue_eta_s = None
+    await jobs.cancel(uow, offer_job_key(chat.id))
+    await uow.session.flush()
+    uow.emit(agent_topic(agent.id), await assigned_frame(uow, chat))
     uow.emit(
         visitor_topic(chat.visitor_id),
         {
@@ -157,6 +130,162 @@ async def _announce_assignment(uow: UnitOfWork, chat: Chat, agent: Agent) -> Non
             "agent": agent_card(agent),
         },
     )
+
+
+async def assigned_frame(
+    uow: UnitOfWork, chat: Chat, kind: str = "chat.assigned"
+) -> dict[str, object]:
+    """``chat.assigned``/``chat.offered`` as the agent receives it: chat, visitor, past chats."""
+    visitor = await uow.session.get_one(Visitor, chat.visitor_id)
+    previous = await previous_chats(uow, chat)
+    return {"type": kind, "chat_id": chat.id, "chat": chat_summary(chat, visitor, previous)}
+
+
+async def _offer(uow: UnitOfWork, chat: Chat, agent: Agent, site: SitePolicy) -> None:
+    now = utcnow()
+    chat.status = "offered"
+    chat.agent_id = agent.id
+    chat.offered_at = now
+    chat.queue_position = chat.queue_eta_s = None
+    await uow.session.flush()
+    await jobs.schedule(
+        uow,
+        offer_job_key(chat.id),
+        OFFER_TIMEOUT_JOB,
+        now + timedelta(seconds=site.offer_timeout_s),
+        {"chat_id": chat.id, "agent_id": agent.id},
+    )
+    frame = await assigned_frame(uow, chat, "chat.offered")
+    frame["expires_in_s"] = site.offer_timeout_s
+    uow.emit(agent_topic(agent.id), frame)
+
+
+async def offer_expired(
+    uow: UnitOfWork, chat_id: str, agent_id: str, policy: RoutingPolicy
+) -> None:
+    """The agent let the offer lapse: take it back and try the next agent."""
+    chat = await lock_chat(uow, chat_id)
+    if chat.status != "offered" or chat.agent_id != agent_id:
+        return
+    await release_slot(uow, agent_id)
+    chat.status = "queued"
+    chat.agent_id = None
+    chat.offered_at = None
+    chat.passed_over = [*chat.passed_over, agent_id]
+    await uow.session.flush()
+    uow.emit(agent_topic(agent_id), {"type": "chat.offer_expired", "chat_id": chat.id})
+    await assign_or_queue(uow, chat, policy)
+
+
+async def candidates(
+    uow: UnitOfWork,
+    chat: Chat,
+    site: SitePolicy,
+    policy: RoutingPolicy,
+    exclude: frozenset[str] = frozenset(),
+) -> list[Agent]:
+    """Online agents with room and a live heartbeat who can take this chat, best first."""
+    skill = chat.skill
+    if (
+        skill
+        and site.skill_fallback
+        and not await _anyone_online_with(uow, chat.site_id, skill, policy)
+    ):
+        skill = None
+    found = list(
+        (await uow.session.execute(_available(chat.site_id, skill, policy, site))).scalars()
+    )
+    preferred = [a for a in found if a.id not in exclude and a.id not in chat.passed_over]
+    # Agents who let this chat's offer lapse get it again only when nobody else can.
+    return preferred or [a for a in found if a.id not in exclude]
+
+
+def _available(
+    site_id: str, skill: str | None, policy: RoutingPolicy, site: SitePolicy
+) -> Select[Agent]:
+    alive_since = utcnow() - timedelta(seconds=policy.presence_grace_s)
+    query = select(Agent).where(
+        Agent.site_id == site_id,
+        Agent.status == "online",
+        Agent.active_chats < Agent.max_chats,
+        Agent.last_seen_at >= alive_since,
+    )
+    if skill:
+        query = query.join(
+            AgentSkill, and_(AgentSkill.agent_id == Agent.id, AgentSkill.skill == skill)
+        )
+    # Least busy first, then whoever has waited longest for a chat; round robin only the latter.
+    order = [] if site.assignment == "round_robin" else [Agent.active_chats]
+    return query.order_by(
+        *order, Agent.last_assigned_at.is_not(None), Agent.last_assigned_at, Agent.id
+    )
+
+
+async def _anyone_online_with(
+    uow: UnitOfWork, site_id: str, skill: str, policy: RoutingPolicy
+) -> bool:
+    alive_since = utcnow() - timedelta(seconds=policy.presence_grace_s)
+    found = await uow.session.scalar(
+        select(Agent.id)
+        .join(AgentSkill, and_(AgentSkill.agent_id == Agent.id, AgentSkill.skill == skill))
+        .where(
+            Agent.site_id == site_id, Agent.status == "online", Agent.last_seen_at >= alive_since
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def announce_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> None:
+    """Tell each waiting visitor their place in their skill's queue and the expected wait,
+    whenever either changed since they were last told."""
+    queued = await _queued(uow, site_id)
+    waiting: dict[str, int] = {}
+    for chat in queued:
+        waiting[chat.skill or ""] = waiting.get(chat.skill or "", 0) + 1
+    uow.emit(
+        site_topic(site_id),
+        {"type": "queue.update", "waiting": waiting, "total": len(queued)},
+        audience="staff",
+    )
+    if not queued:
+        return
+    site = await site_policy(uow, site_id, policy)
+    per_chat_s = await _handling_time_s(uow, site_id)
+    positions: dict[str | None, int] = {}
+    capacity: dict[str | None, int] = {}
+    for chat in queued:
+        key = chat.skill
+        positions[key] = position = positions.get(key, 0) + 1
+        if key not in capacity:
+            capacity[key] = await _capacity(uow, site_id, key, site, policy)
+        # Chats ahead are served `capacity` at a time, each taking about per_chat_s.
+        eta = int(math.ceil(position / max(capacity[key], 1)) * per_chat_s)
+        if (chat.queue_position, chat.queue_eta_s) == (position, eta):
+            continue
+        chat.queue_position, chat.queue_eta_s = position, eta
+        uow.emit(
+            visitor_topic(chat.visitor_id),
+            {
+                "type": "chat.queued",
+                "chat_id": chat.id,
+                "position": position,
+                "estimated_wait_s": eta,
+                "skill": key,
+                "agents_available": capacity[key] > 0,
+            },
+        )
+    await uow.session.flush()
+
+
+async def queue_counts(uow: UnitOfWork, site_id: str) -> dict[str, int]:
+    """Waiting chats per skill ("" for chats without one), for consoles."""
+    rows = await uow.session.execute(
+        select(Chat.skill, func.count())
+        .where(Chat.site_id == site_id, Chat.status == "queued")
+        .group_by(Chat.skill)
+    )
+    return {skill or "": count for skill, count in rows.tuples()}
 
 
 async def previous_chats(uow: UnitOfWork, chat: Chat, limit: int = 10) -> list[Chat]:
@@ -169,11 +298,11 @@ async def previous_chats(uow: UnitOfWork, chat: Chat, limit: int = 10) -> list[C
     return list(result.scalars())
 
 
-async def _queued_chats(uow: UnitOfWork, site_id: str) -> list[Chat]:
+async def _queued(uow: UnitOfWork, site_id: str) -> list[Chat]:
     result = await uow.session.execute(
         select(Chat)
         .where(Chat.site_id == site_id, Chat.status == "queued")
-        .order_by(Chat.queued_at, Chat.id)
+        .order_by(Chat.priority.desc(), Chat.queued_at, Chat.id)
     )
     return list(result.scalars())
 
@@ -182,26 +311,74 @@ async def _handling_time_s(uow: UnitOfWork, site_id: str) -> float:
     recent = (
         select(Chat.assigned_at, Chat.closed_at)
         .where(
-            and_(
-                Chat.site_id == site_id,
-                Chat.status == "closed",
-                Chat.assigned_at.is_not(None),
-                Chat.closed_at.is_not(None),
-            )
+            Chat.site_id == site_id,
+            Chat.status == "closed",
+            Chat.assigned_at.is_not(None),
+            Chat.closed_at.is_not(None),
         )
         .order_by(Chat.closed_at.desc())
         .limit(_RECENT_CHATS)
     )
-    rows = (await uow.session.execute(recent)).all()
+    rows = (await uow.session.execute(recent)).tuples().all()
     durations = [(c - a).total_seconds() for a, c in rows if a and c]
     return sum(durations) / len(durations) if durations else DEFAULT_HANDLING_S
 
 
-async def _online_capacity(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> int:
+async def _capacity(
+    uow: UnitOfWork, site_id: str, skill: str | None, site: SitePolicy, policy: RoutingPolicy
+) -> int:
+    """Chat slots of the online agents who could take chats of this skill."""
+    if skill and site.skill_fallback and not await _anyone_online_with(uow, site_id, skill, policy):
+        skill = None
     alive_since = utcnow() - timedelta(seconds=policy.presence_grace_s)
-    total = await uow.session.scalar(
-        select(func.coalesce(func.sum(Agent.max_chats), 0)).where(
-            Agent.site_id == site_id, Agent.status == "online", Agent.last_seen_at >= alive_since
-        )
+    query = select(func.coalesce(func.sum(Agent.max_chats), 0)).where(
+        Agent.site_id == site_id, Agent.status == "online", Agent.last_seen_at >= alive_since
     )
-    return int(total or 0)
+    if skill:
+        query = query.join(
+            AgentSkill, and_(AgentSkill.agent_id == Agent.id, AgentSkill.skill == skill)
+        )
+    return int(await uow.session.scalar(query) or 0)
+
+
+async def skill_for(
+    uow: UnitOfWork, site_id: str, department: object, policy: RoutingPolicy
+) -> str | None:
+    """The skill a new chat needs: the pre-chat department when the site knows it as a skill
+    (a skill defined, or carried by one of its agents), else the site's default skill."""
+    if isinstance(department, str) and department.strip():
+        wanted = department.strip().lower()
+        known = await uow.session.scalar(
+            select(func.min(AgentSkill.skill))
+            .join(Agent, Agent.id == AgentSkill.agent_id)
+            .where(Agent.site_id == site_id, func.lower(AgentSkill.skill) == wanted)
+        ) or await uow.session.scalar(
+            select(func.min(Skill.name)).where(
+                Skill.site_id == site_id, func.lower(Skill.name) == wanted
+            )
+        )
+        if known:
+            return str(known)
+    return (await site_policy(uow, site_id, policy)).default_skill
+
+
+QUEUE_RECHECK_JOB = "queue_recheck"
+# While chats wait, the queue is looked at again this often even if no event wakes it, so a
+# missed trigger (a crashed process, a clock-driven change) never leaves a visitor stuck.
+QUEUE_RECHECK_S = 15.0
+
+
+async def schedule_recheck(uow: UnitOfWork, site_id: str) -> None:
+    await jobs.schedule(
+        uow,
+        f"queue:{site_id}",
+        QUEUE_RECHECK_JOB,
+        utcnow() + timedelta(seconds=QUEUE_RECHECK_S),
+        {"site_id": site_id},
+    )
+
+
+async def recheck(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> None:
+    await drain_queue(uow, site_id, policy)
+    if await _queued(uow, site_id):
+        await schedule_recheck(uow, site_id)

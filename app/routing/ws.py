@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from app.chat.models import Chat
-from app.common.errors import Conflict, NotFound
 from app.realtime.context import FrameContext
-from app.realtime.frames import ChatAccept
-from app.routing.service import chat_assigned_frame
+from app.realtime.frames import ChatAccept, ChatTransfer
+from app.routing import handover
 
 
 async def on_chat_accept(ctx: FrameContext, frame: ChatAccept) -> None:
-    """With auto-accept every chat arrives assigned; accepting it again is harmless."""
     async with ctx.uow() as uow:
-        chat = await uow.session.get(Chat, frame.chat_id)
-        if chat is None or chat.site_id != ctx.actor.site_id:
-            raise NotFound("no such chat")
-        if chat.agent_id != ctx.actor.id or chat.status != "active":
-            raise Conflict("this chat is not offered to you")
-        assigned = await chat_assigned_frame(uow, chat)
-    ctx.reply(assigned)
+        await handover.accept(uow, ctx.actor, frame.chat_id)
+
+
+async def on_chat_transfer(ctx: FrameContext, frame: ChatTransfer) -> None:
+    async with ctx.uow() as uow:
+        await handover.transfer(
+            uow, ctx.actor, frame.chat_id, frame.to_agent_id, frame.to_skill, frame.note, ctx.policy
+        )

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.agents.models import Agent
-from app.common.errors import Unauthorized
+from app.common.errors import Forbidden, Unauthorized
 from app.common.tokens import verify
 from app.state import AppState
 
@@ -35,16 +35,37 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 async def get_current_agent(
     state: StateDep,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Agent:
     if credentials is None:
         raise Unauthorized("missing bearer token")
     claims = verify(state.settings.secret_key, credentials.credentials, "agent")
-    agent = await session.get(Agent, claims.subject) if claims else None
+    if claims is None:
+        raise Unauthorized("invalid or expired token")
+    # A short session of its own: a handler's transaction must not wait behind this lookup.
+    async with state.sessions() as session:
+        agent = await session.get(Agent, claims.subject)
     if agent is None:
         raise Unauthorized("invalid or expired token")
     return agent
 
 
 CurrentAgent = Annotated[Agent, Depends(get_current_agent)]
+
+
+_RANK = {"agent": 0, "supervisor": 1, "admin": 2}
+
+
+def require_role(role: str) -> object:
+    """A dependency that admits agents of at least this role."""
+
+    async def check(agent: CurrentAgent) -> Agent:
+        if _RANK.get(agent.role, -1) < _RANK[role]:
+            raise Forbidden(f"this needs the {role} role")
+        return agent
+
+    return Depends(check)
+
+
+AdminAgent = Annotated[Agent, require_role("admin")]
+StaffAgent = Annotated[Agent, require_role("supervisor")]

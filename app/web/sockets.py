@@ -107,6 +107,8 @@ async def _dispatch(
     try:
         frame = frames.parse(raw, role, max_bytes)
         ref = getattr(frame, "client_msg_id", None)
+        if not isinstance(frame, frames.Ping):
+            ctx.conn.active = True
         await handlers[type(frame)](ctx, frame)
     except DomainError as exc:
         ctx.reply(error_frame(exc.code, exc.message, ref or _safe_ref(raw, max_bytes)))

@@ -49,6 +49,8 @@ AGENT_HANDLERS: dict[type[BaseModel], Handler] = {
     **_COMMON,
     frames.PresenceSet: agent_frames.on_presence_set,
     frames.ChatAccept: routing_frames.on_chat_accept,
+    frames.ChatTransfer: routing_frames.on_chat_transfer,
+    frames.Activity: agent_frames.on_activity,
 }
 
 

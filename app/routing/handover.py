@@ -1,0 +1,156 @@
+"""Chats changing hands: accepting an offer, transfers, and agents who drop out."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from app.agents.models import Agent
+from app.chat import messages
+from app.chat.messages import SYSTEM, agent_author
+from app.chat.models import Chat
+from app.chat.views import agent_card
+from app.common.actor import Actor
+from app.common.errors import Conflict, Forbidden, NotFound
+from app.common.types import utcnow
+from app.common.uow import UnitOfWork
+from app.realtime.events import agent_topic, chat_topic
+from app.routing import service as routing
+from app.routing.policy import RoutingPolicy
+
+
+async def accept(uow: UnitOfWork, actor: Actor, chat_id: str) -> None:
+    chat = await routing.lock_chat(uow, chat_id)
+    if chat.site_id != actor.site_id:
+        raise NotFound("no such chat")
+    if chat.agent_id != actor.id or chat.status not in ("offered", "active"):
+        raise Conflict("this chat is not offered to you (any more)")
+    agent = await uow.session.get_one(Agent, actor.id)
+    if chat.status == "offered":
+        await routing.assign(uow, chat, agent)
+    else:  # accepting twice is harmless: tell the agent again
+        uow.emit(agent_topic(agent.id), await routing.assigned_frame(uow, chat))
+
+
+async def transfer(
+    uow: UnitOfWork,
+    actor: Actor,
+    chat_id: str,
+    to_agent_id: str | None,
+    to_skill: str | None,
+    note: str | None,
+    policy: RoutingPolicy,
+) -> Agent:
+    """Hand an active chat to a named agent, or to the best agent of a skill, with its history.
+
+    The target's slot is claimed like any assignment, so a full or absent target is refused
+    and the chat stays where it was.
+    """
+    chat = await routing.lock_chat(uow, chat_id)
+    if chat.site_id != actor.site_id:
+        raise NotFound("no such chat")
+    if chat.status != "active":
+        raise Conflict("only a chat in progress can be transferred")
+    if chat.agent_id != actor.id and not actor.is_staff:
+        raise Forbidden("this chat is assigned to another agent")
+    source_id = chat.agent_id
+    target = await _claim_target(uow, chat, to_agent_id, to_skill, source_id, policy)
+    if source_id is not None:
+        await routing.release_slot(uow, source_id)
+    if to_skill:
+        chat.skill = to_skill
+    chat.agent_id = target.id
+    chat.assigned_at = utcnow()
+    await uow.session.flush()
+    # The new agent joins first, so the note and the hand-over message reach them live.
+    uow.emit(agent_topic(target.id), await routing.assigned_frame(uow, chat))
+    actor_agent = await uow.session.get_one(Agent, actor.id)
+    if note:
+        await messages.append(uow, chat.id, agent_author(actor_agent), note, kind="note")
+    await messages.append(uow, chat.id, SYSTEM, f"{target.name} is taking over this chat.")
+    uow.emit(
+        chat_topic(chat.id),
+        {
+            "type": "chat.transferred",
+            "chat_id": chat.id,
+            "from_agent_id": source_id,
+            "to_agent_id": target.id,
+            "to_skill": to_skill,
+            "agent": agent_card(target),
+        },
+    )
+    return target
+
+
+async def _claim_target(
+    uow: UnitOfWork,
+    chat: Chat,
+    to_agent_id: str | None,
+    to_skill: str | None,
+    source_id: str | None,
+    policy: RoutingPolicy,
+) -> Agent:
+    if to_agent_id:
+        target = await uow.session.get(Agent, to_agent_id)
+        if target is None or target.site_id != chat.site_id:
+            raise NotFound("no such agent")
+        if target.id == source_id:
+            raise Conflict("the chat is already with this agent")
+        if target.status != "online":
+            raise Conflict(f"{target.name} is {target.status} and cannot take chats now")
+        if not await routing.take_slot(uow, target.id):
+            raise Conflict(f"{target.name} has no room for another chat")
+        await uow.session.refresh(target)
+        return target
+    if not to_skill:
+        raise Conflict("name an agent or a skill to transfer to")
+    site = await routing.site_policy(uow, chat.site_id, policy)
+    probe = Chat(site_id=chat.site_id, skill=to_skill, passed_over=[])
+    exclude = frozenset({source_id} if source_id else set())
+    for agent in await routing.candidates(uow, probe, site, policy, exclude=exclude):
+        if await routing.take_slot(uow, agent.id):
+            await uow.session.refresh(agent)
+            return agent
+    raise Conflict(f"nobody with the skill {to_skill!r} has room right now")
+
+
+async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy) -> int:
+    """An agent dropped out: their open chats go back to the front of the queue, each visitor
+    is told, and the queue is drained again. Returns how many chats were handed back."""
+    chats = list(
+        (
+            await uow.session.execute(
+                select(Chat)
+                .where(Chat.agent_id == agent.id, Chat.status.in_(("active", "offered")))
+                .order_by(Chat.queued_at)
+                .with_for_update()
+            )
+        ).scalars()
+    )
+    for chat in chats:
+        was_active = chat.status == "active"
+        chat.status = "queued"
+        chat.agent_id = None
+        chat.offered_at = None
+        chat.priority = 1
+        chat.passed_over = [*chat.passed_over, agent.id]
+        await uow.session.flush()
+        uow.emit(
+            agent_topic(agent.id),
+            {"type": "chat.unassigned", "chat_id": chat.id, "reason": "agent_offline"},
+        )
+        if was_active:
+            await messages.append(
+                uow,
+                chat.id,
+                SYSTEM,
+                f"{agent.name} was disconnected. You're first in line for the next agent.",
+            )
+    await uow.session.execute(
+        update(Agent)
+        .where(Agent.id == agent.id)
+        .values(active_chats=0)
+        .execution_options(synchronize_session=False)
+    )
+    if chats:
+        await routing.drain_queue(uow, agent.site_id, policy)
+    return len(chats)

@@ -1,0 +1,131 @@
+"""The demo end to end in headless Chromium: a visitor on the shop page, an agent in the console."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from tests.conftest import ALICE
+from tests.support import Server
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            await b.close()
+
+
+async def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+async def open_console(browser: Browser, server: Server, email: str, password: str) -> Page:
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 800})).new_page()
+    await page.goto(f"{server.base}/console")
+    await page.fill("#email", email)
+    await page.fill("#password", password)
+    await page.click("[data-testid=login-submit]")
+    await expect(page.locator("[data-testid=connection]")).to_have_text("Connected")
+    return page
+
+
+async def test_visitor_on_demo_page_chats_with_agent_in_console(
+    server: Server, browser: Browser
+) -> None:
+    shop = await (await browser.new_context(viewport={"width": 1280, "height": 800})).new_page()
+    await shop.goto(f"{server.base}/demo")
+    await shop.click("[data-testid=parley-bubble]")
+    panel = shop.locator("[data-testid=parley-panel]")
+    await expect(panel).to_be_visible()
+    await shop.fill("[data-testid=prechat-name]", "Maja")
+    await shop.fill("[data-testid=prechat-message]", "Will the 500 Wh battery fit <b>my</b> bike?")
+    await shop.click("[data-testid=prechat-submit]")
+    mine = shop.locator("[data-testid=message][data-author-type=visitor]")
+    await expect(mine).to_have_count(1)
+    # User text is shown as text, never interpreted as HTML.
+    await expect(mine.locator("[data-testid=message-body]")).to_have_text(
+        "Will the 500 Wh battery fit <b>my</b> bike?"
+    )
+
+    console = await open_console(browser, server, *ALICE)
+    item = console.locator("[data-testid=chat-item]")
+    await expect(item).to_have_count(1)
+    await item.click()
+    incoming = console.locator("[data-testid=message][data-author-type=visitor]")
+    await expect(incoming.locator("[data-testid=message-body]")).to_have_text(
+        "Will the 500 Wh battery fit <b>my</b> bike?"
+    )
+
+    await shop.locator("[data-testid=composer]").press_sequentially("Hello")
+    await expect(console.locator("[data-testid=typing]")).to_be_visible()
+
+    await console.fill("[data-testid=composer]", "Yes, it fits every Trailhead frame from 2017 on.")
+    await console.click("[data-testid=send]")
+
+    answer = shop.locator("[data-testid=message][data-author-type=agent]")
+    await expect(answer.locator("[data-testid=message-body]")).to_have_text(
+        "Yes, it fits every Trailhead frame from 2017 on."
+    )
+    await expect(answer.locator("[data-testid=message-author]")).to_have_text("Alice Berg")
+    await expect(shop.locator("[data-testid=status]")).to_contain_text("Alice")
+
+    await shot(shop, "demo-widget-chat")
+    await shot(console, "console-chat")
+
+
+async def test_widget_reconnects_and_shows_missed_messages_once(
+    server: Server, browser: Browser
+) -> None:
+    shop_ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
+    shop = await shop_ctx.new_page()
+    await shop.goto(f"{server.base}/demo")
+    await shop.click("[data-testid=parley-bubble]")
+    await shop.fill("[data-testid=prechat-name]", "Jonas")
+    await shop.fill("[data-testid=prechat-message]", "Is express delivery possible?")
+    await shop.click("[data-testid=prechat-submit]")
+    console = await open_console(browser, server, *ALICE)
+    await console.locator("[data-testid=chat-item]").click()
+    await expect(console.locator("[data-testid=message][data-author-type=visitor]")).to_have_count(
+        1
+    )
+
+    # The visitor's connection drops; the agent answers meanwhile; the network comes back.
+    await shop_ctx.set_offline(True)
+    await shop.evaluate("window.Parley && window.Parley._dropSocket && window.Parley._dropSocket()")
+    for text in ("Yes, express is possible.", "It costs 9 EUR.", "Order before 14:00."):
+        await console.fill("[data-testid=composer]", text)
+        await console.click("[data-testid=send]")
+    await expect(console.locator("[data-testid=message][data-author-type=agent]")).to_have_count(3)
+    await shop_ctx.set_offline(False)
+
+    answers = shop.locator("[data-testid=message][data-author-type=agent]")
+    await expect(answers).to_have_count(3, timeout=20_000)
+    await expect(answers.locator("[data-testid=message-body]")).to_have_text(
+        ["Yes, express is possible.", "It costs 9 EUR.", "Order before 14:00."]
+    )
+
+    # A reload restores the whole conversation for the returning visitor, nothing twice.
+    await shop.reload()
+    await shop.click("[data-testid=parley-bubble]")
+    await expect(shop.locator("[data-testid=message]")).to_have_count(4)

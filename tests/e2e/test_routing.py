@@ -1,0 +1,280 @@
+"""Routing by skill and capacity, the queue, presence and hand-overs, over the public contract."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_server
+from tests.e2e.routing_support import Shop, start
+from tests.support import Client, Server, msg_id
+
+FAST = {
+    "PARLEY_PRESENCE_GRACE_S": "2",
+    "PARLEY_PRESENCE_HEARTBEAT_S": "0.3",
+    "PARLEY_JOB_POLL_S": "0.2",
+}
+
+
+@pytest.fixture
+def fast_server(tmp_path: Path) -> Iterator[Server]:
+    """A server whose presence grace and timers run in seconds, not minutes."""
+    srv = make_server(tmp_path, **FAST)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.kill()
+
+
+def last_queued(v: Client, chat_id: str) -> int | None:
+    frames = v.all("chat.queued", chat_id=chat_id)
+    return frames[-1]["position"] if frames else None
+
+
+async def test_fifty_simultaneous_chats_never_overload_five_agents(server: Server) -> None:
+    shop = await Shop.create(server)
+    names = [f"Agent{i}" for i in range(5)]
+    for name in names:
+        await shop.add_agent(name, max_chats=3)
+    agents = [await shop.connect_agent(n) for n in names]
+    visitors = [await shop.visitor() for _ in range(50)]
+
+    chat_ids = await asyncio.gather(*(start(v) for v in visitors))
+    assert len(set(chat_ids)) == 50
+    await asyncio.sleep(1.0)  # let the last queue announcements arrive
+
+    assigned = [i for i, v in enumerate(visitors) if v.all("chat.assigned")]
+    queued = [i for i in range(50) if i not in assigned]
+    assert len(assigned) == 15
+    positions = sorted(last_queued(visitors[i], chat_ids[i]) or 0 for i in queued)
+    assert positions == list(range(1, 36))
+    load = await shop.agents()
+    assert sorted(load[n]["active_chats"] for n in names) == [3, 3, 3, 3, 3]
+    per_agent = [len(a.all("chat.assigned")) for a in agents]
+    assert per_agent == [3, 3, 3, 3, 3]
+    taken = [f["chat_id"] for a in agents for f in a.all("chat.assigned")]
+    assert len(set(taken)) == 15  # no chat went to two agents
+
+    # Agents close chats; the queue drains in arrival order and the others move up.
+    by_position = sorted(queued, key=lambda i: last_queued(visitors[i], chat_ids[i]) or 0)
+    for round_ in range(5):
+        agent = agents[round_]
+        done = agent.all("chat.assigned")[0]["chat_id"]
+        await agent.send({"type": "chat.close", "chat_id": done})
+        lucky = by_position[round_]
+        await visitors[lucky].expect("chat.assigned", chat_id=chat_ids[lucky])
+        nxt = by_position[round_ + 1]
+        await visitors[nxt].wait_for(
+            lambda f, nxt=nxt: (
+                f.get("type") == "chat.queued"
+                and f["chat_id"] == chat_ids[nxt]
+                and f["position"] == 1
+            ),
+            10,
+            "position 1",
+        )
+    await asyncio.sleep(0.5)
+    load = await shop.agents()
+    assert all(load[n]["active_chats"] <= 3 for n in names)
+    still = by_position[5:]
+    assert sorted(last_queued(visitors[i], chat_ids[i]) or 0 for i in still) == list(range(1, 31))
+    for c in [*agents, *visitors]:
+        await c.close()
+
+
+async def test_a_billing_chat_waits_for_a_billing_agent(server: Server) -> None:
+    shop = await Shop.create(server)
+    await shop.add_agent("Generalist", skills=["sales"])
+    await shop.add_agent("Biller", skills=["billing"])
+    general = await shop.connect_agent("Generalist")
+    v = await shop.visitor()
+    chat_id = await start(v, department="billing")
+    queued = await v.expect("chat.queued", chat_id=chat_id)
+    assert queued["position"] == 1
+    assert queued["agents_available"] is False
+    await asyncio.sleep(0.5)
+    assert not general.all("chat.assigned")
+
+    biller = await shop.connect_agent("Biller")
+    got = await biller.expect("chat.assigned", chat_id=chat_id)
+    assert got["chat"]["skill"] == "billing"
+    assigned = await v.expect("chat.assigned", chat_id=chat_id)
+    assert assigned["agent"]["name"] == "Biller"
+    assert not general.all("chat.assigned")
+
+    # A chat without a department may go to anyone.
+    other = await shop.visitor()
+    other_id = await start(other)
+    await general.expect("chat.assigned", chat_id=other_id)
+    for c in (general, biller, v, other):
+        await c.close()
+
+
+async def test_a_chat_falls_back_to_any_agent_when_the_site_allows(server: Server) -> None:
+    shop = await Shop.create(server)
+    await shop.add_agent("Generalist", skills=["sales"])
+    await shop.add_agent("Biller", skills=["billing"])
+    general = await shop.connect_agent("Generalist")
+    v = await shop.visitor()
+    chat_id = await start(v, department="billing")
+    await v.expect("chat.queued", chat_id=chat_id)
+    await shop.routing(skill_fallback=True)
+    await general.expect("chat.assigned", chat_id=chat_id)
+    await v.expect("chat.assigned", chat_id=chat_id)
+
+
+async def test_busy_and_away_agents_get_no_new_chats(server: Server) -> None:
+    shop = await Shop.create(server)
+    await shop.add_agent("Ann")
+    ann = await shop.connect_agent("Ann")
+    for status in ("busy", "away"):
+        await ann.send({"type": "presence.set", "status": status})
+        await ann.expect("presence.update", status=status)
+        v = await shop.visitor()
+        chat_id = await start(v)
+        await v.expect("chat.queued", chat_id=chat_id)
+        await asyncio.sleep(0.3)
+        assert not ann.all("chat.assigned", chat_id=chat_id)
+        await v.send({"type": "chat.close", "chat_id": chat_id})
+        await v.close()
+
+    v = await shop.visitor()
+    chat_id = await start(v)
+    await v.expect("chat.queued", chat_id=chat_id)
+    await ann.send({"type": "presence.set", "status": "online"})
+    await ann.expect("chat.assigned", chat_id=chat_id)
+    await v.expect("chat.assigned", chat_id=chat_id)
+
+
+async def test_a_dropped_agents_chats_go_to_the_front_and_to_another_agent(
+    fast_server: Server,
+) -> None:
+    shop = await Shop.create(fast_server)
+    await shop.add_agent("Ann", max_chats=1)
+    await shop.add_agent("Bob", max_chats=1)
+    ann = await shop.connect_agent("Ann")
+    v1 = await shop.visitor()
+    first = await start(v1)
+    await ann.expect("chat.assigned", chat_id=first)
+    # A second visitor waits: Ann is full and Bob is not here yet.
+    v2 = await shop.visitor()
+    second = await start(v2)
+    await v2.expect("chat.queued", chat_id=second)
+
+    await ann.drop()
+    note = await v1.expect_message(
+        first,
+        timeout=15,
+        kind="public",
+        author={"type": "system", "id": None, "name": None, "avatar_url": None},
+    )
+    assert "Ann" in note["message"]["body"]
+    queued = await v1.expect("chat.queued", chat_id=first)
+    assert queued["position"] == 1  # ahead of the visitor who arrived later
+    assert (await v2.expect("chat.queued", chat_id=second, position=2))["position"] == 2
+
+    bob = await shop.connect_agent("Bob")
+    await bob.expect("chat.assigned", chat_id=first)
+    await v1.expect("chat.assigned", chat_id=first)
+    load = await shop.agents()
+    assert load["Ann"]["status"] == "offline"
+    assert load["Ann"]["active_chats"] == 0
+    await bob.close()
+
+
+async def test_an_unanswered_offer_moves_to_the_next_agent(fast_server: Server) -> None:
+    shop = await Shop.create(fast_server)
+    await shop.routing(auto_accept=False, offer_timeout_s=1)
+    await shop.add_agent("Ann")
+    await shop.add_agent("Bob")
+    ann = await shop.connect_agent("Ann")
+    bob = await shop.connect_agent("Bob")
+    v = await shop.visitor()
+    chat_id = await start(v)
+    first = await asyncio.wait_for(_first_offer(ann, bob, chat_id), 10)
+    second = bob if first is ann else ann
+    await first.expect("chat.offer_expired", chat_id=chat_id, timeout=10)
+    await second.expect("chat.offered", chat_id=chat_id, timeout=10)
+    await second.send({"type": "chat.accept", "chat_id": chat_id})
+    await second.expect("chat.assigned", chat_id=chat_id)
+    assigned = await v.expect("chat.assigned", chat_id=chat_id)
+    assert assigned["agent"]["id"] != (await _agent_id(first))
+    # The agent who let it lapse can no longer accept it.
+    await first.send({"type": "chat.accept", "chat_id": chat_id})
+    assert (await first.expect("error"))["code"] == "conflict"
+
+
+async def _first_offer(a: Client, b: Client, chat_id: str) -> Client:
+    while True:
+        for c in (a, b):
+            if c.all("chat.offered", chat_id=chat_id):
+                return c
+        await asyncio.sleep(0.05)
+
+
+async def _agent_id(c: Client) -> str:
+    hello = c.all("hello")[0]
+    agent_id: str = hello["agent"]["id"]
+    return agent_id
+
+
+async def test_transfer_to_an_agent_and_to_a_skill(server: Server) -> None:
+    shop = await Shop.create(server)
+    ann_id = await shop.add_agent("Ann", skills=["sales"])
+    bob_id = await shop.add_agent("Bob", skills=["sales"], max_chats=1)
+    await shop.add_agent("Cat", skills=["billing"])
+    ann = await shop.connect_agent("Ann")
+    v = await shop.visitor()
+    chat_id = await start(v, text="I want to change my invoice address")
+    await ann.expect("chat.assigned", chat_id=chat_id)
+    bob = await shop.connect_agent("Bob")
+
+    await ann.send(
+        {
+            "type": "chat.transfer",
+            "chat_id": chat_id,
+            "to_agent_id": bob_id,
+            "note": "Customer asked about invoices",
+        }
+    )
+    handed = await bob.expect("chat.assigned", chat_id=chat_id)
+    assert handed["chat"]["agent_id"] == bob_id
+    note = await bob.expect_message(chat_id, kind="note")
+    assert note["message"]["body"] == "Customer asked about invoices"
+    moved = await v.expect("chat.transferred", chat_id=chat_id)
+    assert (moved["from_agent_id"], moved["to_agent_id"]) == (ann_id, bob_id)
+    assert moved["agent"]["name"] == "Bob"
+    await v.expect_message(chat_id, body="Bob is taking over this chat.")
+    # The visitor never sees the note, and Ann's slot is free again.
+    await asyncio.sleep(0.3)
+    assert not [f for f in v.all("message.new") if "invoices" in f["message"]["body"]]
+    assert (await shop.agents())["Ann"]["active_chats"] == 0
+
+    # Bob (max 1) is full: a second chat cannot be transferred to him.
+    v2 = await shop.visitor()
+    chat2 = await start(v2)
+    await ann.expect("chat.assigned", chat_id=chat2)
+    await ann.send({"type": "chat.transfer", "chat_id": chat2, "to_agent_id": bob_id})
+    refused = await ann.expect("error")
+    assert refused["code"] == "conflict"
+    assert "Bob" in refused["message"]
+    cid = msg_id()
+    await ann.send(
+        {"type": "message.send", "chat_id": chat2, "client_msg_id": cid, "body": "Still with me"}
+    )
+    await ann.expect("message.ack", client_msg_id=cid)  # the chat stayed with Ann
+
+    # To a skill nobody online has: refused. Once Cat is online: she gets it.
+    await ann.send({"type": "chat.transfer", "chat_id": chat2, "to_skill": "billing"})
+    assert (await ann.expect("error"))["code"] == "conflict"
+    cat = await shop.connect_agent("Cat")
+    await ann.send({"type": "chat.transfer", "chat_id": chat2, "to_skill": "billing"})
+    got = await cat.expect("chat.assigned", chat_id=chat2)
+    assert got["chat"]["skill"] == "billing"
+    assert (await v2.expect("chat.transferred", chat_id=chat2))["agent"]["name"] == "Cat"
+    for c in (ann, bob, cat, v, v2):
+        await c.close()
