@@ -68,15 +68,7 @@ async def test_fifty_simultaneous_chats_never_overload_five_agents(server: Serve
         lucky = by_position[round_]
         await visitors[lucky].expect("chat.assigned", chat_id=chat_ids[lucky])
         nxt = by_position[round_ + 1]
-        await visitors[nxt].wait_for(
-            lambda f, nxt=nxt: (
-                f.get("type") == "chat.queued"
-                and f["chat_id"] == chat_ids[nxt]
-                and f["position"] == 1
-            ),
-            10,
-            "position 1",
-        )
+        await visitors[nxt].expect("chat.queued", chat_id=chat_ids[nxt], position=1)
     await asyncio.sleep(0.5)
     load = await shop.agents()
     assert all(load[n]["active_chats"] <= 3 for n in names)
