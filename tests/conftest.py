@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import drop_database, fresh_database
 from tests.support import Server
 
 DEMO_SITE_KEY = "demo-nordlys"
@@ -14,8 +15,7 @@ SAM = ("sam@demo.parley", "sam-demo")
 
 
 def make_server(tmp: Path, **env: str) -> Server:
-    url = f"sqlite+aiosqlite:///{tmp / 'parley.db'}"
-    return Server(workdir=tmp, database_url=url, env_extra=env)
+    return Server(workdir=tmp, database_url=fresh_database(tmp), env_extra=env)
 
 
 @pytest.fixture
@@ -27,3 +27,4 @@ def server(tmp_path: Path) -> Iterator[Server]:
         yield srv
     finally:
         srv.kill()
+        drop_database(srv.database_url)

@@ -31,6 +31,7 @@
   const DEFAULT_COLOR = "#0f766e";
   const PING_MS = 25000;
   const DEAD_MS = 60000;
+  const CONNECT_TIMEOUT = 15000;
   const BACKOFF_BASE = 500;
   const BACKOFF_CAP = 15000;
   const TYPING_THROTTLE = 2000;
@@ -203,7 +204,7 @@
   const ui = {};
 
   function seqOf(id) {
-    return seqs[id] || (seqs[id] = { last: 0, ahead: new Set(), max: 0, resuming: false, initial: true });
+    return seqs[id] || (seqs[id] = { last: 0, from: 0, ahead: new Set(), max: 0, resuming: false, initial: true });
   }
   const chatOpen = () => !!chat && chat.status !== "closed";
 
@@ -272,7 +273,15 @@
     }
     ws = sock;
     connGen++;
+    // A connection attempt that neither opens nor fails (a black-holed network) is given up.
+    const stuck = setTimeout(() => {
+      if (ws === sock && !wsOpen) {
+        dropSocket();
+        scheduleReconnect();
+      }
+    }, CONNECT_TIMEOUT);
     sock.onopen = () => {
+      clearTimeout(stuck);
       if (ws !== sock) return;
       wsOpen = true;
       everOpen = true;
@@ -399,6 +408,7 @@
     const s = seqOf(id);
     if (!wsOpen || s.resuming) return;
     s.resuming = true;
+    s.from = s.last;
     send({ type: "resume", chat_id: id, after_seq: s.last });
   }
 
@@ -561,7 +571,14 @@
       s.last = f.seq;
       while (s.ahead.delete(s.last + 1)) s.last++;
     } else if (f.seq > s.last) {
+      // Ours got a number past what we have seen: the messages in between should be on their
+      // way. If they do not turn up soon, ask for them.
       s.ahead.add(f.seq);
+      s.max = Math.max(s.max, f.seq);
+      const id = chat.id;
+      setTimeout(() => {
+        if (chat && chat.id === id && s.max > s.last) resume(id);
+      }, 1500);
     }
     markSent(p, f.seq, null);
   }
@@ -580,8 +597,12 @@
       chat.status = f.status;
       renderStatus();
     }
-    if (s.max > s.last) resume(chat.id); // something arrived out of order meanwhile
-    else flush();
+    if (s.max > s.last && s.last > s.from) {
+      resume(chat.id); // something arrived out of order meanwhile: fetch the rest
+    } else {
+      s.max = s.last; // nothing more to be had (never loop on a number the server won't give)
+      flush();
+    }
   }
 
   function onError(f) {
@@ -1079,6 +1100,9 @@
     ui.nameInput = h("input", { id: "parley-name", type: "text", name: "name", required: true, maxlength: 100, autocomplete: "name", "data-testid": "prechat-name" });
     ui.emailInput = h("input", { id: "parley-email", type: "email", name: "email", maxlength: 254, autocomplete: "email", "data-testid": "prechat-email" });
     ui.msgInput = h("textarea", { id: "parley-message", name: "message", required: true, rows: 3, maxlength: MAX_BODY, "data-testid": "prechat-message" });
+    for (const i of [ui.nameInput, ui.emailInput, ui.msgInput]) {
+      i.addEventListener("input", () => i.removeAttribute("aria-invalid"));
+    }
     ui.availText = h("span");
     ui.avail = h("p", { class: "avail" }, h("span", { class: "avail__dot", "aria-hidden": "true" }), ui.availText);
     ui.formError = h("p", { class: "form-error", role: "alert", hidden: true });

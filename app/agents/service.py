@@ -72,6 +72,7 @@ async def update_agent(
     uow: UnitOfWork, site_id: str, agent_id: str, changes: dict[str, Any], policy: RoutingPolicy
 ) -> Agent:
     """Change an agent's profile, skills or capacity; waiting chats may now fit them."""
+    await routing.lock_site(uow, site_id)
     agent = await uow.session.get(Agent, agent_id)
     if agent is None or agent.site_id != site_id:
         raise NotFound("no such agent")
@@ -108,6 +109,7 @@ async def set_status(
     uow: UnitOfWork, agent: Agent, status: str, policy: RoutingPolicy, reason: str | None = None
 ) -> None:
     """Change an agent's status, tell the site, and let the queue move if they came online."""
+    await routing.lock_site(uow, agent.site_id)
     changed = agent.status != status
     agent.status = status
     agent.last_seen_at = agent.last_seen_at or utcnow()

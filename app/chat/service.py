@@ -67,6 +67,7 @@ async def start_chat(
     policy: RoutingPolicy,
 ) -> tuple[Chat, Ack | None]:
     """Open a chat for a visitor (or return the one already open) and route it."""
+    await routing.lock_site(uow, actor.site_id)
     existing = await open_chat_of(uow, actor.id)
     if existing is not None:
         uow.emit(
@@ -136,6 +137,7 @@ def is_duplicate_race(exc: IntegrityError) -> bool:
 
 
 async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: RoutingPolicy) -> Chat:
+    await routing.lock_site(uow, actor.site_id)
     chat = await _chat_for(uow, actor, chat_id)
     if chat.status == "closed":
         return chat

@@ -58,15 +58,21 @@ async def on_chat_close(ctx: FrameContext, frame: ChatClose) -> None:
 
 
 async def on_resume(ctx: FrameContext, frame: Resume) -> None:
-    """Subscribe first, then read history: nothing published in between can be missed."""
+    """Subscribe first, then read history, holding live frames until the history is sent:
+    nothing published in between is missed, and nothing overtakes the replay."""
     async with ctx.uow() as uow:
         await service.check_member(uow, ctx.actor, frame.chat_id)
+    ctx.conn.hold()
+    try:
         await ctx.hub.subscribe(ctx.conn, chat_topic(frame.chat_id))
-        chat, shown = await service.history(uow, ctx.actor, frame.chat_id, frame.after_seq)
-    last_seq = frame.after_seq
-    for message in shown:
-        ctx.reply({"type": "message.new", "chat_id": chat.id, "message": message})
-        last_seq = message["seq"]
-    ctx.reply(
-        {"type": "resume.done", "chat_id": chat.id, "last_seq": last_seq, "status": chat.status}
+        async with ctx.uow() as uow:
+            chat, shown = await service.history(uow, ctx.actor, frame.chat_id, frame.after_seq)
+    except BaseException:
+        ctx.conn.release()
+        raise
+    last_seq = shown[-1]["seq"] if shown else frame.after_seq
+    replay = [{"type": "message.new", "chat_id": chat.id, "message": m} for m in shown]
+    ctx.conn.release(
+        *replay,
+        {"type": "resume.done", "chat_id": chat.id, "last_seq": last_seq, "status": chat.status},
     )

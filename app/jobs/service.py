@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.common.types import utcnow
+from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
 from app.jobs.models import Job
 
@@ -27,10 +29,26 @@ MAX_ATTEMPTS = 5
 async def schedule(
     uow: UnitOfWork, key: str, kind: str, run_at: datetime, payload: dict[str, Any]
 ) -> None:
-    """Set the timer ``key`` (replacing an earlier one of the same key)."""
-    await cancel(uow, key)
-    uow.session.add(Job(key=key, kind=kind, run_at=run_at, payload=payload, created_at=utcnow()))
-    await uow.session.flush()
+    """Set the timer ``key``, replacing an earlier one of the same key (one upsert, so two
+    transactions setting the same timer never collide)."""
+    dialect = uow.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {
+        "id": new_id(),
+        "key": key,
+        "kind": kind,
+        "run_at": run_at,
+        "payload": payload,
+        "attempts": 0,
+        "created_at": utcnow(),
+    }
+    statement = insert(Job).values(**values)
+    await uow.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Job.key],
+            set_={"kind": kind, "run_at": run_at, "payload": payload, "attempts": 0},
+        )
+    )
 
 
 async def cancel(uow: UnitOfWork, key: str) -> None:

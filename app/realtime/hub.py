@@ -51,9 +51,11 @@ class Connection:
     def hold(self) -> None:
         self._held = []
 
-    def release(self, first: dict[str, Any]) -> None:
+    def release(self, *first: dict[str, Any]) -> None:
+        """Send ``first`` (the state just loaded), then what arrived while holding."""
         held, self._held = self._held or [], None
-        self.send(first)
+        for frame in first:
+            self.send(frame)
         for data in held:
             self.offer(data)
 

@@ -19,6 +19,7 @@ from app.routing.policy import RoutingPolicy
 
 
 async def accept(uow: UnitOfWork, actor: Actor, chat_id: str) -> None:
+    await routing.lock_site(uow, actor.site_id)
     chat = await routing.lock_chat(uow, chat_id)
     if chat.site_id != actor.site_id:
         raise NotFound("no such chat")
@@ -45,6 +46,7 @@ async def transfer(
     The target's slot is claimed like any assignment, so a full or absent target is refused
     and the chat stays where it was.
     """
+    await routing.lock_site(uow, actor.site_id)
     chat = await routing.lock_chat(uow, chat_id)
     if chat.site_id != actor.site_id:
         raise NotFound("no such chat")
@@ -116,6 +118,7 @@ async def _claim_target(
 async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy) -> int:
     """An agent dropped out: their open chats go back to the front of the queue, each visitor
     is told, and the queue is drained again. Returns how many chats were handed back."""
+    await routing.lock_site(uow, agent.site_id)
     chats = list(
         (
             await uow.session.execute(

@@ -40,6 +40,17 @@ async def site_policy(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> S
     return SitePolicy.of(site.settings, policy)
 
 
+async def lock_site(uow: UnitOfWork, site_id: str) -> None:
+    """Serialise routing changes of one site, across processes.
+
+    Every operation that moves chats between the queue and agents takes this lock first, so
+    such transactions queue up behind each other instead of locking chat rows in different
+    orders (a deadlock on PostgreSQL). Sending messages never takes it. On SQLite the write
+    transaction is already exclusive.
+    """
+    await uow.session.execute(select(Site.id).where(Site.id == site_id).with_for_update())
+
+
 async def lock_chat(uow: UnitOfWork, chat_id: str) -> Chat:
     result = await uow.session.execute(
         select(Chat)
@@ -53,6 +64,7 @@ async def lock_chat(uow: UnitOfWork, chat_id: str) -> Chat:
 async def route(uow: UnitOfWork, chat_id: str, policy: RoutingPolicy) -> Agent | None:
     """Give a queued chat to (or offer it to) the best agent with room; None: it waits."""
     chat = await lock_chat(uow, chat_id)
+    await lock_site(uow, chat.site_id)
     if chat.status != "queued":
         return None
     site = await site_policy(uow, chat.site_id, policy)
@@ -78,6 +90,7 @@ async def assign_or_queue(uow: UnitOfWork, chat: Chat, policy: RoutingPolicy) ->
 async def drain_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> int:
     """Route waiting chats, longest-waiting first; a skill nobody can take is skipped, so it
     never holds up chats of other skills. Returns how many found an agent."""
+    await lock_site(uow, site_id)
     routed = 0
     stuck: set[str | None] = set()
     for chat in await _queued(uow, site_id):
@@ -164,6 +177,10 @@ async def offer_expired(
     uow: UnitOfWork, chat_id: str, agent_id: str, policy: RoutingPolicy
 ) -> None:
     """The agent let the offer lapse: take it back and try the next agent."""
+    site_id = await uow.session.scalar(select(Chat.site_id).where(Chat.id == chat_id))
+    if site_id is None:
+        return
+    await lock_site(uow, site_id)
     chat = await lock_chat(uow, chat_id)
     if chat.status != "offered" or chat.agent_id != agent_id:
         return
@@ -239,6 +256,7 @@ async def _anyone_online_with(
 async def announce_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> None:
     """Tell each waiting visitor their place in their skill's queue and the expected wait,
     whenever either changed since they were last told."""
+    await lock_site(uow, site_id)
     queued = await _queued(uow, site_id)
     waiting: dict[str, int] = {}
     for chat in queued:
@@ -379,6 +397,7 @@ async def schedule_recheck(uow: UnitOfWork, site_id: str) -> None:
 
 
 async def recheck(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> None:
+    await lock_site(uow, site_id)
     await drain_queue(uow, site_id, policy)
     if await _queued(uow, site_id):
         await schedule_recheck(uow, site_id)
