@@ -6,7 +6,10 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint browser clean
+PG_URL    ?= postgresql+asyncpg://postgres@127.0.0.1:5432
+REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install run test test-sqlite test-postgres lint browser services clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +23,19 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/parley serve --demo --host $(HOST) --port $(PORT)
 
-## Install everything (Python packages, Debian's chromium for browser tests), lint, type-check, test.
-test: install browser lint
+## Install everything (Python packages, Chromium, PostgreSQL, Redis), lint, type-check, then run
+## the whole suite twice: SQLite + in-process broker, and PostgreSQL + Redis.
+test: install browser services lint test-sqlite test-postgres
+
+test-sqlite: install
 	$(BIN)/pytest
+
+test-postgres: install
+	PARLEY_TEST_POSTGRES=$(PG_URL) PARLEY_TEST_BROKER=$(REDIS_URL) PARLEY_TEST_REDIS=$(REDIS_URL) \
+		$(BIN)/pytest
+
+services:
+	@scripts/services.sh
 
 lint: install
 	$(BIN)/ruff check app tests migrations

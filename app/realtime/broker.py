@@ -7,10 +7,12 @@ from typing import Protocol
 
 # Called with (topic, payload) for every message on a topic this process subscribed to.
 Deliver = Callable[[str, bytes], Awaitable[None]]
+# Called when deliveries may have been lost (the broker was unreachable): clients must resume.
+Resync = Callable[[], Awaitable[None]]
 
 
 class Broker(Protocol):
-    async def start(self, deliver: Deliver) -> None: ...
+    async def start(self, deliver: Deliver, on_resync: Resync | None = None) -> None: ...
 
     async def stop(self) -> None: ...
 
@@ -30,7 +32,7 @@ class MemoryBroker:
         self._deliver: Deliver | None = None
         self._topics: set[str] = set()
 
-    async def start(self, deliver: Deliver) -> None:
+    async def start(self, deliver: Deliver, on_resync: Resync | None = None) -> None:
         self._deliver = deliver
 
     async def stop(self) -> None:
@@ -54,4 +56,8 @@ class MemoryBroker:
 def broker_from_url(url: str) -> Broker:
     if url.startswith("memory://"):
         return MemoryBroker()
-    raise ValueError(f"unsupported broker URL {url!r} (supported: memory://)")
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from app.realtime.redis_broker import RedisBroker
+
+        return RedisBroker(url)
+    raise ValueError(f"unsupported broker URL {url!r} (memory://, redis://, rediss://)")

@@ -93,7 +93,12 @@ class Hub:
         self._connections: set[Connection] = set()
 
     async def start(self) -> None:
-        await self.broker.start(self._deliver)
+        await self.broker.start(self._deliver, self._resync)
+
+    async def _resync(self) -> None:
+        """Deliveries may have been lost: every client resumes its chats from its last seq."""
+        for conn in list(self._connections):
+            conn.send({"type": "resync"})
 
     async def stop(self) -> None:
         await self.broker.stop()
