@@ -27,12 +27,25 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            out = subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
-                                 capture_output=True, check=False)
+            out = subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, check=False
+            )
             if out.stdout.strip() == b"PONG":
                 return
             time.sleep(0.05)
@@ -68,20 +81,48 @@ class PrivatePostgres:
     def init(self) -> None:
         if os.geteuid() == 0:
             shutil.chown(self.datadir, "postgres", "postgres")
-        subprocess.run(_as_postgres([_pg_bin("initdb"), "-D", str(self.datadir), "-U",
-                                     "postgres", "--auth=trust", "-E", "UTF8"]),
-                       check=True, capture_output=True)
+        subprocess.run(
+            _as_postgres(
+                [
+                    _pg_bin("initdb"),
+                    "-D",
+                    str(self.datadir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
 
     def start(self) -> None:
-        subprocess.run(_as_postgres([
-            _pg_bin("pg_ctl"), "-D", str(self.datadir), "-w", "-l",
-            str(self.datadir / "log"), "-o",
-            f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start"]), check=True, capture_output=True)
+        subprocess.run(
+            _as_postgres(
+                [
+                    _pg_bin("pg_ctl"),
+                    "-D",
+                    str(self.datadir),
+                    "-w",
+                    "-l",
+                    str(self.datadir / "log"),
+                    "-o",
+                    f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=off",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
 
     def stop(self) -> None:
-        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(self.datadir), "-w", "-m",
-                                     "fast", "stop"]), check=False, capture_output=True)
+        subprocess.run(
+            _as_postgres([_pg_bin("pg_ctl"), "-D", str(self.datadir), "-w", "-m", "fast", "stop"]),
+            check=False,
+            capture_output=True,
+        )
 
     def remove(self) -> None:
         self.stop()

@@ -21,8 +21,11 @@ pytestmark = pytest.mark.skipif(
     postgres_base() is None or not BROKER.startswith("redis"),
     reason="needs PostgreSQL and Redis (the second pass of `make test`)",
 )
-FAST = {"PARLEY_PRESENCE_GRACE_S": "2", "PARLEY_PRESENCE_HEARTBEAT_S": "0.3",
-        "PARLEY_JOB_POLL_S": "0.2"}
+FAST = {
+    "PARLEY_PRESENCE_GRACE_S": "2",
+    "PARLEY_PRESENCE_HEARTBEAT_S": "0.3",
+    "PARLEY_JOB_POLL_S": "0.2",
+}
 
 
 def start_cluster(tmp: Path, database_url: str, broker_url: str, n: int = 3) -> list[Server]:
@@ -30,8 +33,12 @@ def start_cluster(tmp: Path, database_url: str, broker_url: str, n: int = 3) -> 
     for i in range(n):
         workdir = tmp / f"p{i}"
         workdir.mkdir(exist_ok=True)
-        srv = Server(workdir=workdir, database_url=database_url, demo=(i == 0),
-                     env_extra={"PARLEY_BROKER_URL": broker_url, **FAST})
+        srv = Server(
+            workdir=workdir,
+            database_url=database_url,
+            demo=(i == 0),
+            env_extra={"PARLEY_BROKER_URL": broker_url, **FAST},
+        )
         srv.start()  # one after another: the first one migrates and seeds the demo
         servers.append(srv)
     return servers
@@ -58,8 +65,7 @@ async def login_ws(server: Server, email: str, password: str) -> Client:
 
 async def visitor_on(server: Server, token: str | None = None) -> tuple[Client, dict[str, str]]:
     session = await asyncio.to_thread(server.widget_session, DEMO_SITE_KEY, token)
-    client = await Client.connect(
-        f"{server.ws_base}/ws/visitor?token={session['visitor_token']}")
+    client = await Client.connect(f"{server.ws_base}/ws/visitor?token={session['visitor_token']}")
     await client.expect("hello")
     return client, {"token": session["visitor_token"]}
 
@@ -89,14 +95,22 @@ async def test_three_processes_behave_as_one(cluster: list[Server]) -> None:
     await v.expect("typing", chat_id=chat_id, active=True)
 
     cid = msg_id()
-    await alice.send({"type": "message.send", "chat_id": chat_id, "client_msg_id": cid,
-                      "body": "Hello from B"})
+    await alice.send(
+        {"type": "message.send", "chat_id": chat_id, "client_msg_id": cid, "body": "Hello from B"}
+    )
     assert (await alice.expect("message.ack", client_msg_id=cid))["seq"] == 2
     assert (await v.expect_message(chat_id, body="Hello from B"))["message"]["seq"] == 2
     for kind in ("whisper", "note"):
         cid = msg_id()
-        await alice.send({"type": "message.send", "chat_id": chat_id, "client_msg_id": cid,
-                          "body": f"secret {kind}", "kind": kind})
+        await alice.send(
+            {
+                "type": "message.send",
+                "chat_id": chat_id,
+                "client_msg_id": cid,
+                "body": f"secret {kind}",
+                "kind": kind,
+            }
+        )
         await alice.expect("message.ack", client_msg_id=cid)
 
     # A second visitor on C waits in the queue (Alice has room for 3; make her busy).
@@ -109,8 +123,14 @@ async def test_three_processes_behave_as_one(cluster: list[Server]) -> None:
     # Transfer from Alice (B) to Ben (C), who comes online on C.
     await ben.send({"type": "presence.set", "status": "online"})
     await ben.expect("chat.assigned", chat_id=chat2)  # the queue drained to him
-    await alice.send({"type": "chat.transfer", "chat_id": chat_id, "to_agent_id": _id(ben),
-                      "note": "VIP customer"})
+    await alice.send(
+        {
+            "type": "chat.transfer",
+            "chat_id": chat_id,
+            "to_agent_id": _id(ben),
+            "note": "VIP customer",
+        }
+    )
     await ben.expect("chat.assigned", chat_id=chat_id)
     await ben.send({"type": "resume", "chat_id": chat_id, "after_seq": 0})
     await ben.expect_message(chat_id, kind="note", body="VIP customer")
@@ -155,8 +175,9 @@ async def test_fifty_chats_over_three_processes_never_overload(cluster: list[Ser
     assert len(taken) == len(set(taken)) == 15
     assert [len(a.all("chat.assigned")) for a in agents] == [3] * 5
     queued = [i for i in range(50) if i not in assigned]
-    positions = sorted(visitors[i].all("chat.queued", chat_id=chat_ids[i])[-1]["position"]
-                       for i in queued)
+    positions = sorted(
+        visitors[i].all("chat.queued", chat_id=chat_ids[i])[-1]["position"] for i in queued
+    )
     assert positions == list(range(1, 36))
     for client in (*agents, *visitors):
         await client.close()
@@ -175,8 +196,14 @@ async def test_kill_9_loses_nothing_acknowledged(cluster: list[Server]) -> None:
     for i in range(1, 7):
         sender = v if i % 2 else ben
         cid = msg_id()
-        await sender.send({"type": "message.send", "chat_id": chat_id, "client_msg_id": cid,
-                           "body": f"Message {i}"})
+        await sender.send(
+            {
+                "type": "message.send",
+                "chat_id": chat_id,
+                "client_msg_id": cid,
+                "body": f"Message {i}",
+            }
+        )
         await sender.expect("message.ack", client_msg_id=cid)
         acked.append(f"Message {i}")
     await alice.send({"type": "presence.set", "status": "online"})
@@ -193,8 +220,11 @@ async def test_kill_9_loses_nothing_acknowledged(cluster: list[Server]) -> None:
     # Ben was on A: offline after the grace, and his chat goes to Alice.
     await alice.expect("chat.assigned", chat_id=chat_id, timeout=20)
     await v2.expect("chat.assigned", chat_id=chat_id, timeout=10)
-    notice = await v2.expect_message(chat_id, timeout=10, body="Ben Okafor was disconnected. "
-                                     "You're first in line for the next agent.")
+    notice = await v2.expect_message(
+        chat_id,
+        timeout=10,
+        body="Ben Okafor was disconnected. You're first in line for the next agent.",
+    )
     assert notice["message"]["author"]["type"] == "system"
     await alice.expect("presence.update", agent_id=_id(ben), status="offline")
     await v2.close()
@@ -229,8 +259,9 @@ async def test_messages_sent_while_redis_restarts_arrive_later_in_order_once(
     sent = ["While Redis was away 1", "While Redis was away 2", "While Redis was away 3"]
     for body in sent:
         cid = msg_id()
-        await alice.send({"type": "message.send", "chat_id": chat_id, "client_msg_id": cid,
-                          "body": body})
+        await alice.send(
+            {"type": "message.send", "chat_id": chat_id, "client_msg_id": cid, "body": body}
+        )
         await alice.expect("message.ack", client_msg_id=cid, timeout=15)  # persisted
     redis.start()
 
@@ -243,8 +274,9 @@ async def test_messages_sent_while_redis_restarts_arrive_later_in_order_once(
     assert [b for b in bodies if b.startswith("While")] == sent
     # And live delivery works again.
     cid = msg_id()
-    await alice.send({"type": "message.send", "chat_id": chat_id, "client_msg_id": cid,
-                      "body": "Back to normal"})
+    await alice.send(
+        {"type": "message.send", "chat_id": chat_id, "client_msg_id": cid, "body": "Back to normal"}
+    )
     await v.expect_message(chat_id, body="Back to normal")
 
 
@@ -252,8 +284,9 @@ async def test_readyz_and_clear_errors_while_postgres_is_down(tmp_path: Path) ->
     pg = PrivatePostgres()
     pg.init()
     pg.start()
-    srv = Server(workdir=tmp_path, database_url=pg.url,
-                 env_extra={"PARLEY_BROKER_URL": BROKER, **FAST})
+    srv = Server(
+        workdir=tmp_path, database_url=pg.url, env_extra={"PARLEY_BROKER_URL": BROKER, **FAST}
+    )
     try:
         srv.start()
         alice = await login_ws(srv, *ALICE)
@@ -266,8 +299,12 @@ async def test_readyz_and_clear_errors_while_postgres_is_down(tmp_path: Path) ->
             assert (await http.get("/readyz")).status_code == 503
             assert (await http.get("/healthz")).status_code == 200
         cid = msg_id()
-        frame = {"type": "message.send", "chat_id": chat_id, "client_msg_id": cid,
-                 "body": "Sent while the database is down"}
+        frame = {
+            "type": "message.send",
+            "chat_id": chat_id,
+            "client_msg_id": cid,
+            "body": "Sent while the database is down",
+        }
         await v.send(frame)
         error = await v.expect("error", timeout=30)
         assert (error["code"], error["ref"]) == ("unavailable", cid)
