@@ -10,7 +10,6 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import demo, migrate
@@ -74,15 +73,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         _run(settings, demo.seed)
         print(demo.credentials_banner(f"http://{args.host}:{args.port}"), flush=True)
     from app.main import create_app
+    from app.web.server import serve
 
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        ws="wsproto",
-        log_level=settings.log_level,
-        timeout_graceful_shutdown=10,
-    )
+    serve(create_app(settings), args.host, args.port, settings.log_level)
     return 0
 
 

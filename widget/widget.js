@@ -451,7 +451,7 @@
       case "chat.queued":
         if (forChat) {
           chat.status = "queued";
-          chat.queue = { position: f.position, wait: f.estimated_wait_s };
+          chat.queue = { position: f.position, wait: f.estimated_wait_s, available: f.agents_available !== false };
           renderStatus();
         }
         break;
@@ -464,8 +464,20 @@
           renderStatus();
         }
         break;
+      case "chat.transferred":
+        if (forChat && f.agent) {
+          chat.status = "active";
+          chat.agent = f.agent;
+          renderHeader();
+          renderStatus();
+        }
+        break;
       case "chat.closed":
         if (forChat) onClosed();
+        break;
+      case "resync":
+        // The server may have lost live deliveries (its broker was away): catch up by seq.
+        if (chat) resume(chat.id);
         break;
       case "message.new":
         onMessage(f);
@@ -932,6 +944,8 @@
     else if (gaveUp) text = "Chat is unavailable right now";
     else if (!wsOpen) text = everOpen ? "Reconnecting\u2026" : "Connecting\u2026";
     else if (chat && chat.agent && chat.status === "active") text = chat.agent.name + " is here to help";
+    else if (chat && chat.queue && chat.queue.available === false)
+      text = "Nobody who can answer this is online right now. Leave your message; we'll reply as soon as someone is back.";
     else if (chat && chat.queue && chat.queue.position) text = queueText(chat.queue);
     else if (config && config.agents_online === false) text = "We'll answer as soon as someone is available";
     else text = "Waiting for someone to answer\u2026";

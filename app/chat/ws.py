@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from app.chat import service
+from app.metrics import MESSAGES
 from app.realtime.context import FrameContext
 from app.realtime.events import Event, chat_topic
 from app.realtime.frames import ChatClose, ChatStart, MessageSend, Resume, Typing
@@ -35,6 +36,7 @@ async def on_message_send(ctx: FrameContext, frame: MessageSend) -> None:
             # The same client_msg_id raced in on another socket; the retry finds it stored.
             if attempt == 2 or not service.is_duplicate_race(exc):
                 raise
+    MESSAGES.labels(frame.kind).inc()
     ctx.reply(ack.frame())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -19,13 +20,14 @@ class Event:
     audience: Audience = "everyone"
 
     def encode(self) -> bytes:
-        return orjson.dumps({"frame": self.frame, "audience": self.audience})
+        return orjson.dumps({"frame": self.frame, "audience": self.audience, "ts": time.time()})
 
 
-def decode(payload: bytes) -> tuple[dict[str, Any], Audience]:
+def decode(payload: bytes) -> tuple[dict[str, Any], Audience, float]:
+    """The frame, who may see it, and when it was published (for delivery latency)."""
     data = orjson.loads(payload)
     audience: Audience = "staff" if data.get("audience") == "staff" else "everyone"
-    return data["frame"], audience
+    return data["frame"], audience, float(data.get("ts") or time.time())
 
 
 class Publisher(Protocol):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from typing import Any
 
 import orjson
 
 from app.common.types import new_id
+from app.metrics import DELIVERY, SLOW_CONSUMERS, SOCKETS
 from app.realtime.broker import Broker
 from app.realtime.events import Event, chat_topic, decode
 from app.realtime.visibility import Viewer, ViewerIdentity, is_own_echo, present
@@ -74,6 +76,7 @@ class Connection:
         try:
             self.queue.put_nowait(data)
         except asyncio.QueueFull:
+            SLOW_CONSUMERS.inc()
             self.close(CLOSE_SLOW_CONSUMER)
 
     def close(self, code: int) -> None:
@@ -108,10 +111,13 @@ class Hub:
 
     async def attach(self, conn: Connection, topics: list[str]) -> None:
         self._connections.add(conn)
+        SOCKETS.labels(conn.viewer.kind).inc()
         for topic in topics:
             await self.subscribe(conn, topic)
 
     async def detach(self, conn: Connection) -> None:
+        if conn in self._connections:
+            SOCKETS.labels(conn.viewer.kind).dec()
         self._connections.discard(conn)
         for topic in list(conn.topics):
             await self.unsubscribe(conn, topic)
@@ -158,7 +164,8 @@ class Hub:
         subscribers = self._subscribers.get(topic)
         if not subscribers:
             return
-        frame, audience = decode(payload)
+        frame, audience, published = decode(payload)
+        DELIVERY.observe(max(time.time() - published, 0.0))
         views: dict[Viewer, tuple[dict[str, Any] | None, bytes]] = {}
         for conn in list(subscribers):
             kind = conn.viewer.kind

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select, text
 
+from app.chat.models import Chat
+from app.metrics import QUEUE, REGISTRY
 from app.web.deps import StateDep
 
 router = APIRouter(include_in_schema=False)
@@ -17,6 +20,20 @@ _CHECK_TIMEOUT_S = 2.0
 @router.get("/healthz")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.get("/metrics")
+async def metrics(state: StateDep) -> Response:
+    """Prometheus text format; the queue length is read from the database at scrape time."""
+    try:
+        async with asyncio.timeout(_CHECK_TIMEOUT_S), state.sessions() as session:
+            waiting = await session.scalar(
+                select(func.count()).select_from(Chat).where(Chat.status == "queued")
+            )
+        QUEUE.set(waiting or 0)
+    except Exception:
+        QUEUE.set(float("nan"))
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/readyz")

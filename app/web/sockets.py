@@ -69,7 +69,9 @@ async def _write(ws: WebSocket, conn: Connection) -> None:
     while True:
         data = await conn.queue.get()
         if data is None:
-            await ws.close(conn.close_code or 1000)
+            # The server may be closing this socket itself (shutdown): either close will do.
+            with contextlib.suppress(Exception):
+                await ws.close(conn.close_code or 1000)
             return
         await ws.send_text(data.decode())
 

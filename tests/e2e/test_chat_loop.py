@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 
 import httpx
 import pytest
@@ -333,5 +334,39 @@ async def test_whispers_and_notes_never_reach_the_visitor(server: Server) -> Non
         }
     )
     assert (await v.expect("error"))["code"] == "forbidden"
+    await v.close()
+    await a.close()
+
+
+async def test_graceful_shutdown_tells_clients_to_reconnect(server: Server) -> None:
+    v, _ = await visitor(server, DEMO_SITE_KEY)
+    a, _ = await agent(server, *ALICE)
+    assert server.proc is not None
+    server.proc.send_signal(signal.SIGTERM)
+    assert await v.closed(timeout=5) == 1012
+    assert await a.closed(timeout=5) == 1012
+    # uvicorn re-raises SIGTERM once its clean shutdown is done, as a signalled process should.
+    assert server.proc.wait(timeout=15) in (0, -signal.SIGTERM)
+    log = next(server.workdir.glob("server-*.log")).read_text()
+    assert "Traceback" not in log
+
+
+async def test_metrics_in_prometheus_format(server: Server) -> None:
+    a, _ = await agent(server, *ALICE)
+    v, _ = await visitor(server, DEMO_SITE_KEY)
+    chat_id = await start_chat(v)
+    await a.expect("chat.assigned", chat_id=chat_id)
+    cid = msg_id()
+    await a.send(
+        {"type": "message.send", "chat_id": chat_id, "client_msg_id": cid, "body": "Counted"}
+    )
+    await a.expect("message.ack", client_msg_id=cid)
+    async with httpx.AsyncClient(base_url=server.base) as http:
+        text = (await http.get("/metrics")).text
+    assert 'parley_sockets_open{kind="visitor"} 1.0' in text
+    assert 'parley_sockets_open{kind="agent"} 1.0' in text
+    assert 'parley_messages_total{kind="public"} 1.0' in text
+    assert "parley_queue_length 0.0" in text
+    assert "parley_delivery_seconds_count" in text
     await v.close()
     await a.close()
