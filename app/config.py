@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     agent_idle_away_s: float = 900.0
     ws_ping_interval_s: float = 20.0
     upload_dir: Path = Path("./parley-uploads")
+    max_upload_bytes: int = 10 * 1024 * 1024
     log_level: str = "info"
     demo: bool = False
 

@@ -20,13 +20,16 @@ from app.chat import api as chat_api
 from app.common.errors import DomainError
 from app.config import Settings
 from app.db import make_engine, make_session_factory
+from app.files import api as files_api
 from app.jobs.runner import jobs_loop
 from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
+from app.replies import api as replies_api
 from app.routing import api as routing_api
 from app.routing import timers
 from app.sites import api as sites_api
 from app.state import AppState
+from app.supervision import api as supervision_api
 from app.visitors import api as visitors_api
 from app.web import health, pages, ws_routes
 
@@ -78,7 +81,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]
     )
     _install_error_handlers(app)
-    for module in (agents_api, visitors_api, chat_api, routing_api, sites_api, pages, health):
+    for module in (
+        agents_api,
+        visitors_api,
+        chat_api,
+        routing_api,
+        sites_api,
+        files_api,
+        replies_api,
+        supervision_api,
+        pages,
+        health,
+    ):
         app.include_router(module.router)
     app.mount(
         "/console/static",

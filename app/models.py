@@ -3,7 +3,9 @@
 from app.agents.models import Agent, AgentSkill
 from app.chat.models import Chat, Message
 from app.db import Base
+from app.files.models import Attachment
 from app.jobs.models import Job
+from app.replies.models import SavedReply
 from app.routing.models import Skill
 from app.sites.models import Site
 from app.visitors.models import PageView, Visitor
@@ -11,11 +13,13 @@ from app.visitors.models import PageView, Visitor
 __all__ = [
     "Agent",
     "AgentSkill",
+    "Attachment",
     "Base",
     "Chat",
     "Job",
     "Message",
     "PageView",
+    "SavedReply",
     "Site",
     "Skill",
     "Visitor",

@@ -9,10 +9,10 @@ from sqlalchemy import select, update
 
 from app.agents.models import Agent
 from app.chat.models import Chat, Message
-from app.chat.views import message_view
+from app.chat.views import iso, message_view
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
-from app.realtime.events import chat_topic
+from app.realtime.events import chat_topic, supervisors_topic
 
 AuthorType = Literal["visitor", "agent", "system"]
 Kind = Literal["public", "whisper", "note"]
@@ -64,6 +64,12 @@ async def append(
     until commit, so two concurrent senders never share a number and no number is skipped.
     """
     public = kind == "public"
+    now = utcnow()
+    stamps: dict[str, object] = {}
+    if public and author.type == "visitor":
+        stamps["last_visitor_message_at"] = now
+    elif public and author.type == "agent":
+        stamps["last_agent_message_at"] = now
     counters = (
         await uow.session.execute(
             update(Chat)
@@ -71,8 +77,9 @@ async def append(
             .values(
                 last_seq=Chat.last_seq + 1,
                 last_public_seq=Chat.last_public_seq + (1 if public else 0),
+                **stamps,
             )
-            .returning(Chat.last_seq, Chat.last_public_seq)
+            .returning(Chat.last_seq, Chat.last_public_seq, Chat.site_id)
         )
     ).one()
     message = Message(
@@ -87,7 +94,7 @@ async def append(
         body=body,
         client_msg_id=client_msg_id,
         attachments=attachments or [],
-        created_at=utcnow(),
+        created_at=now,
     )
     uow.session.add(message)
     await uow.session.flush()
@@ -96,4 +103,16 @@ async def append(
         {"type": "message.new", "chat_id": chat_id, "message": message_view(message)},
         audience="everyone" if public else "staff",
     )
+    if stamps:
+        # Supervisors see "waiting for an answer since" without a query per message.
+        uow.emit(
+            supervisors_topic(counters.site_id),
+            {
+                "type": "supervisor.activity",
+                "chat_id": chat_id,
+                "author_type": author.type,
+                "at": iso(now),
+            },
+            audience="staff",
+        )
     return message

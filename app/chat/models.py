@@ -45,6 +45,9 @@ class Chat(Base):
     queue_eta_s: Mapped[int | None] = mapped_column(Integer, default=None)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # For "waiting for an answer since": the last public message of each side.
+    last_visitor_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_agent_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_by: Mapped[str | None] = mapped_column(String(16), default=None)
 
 

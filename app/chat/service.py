@@ -17,11 +17,13 @@ from app.common.actor import Actor
 from app.common.errors import Conflict, Forbidden, NotFound
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
+from app.files import service as files
 from app.jobs import service as jobs
 from app.realtime.events import chat_topic, visitor_topic
 from app.realtime.visibility import message_for
 from app.routing import service as routing
 from app.routing.policy import RoutingPolicy
+from app.supervision import feed
 from app.visitors.models import Visitor
 
 
@@ -114,6 +116,7 @@ async def send_message(
     body: str,
     kind: Kind,
     client_msg_id: str,
+    attachment_ids: list[str] | None = None,
 ) -> Ack:
     """Store one message; a repeated client_msg_id returns the first one's ack."""
     chat = await _chat_for(uow, actor, chat_id)
@@ -125,7 +128,16 @@ async def send_message(
         return ack_for(actor, duplicate)
     if chat.status == "closed":
         raise Conflict("this chat is closed")
-    message = await messages.append(uow, chat.id, author, body, kind, client_msg_id)
+    attachments = await files.attach(uow, actor, chat, attachment_ids) if attachment_ids else []
+    message = await messages.append(
+        uow,
+        chat.id,
+        author,
+        body,
+        kind,
+        client_msg_id,
+        [files.attachment_view(a) for a in attachments],
+    )
     if actor.type == "agent" and kind == "public" and chat.first_response_at is None:
         chat.first_response_at = message.created_at
     return ack_for(actor, message)
@@ -153,6 +165,7 @@ async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: Routin
     uow.emit(
         chat_topic(chat.id), {"type": "chat.closed", "chat_id": chat.id, "closed_by": actor.type}
     )
+    await feed.publish_row(uow, chat)
     if was_queued:
         await routing.announce_queue(uow, chat.site_id, policy)
     elif chat.agent_id is not None:

@@ -29,7 +29,13 @@ async def on_message_send(ctx: FrameContext, frame: MessageSend) -> None:
         try:
             async with ctx.uow() as uow:
                 ack = await service.send_message(
-                    uow, ctx.actor, frame.chat_id, frame.body, frame.kind, frame.client_msg_id
+                    uow,
+                    ctx.actor,
+                    frame.chat_id,
+                    frame.body,
+                    frame.kind,
+                    frame.client_msg_id,
+                    frame.attachment_ids,
                 )
             break
         except IntegrityError as exc:

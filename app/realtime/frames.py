@@ -88,6 +88,16 @@ class ChatTransfer(_Frame):
     note: Annotated[str, Field(max_length=5000)] | None = None
 
 
+class ChatMonitor(_Frame):
+    type: Literal["chat.monitor"]
+    chat_id: ChatId
+
+
+class ChatJoin(_Frame):
+    type: Literal["chat.join"]
+    chat_id: ChatId
+
+
 class Activity(_Frame):
     """The agent is at the console (typing, clicking): keeps them from turning away."""
 
@@ -103,6 +113,8 @@ AgentFrame = Annotated[
     | PresenceSet
     | ChatAccept
     | ChatTransfer
+    | ChatMonitor
+    | ChatJoin
     | Activity
     | MessageSend
     | Typing

@@ -16,6 +16,7 @@ from app.common.uow import UnitOfWork
 from app.realtime.events import agent_topic, chat_topic
 from app.routing import service as routing
 from app.routing.policy import RoutingPolicy
+from app.supervision import feed
 
 
 async def accept(uow: UnitOfWork, actor: Actor, chat_id: str) -> None:
@@ -80,6 +81,7 @@ async def transfer(
             "agent": agent_card(target),
         },
     )
+    await feed.publish_row(uow, chat)
     return target
 
 
@@ -141,6 +143,7 @@ async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy)
             agent_topic(agent.id),
             {"type": "chat.unassigned", "chat_id": chat.id, "reason": "agent_offline"},
         )
+        await feed.publish_row(uow, chat)
         if was_active:
             await messages.append(
                 uow,

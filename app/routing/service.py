@@ -23,6 +23,7 @@ from app.realtime.events import agent_topic, site_topic, visitor_topic
 from app.routing.models import Skill
 from app.routing.policy import RoutingPolicy, SitePolicy
 from app.sites.models import Site
+from app.supervision import feed
 from app.visitors.models import Visitor
 
 # Used for the wait estimate until the site has closed chats to learn handling time from.
@@ -82,6 +83,7 @@ async def route(uow: UnitOfWork, chat_id: str, policy: RoutingPolicy) -> Agent |
 async def assign_or_queue(uow: UnitOfWork, chat: Chat, policy: RoutingPolicy) -> Agent | None:
     agent = await route(uow, chat.id, policy)
     if agent is None:
+        await feed.publish_row(uow, chat)
         await announce_queue(uow, chat.site_id, policy)
         await schedule_recheck(uow, chat.site_id)
     return agent
@@ -143,6 +145,7 @@ async def assign(uow: UnitOfWork, chat: Chat, agent: Agent) -> None:
             "agent": agent_card(agent),
         },
     )
+    await feed.publish_row(uow, chat)
 
 
 async def assigned_frame(
@@ -171,6 +174,7 @@ async def _offer(uow: UnitOfWork, chat: Chat, agent: Agent, site: SitePolicy) ->
     frame = await assigned_frame(uow, chat, "chat.offered")
     frame["expires_in_s"] = site.offer_timeout_s
     uow.emit(agent_topic(agent.id), frame)
+    await feed.publish_row(uow, chat)
 
 
 async def offer_expired(

@@ -11,13 +11,14 @@ from sqlalchemy import select
 from app.agents.models import Agent
 from app.chat.models import Chat
 from app.chat.service import open_chat_of
-from app.chat.views import agent_card
+from app.chat.views import agent_card, iso, visitor_card
 from app.common.errors import Forbidden, NotFound
 from app.common.tokens import issue
 from app.common.uow import UnitOfWork
 from app.sites.service import origin_allowed, site_by_key
 from app.visitors import service
-from app.web.deps import StateDep
+from app.visitors.models import PageView, Visitor
+from app.web.deps import CurrentAgent, StateDep
 
 router = APIRouter(prefix="/api/v1", tags=["widget"])
 
@@ -69,3 +70,70 @@ async def _active_chat(uow: UnitOfWork, chat: Chat | None) -> dict[str, Any] | N
         return None
     agent = await uow.session.get(Agent, chat.agent_id) if chat.agent_id else None
     return {"id": chat.id, "status": chat.status, "agent": agent_card(agent)}
+
+
+class VisitorUpdate(BaseModel):
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    attributes: dict[str, Any] | None = None
+
+
+@router.get("/visitors/{visitor_id}")
+async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+    """Who the visitor is, what they looked at recently, and their earlier chats."""
+    async with state.uow() as uow:
+        visitor = await uow.session.get(Visitor, visitor_id)
+        if visitor is None or visitor.site_id != agent.site_id:
+            raise NotFound("no such visitor")
+        views = (
+            await uow.session.execute(
+                select(PageView)
+                .where(PageView.visitor_id == visitor.id)
+                .order_by(PageView.created_at.desc(), PageView.id.desc())
+                .limit(30)
+            )
+        ).scalars()
+        chats = (
+            await uow.session.execute(
+                select(Chat)
+                .where(Chat.visitor_id == visitor.id)
+                .order_by(Chat.created_at.desc())
+                .limit(20)
+            )
+        ).scalars()
+        return {
+            **visitor_card(visitor),
+            "attributes": visitor.attributes,
+            "first_seen_at": iso(visitor.first_seen_at),
+            "last_seen_at": iso(visitor.last_seen_at),
+            "pages": [{"url": v.url, "title": v.title, "at": iso(v.created_at)} for v in views],
+            "chats": [
+                {
+                    "id": c.id,
+                    "status": c.status,
+                    "created_at": iso(c.created_at),
+                    "closed_at": iso(c.closed_at),
+                    "agent_id": c.agent_id,
+                }
+                for c in chats
+            ],
+        }
+
+
+@router.patch("/visitors/{visitor_id}")
+async def update_visitor(
+    visitor_id: str, body: VisitorUpdate, agent: CurrentAgent, state: StateDep
+) -> dict[str, Any]:
+    """CRM attributes (merged), name and e-mail."""
+    async with state.uow() as uow:
+        visitor = await uow.session.get(Visitor, visitor_id)
+        if visitor is None or visitor.site_id != agent.site_id:
+            raise NotFound("no such visitor")
+        if body.name is not None:
+            visitor.name = body.name
+        if body.email is not None:
+            visitor.email = body.email
+        if body.attributes is not None:
+            visitor.attributes = {**visitor.attributes, **body.attributes}
+        await uow.session.flush()
+        return {**visitor_card(visitor), "attributes": visitor.attributes}

@@ -17,13 +17,20 @@ from app.common.actor import Actor
 from app.common.tokens import verify
 from app.realtime import frames
 from app.realtime.context import FrameContext
-from app.realtime.events import agent_topic, chat_topic, site_topic, visitor_topic
+from app.realtime.events import (
+    agent_topic,
+    chat_topic,
+    site_topic,
+    supervisors_topic,
+    visitor_topic,
+)
 from app.realtime.hub import Connection
 from app.realtime.visibility import ViewerIdentity
 from app.routing import ws as routing_frames
 from app.sites.models import Site
 from app.sites.service import origin_allowed
 from app.state import AppState
+from app.supervision import ws as supervision_frames
 from app.visitors import ws as visitor_frames
 from app.visitors.models import Visitor
 from app.web.sockets import Handler, reject, run_socket
@@ -51,6 +58,8 @@ AGENT_HANDLERS: dict[type[BaseModel], Handler] = {
     frames.ChatAccept: routing_frames.on_chat_accept,
     frames.ChatTransfer: routing_frames.on_chat_transfer,
     frames.Activity: agent_frames.on_activity,
+    frames.ChatMonitor: supervision_frames.on_chat_monitor,
+    frames.ChatJoin: supervision_frames.on_chat_join,
 }
 
 
@@ -112,6 +121,8 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
         display_name=agent.name,
     )
     topics = [agent_topic(agent.id), site_topic(agent.site_id)]
+    if actor.is_staff:
+        topics.append(supervisors_topic(agent.site_id))
 
     async def on_open(ctx: FrameContext) -> None:
         async with ctx.uow() as uow:

@@ -52,7 +52,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("chats", schema=None) as batch_op:
         batch_op.add_column(sa.Column("offered_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("passed_over", sa.JSON(), nullable=False, server_default="[]"))
+        batch_op.add_column(
+            sa.Column("passed_over", sa.JSON(), nullable=False, server_default="[]")
+        )
         batch_op.add_column(sa.Column("queue_position", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("queue_eta_s", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("priority", sa.Integer(), nullable=False, server_default="0"))

@@ -1,0 +1,108 @@
+"""Uploads: checked on their bytes, stored behind the storage interface, read with checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.chat.models import Chat
+from app.common.actor import Actor
+from app.common.errors import BadRequest, Forbidden, NotFound, TooLarge
+from app.common.uow import UnitOfWork
+from app.files.models import Attachment
+from app.files.sniff import ALLOWED, IMAGES, sniff
+from app.files.storage import Storage
+
+_UNSAFE = re.compile(r"[^\w.\- ()]+")
+
+
+def safe_name(name: str | None) -> str:
+    base = (name or "file").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE.sub("_", base).strip(" .") or "file"
+    return cleaned[:200]
+
+
+def attachment_view(a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "name": a.filename,
+        "content_type": a.content_type,
+        "size": a.size,
+        "url": f"/api/v1/uploads/{a.id}",
+        "is_image": a.content_type in IMAGES,
+    }
+
+
+async def store(
+    uow: UnitOfWork,
+    storage: Storage,
+    actor: Actor,
+    filename: str | None,
+    data: bytes,
+    max_bytes: int,
+    public: bool = False,
+) -> Attachment:
+    if len(data) > max_bytes:
+        raise TooLarge(f"files may be at most {max_bytes // (1024 * 1024)} MB")
+    if not data:
+        raise BadRequest("the file is empty")
+    kind = sniff(data)
+    if kind not in ALLOWED:
+        raise BadRequest(
+            "this kind of file cannot be sent (images, PDF, text and office documents can)"
+        )
+    if public and kind not in IMAGES:
+        raise BadRequest("a photo must be an image")
+    attachment = Attachment(
+        site_id=actor.site_id,
+        uploader_type=actor.type,
+        uploader_id=actor.id,
+        filename=safe_name(filename),
+        content_type=kind,
+        size=len(data),
+        storage_key="",
+        public=public,
+    )
+    attachment.storage_key = f"{actor.site_id}/{attachment.id}"
+    uow.session.add(attachment)
+    await storage.save(attachment.storage_key, data)
+    await uow.session.flush()
+    return attachment
+
+
+async def attach(uow: UnitOfWork, actor: Actor, chat: Chat, ids: list[str]) -> list[Attachment]:
+    """Bind the sender's own uploads to the chat their message goes to."""
+    found = []
+    for attachment_id in dict.fromkeys(ids):
+        a = await uow.session.get(Attachment, attachment_id)
+        if a is None or a.site_id != chat.site_id:
+            raise NotFound(f"no upload {attachment_id}")
+        if (a.uploader_type, a.uploader_id) != (actor.type, actor.id):
+            raise Forbidden("you can only send files you uploaded")
+        if a.chat_id not in (None, chat.id):
+            raise Forbidden("this file belongs to another chat")
+        a.chat_id = chat.id
+        found.append(a)
+    return found
+
+
+async def readable(uow: UnitOfWork, actor: Actor | None, attachment_id: str) -> Attachment:
+    """The upload, if this reader may have it: public ones for anyone, chat files for the
+    chat's visitor and the site's agents, unattached ones for their uploader."""
+    a = await uow.session.get(Attachment, attachment_id)
+    if a is None:
+        raise NotFound("no such file")
+    if a.public:
+        return a
+    if actor is None or actor.site_id != a.site_id:
+        raise NotFound("no such file")
+    if (a.uploader_type, a.uploader_id) == (actor.type, actor.id):
+        return a
+    chat = await uow.session.get(Chat, a.chat_id) if a.chat_id else None
+    if chat is None:
+        raise NotFound("no such file")
+    if actor.type == "visitor" and chat.visitor_id == actor.id:
+        return a
+    if actor.type == "agent" and (chat.agent_id == actor.id or actor.is_staff):
+        return a
+    raise NotFound("no such file")

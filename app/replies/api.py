@@ -1,0 +1,71 @@
+"""REST: saved replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from app.replies import service
+from app.web.deps import CurrentAgent, StateDep
+
+router = APIRouter(prefix="/api/v1", tags=["saved-replies"])
+
+
+class ReplyIn(BaseModel):
+    shortcut: str = Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=5000)
+    skill: str | None = Field(default=None, max_length=64)
+    shared: bool = False
+
+
+class ReplyUpdate(BaseModel):
+    shortcut: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[\w-]+$")
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    body: str | None = Field(default=None, min_length=1, max_length=5000)
+    skill: str | None = Field(default=None, max_length=64)
+
+
+class UseIn(BaseModel):
+    chat_id: str | None = None
+
+
+@router.get("/saved-replies")
+async def list_replies(agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+    async with state.uow() as uow:
+        return {"items": [service.reply_view(r) for r in await service.visible_to(uow, agent)]}
+
+
+@router.post("/saved-replies", status_code=201)
+async def create_reply(body: ReplyIn, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+    async with state.uow() as uow:
+        return service.reply_view(await service.create(uow, agent, body.model_dump()))
+
+
+@router.patch("/saved-replies/{reply_id}")
+async def update_reply(
+    reply_id: str, body: ReplyUpdate, agent: CurrentAgent, state: StateDep
+) -> dict[str, Any]:
+    async with state.uow() as uow:
+        reply = await service.editable(uow, agent, reply_id)
+        for field, value in body.model_dump(exclude_unset=True).items():
+            setattr(reply, field, value)
+        await uow.session.flush()
+        return service.reply_view(reply)
+
+
+@router.delete("/saved-replies/{reply_id}", status_code=204)
+async def delete_reply(reply_id: str, agent: CurrentAgent, state: StateDep) -> None:
+    async with state.uow() as uow:
+        await uow.session.delete(await service.editable(uow, agent, reply_id))
+
+
+@router.post("/saved-replies/{reply_id}/use")
+async def use_reply(
+    reply_id: str, body: UseIn, agent: CurrentAgent, state: StateDep
+) -> dict[str, str]:
+    """The text to insert into the composer, placeholders filled for the chat."""
+    async with state.uow() as uow:
+        return {"body": await service.use(uow, agent, reply_id, body.chat_id)}

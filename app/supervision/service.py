@@ -1,0 +1,88 @@
+"""What supervisors see and do: every open chat live, monitoring, joining, taking over."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.agents.models import Agent
+from app.agents.service import agent_view
+from app.chat import messages
+from app.chat.messages import SYSTEM
+from app.chat.models import OPEN_STATUSES, Chat
+from app.chat.views import agent_card, chat_summary
+from app.common.actor import Actor
+from app.common.errors import Conflict, Forbidden, NotFound
+from app.common.uow import UnitOfWork
+from app.realtime.events import chat_topic
+from app.routing import service as routing
+from app.supervision.feed import chat_row
+from app.visitors.models import Visitor
+
+
+async def overview(uow: UnitOfWork, site_id: str) -> dict[str, Any]:
+    rows = (
+        (
+            await uow.session.execute(
+                select(Chat, Visitor)
+                .join(Visitor, Visitor.id == Chat.visitor_id)
+                .where(Chat.site_id == site_id, Chat.status.in_(OPEN_STATUSES))
+                .order_by(Chat.created_at)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    agents = list(
+        (
+            await uow.session.execute(
+                select(Agent).where(Agent.site_id == site_id).order_by(Agent.name)
+            )
+        ).scalars()
+    )
+    by_id = {a.id: a for a in agents}
+    return {
+        "chats": [chat_row(c, v, by_id.get(c.agent_id or "")) for c, v in rows],
+        "queue": await routing.queue_counts(uow, site_id),
+        "agents": [agent_view(a) for a in agents],
+    }
+
+
+async def monitor(uow: UnitOfWork, actor: Actor, chat_id: str) -> dict[str, Any]:
+    """Silently look at a chat: nobody in it is told."""
+    chat = await _staff_chat(uow, actor, chat_id)
+    visitor = await uow.session.get_one(Visitor, chat.visitor_id)
+    return {
+        "type": "chat.monitoring",
+        "chat_id": chat.id,
+        "chat": chat_summary(chat, visitor, await routing.previous_chats(uow, chat)),
+    }
+
+
+async def join(uow: UnitOfWork, actor: Actor, chat_id: str) -> dict[str, Any]:
+    """Take part visibly: the visitor reads that the supervisor joined."""
+    chat = await _staff_chat(uow, actor, chat_id)
+    if chat.status == "closed":
+        raise Conflict("this chat is closed")
+    me = await uow.session.get_one(Agent, actor.id)
+    visitor = await uow.session.get_one(Visitor, chat.visitor_id)
+    await messages.append(uow, chat.id, SYSTEM, f"{me.name} joined the chat.")
+    uow.emit(
+        chat_topic(chat.id), {"type": "chat.joined", "chat_id": chat.id, "agent": agent_card(me)}
+    )
+    return {
+        "type": "chat.monitoring",
+        "chat_id": chat.id,
+        "joined": True,
+        "chat": chat_summary(chat, visitor, await routing.previous_chats(uow, chat)),
+    }
+
+
+async def _staff_chat(uow: UnitOfWork, actor: Actor, chat_id: str) -> Chat:
+    if not actor.is_staff:
+        raise Forbidden("only supervisors and admins may monitor chats")
+    chat = await uow.session.get(Chat, chat_id)
+    if chat is None or chat.site_id != actor.site_id:
+        raise NotFound("no such chat")
+    return chat
