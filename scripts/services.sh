@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL and Redis answer on 127.0.0.1:5432 and :6379 for the second test pass:
+# Make sure PostgreSQL and Redis answer (and nginx is installed) on 127.0.0.1:5432 and :6379 for the second test pass:
 # start them when installed but down, install them from Debian's packages when missing.
 # Prints nothing but problems; exits non-zero when a service cannot be had.
 set -euo pipefail
@@ -25,6 +25,8 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   $SUDO pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n 1)" main restart || true
 fi
 if ! command -v redis-server >/dev/null 2>&1; then install redis-server; fi
+# nginx: the scaling guide's configuration is tested in front of three processes.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then install nginx-light; fi
 
 if ! pg_up; then
   version=$(ls /etc/postgresql | sort -V | tail -n 1)
