@@ -42,7 +42,15 @@ async def widget_js() -> Response:
 @router.get("/console", response_class=HTMLResponse)
 async def console(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(
-        request, "console.html", {"app_name": "Parley", "static_base": "/console/static"}
+        request, "agent.html", {"app_name": "Parley", "static_base": "/console/static"}
+    )
+
+
+@router.get("/console/supervisor", response_class=HTMLResponse)
+async def supervisor(request: Request) -> HTMLResponse:
+    """The supervisor view; its data needs a supervisor's or admin's token (checked by the API)."""
+    return templates.TemplateResponse(
+        request, "supervisor.html", {"app_name": "Parley", "static_base": "/console/static"}
     )
 
 

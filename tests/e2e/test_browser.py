@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, WebSocketRoute, async_playwright, expect
 
 from tests.conftest import ALICE
 from tests.support import Server
@@ -94,11 +95,34 @@ async def test_visitor_on_demo_page_chats_with_agent_in_console(
     await shot(console, "console-chat")
 
 
+class SocketCutter:
+    """Routes the page's visitor socket through Playwright, so a test can cut it for real."""
+
+    def __init__(self) -> None:
+        self.cut = False
+        self.live: list[WebSocketRoute] = []
+
+    async def route(self, ws: WebSocketRoute) -> None:
+        if self.cut:
+            await ws.close(code=4000, reason="network down")
+            return
+        ws.connect_to_server()
+        self.live.append(ws)
+
+    async def drop(self) -> None:
+        self.cut = True
+        for ws in self.live:
+            await ws.close(code=4000, reason="network down")
+        self.live.clear()
+
+
 async def test_widget_reconnects_and_shows_missed_messages_once(
     server: Server, browser: Browser
 ) -> None:
     shop_ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
     shop = await shop_ctx.new_page()
+    cutter = SocketCutter()
+    await shop.route_web_socket(re.compile(r".*/ws/visitor.*"), cutter.route)
     await shop.goto(f"{server.base}/demo")
     await shop.click("[data-testid=parley-bubble]")
     await shop.fill("[data-testid=prechat-name]", "Jonas")
@@ -106,20 +130,22 @@ async def test_widget_reconnects_and_shows_missed_messages_once(
     await shop.click("[data-testid=prechat-submit]")
     console = await open_console(browser, server, *ALICE)
     await console.locator("[data-testid=chat-item]").click()
-    await expect(console.locator("[data-testid=message][data-author-type=visitor]")).to_have_count(
-        1
-    )
+    visitor_msgs = console.locator("[data-testid=message][data-author-type=visitor]")
+    await expect(visitor_msgs).to_have_count(1)
 
     # The visitor's connection drops; the agent answers meanwhile; the network comes back.
-    await shop_ctx.set_offline(True)
-    await shop.evaluate("window.Parley && window.Parley._dropSocket && window.Parley._dropSocket()")
+    await cutter.drop()
+    await expect(shop.locator("[data-testid=status]")).to_contain_text("Reconnecting")
     for text in ("Yes, express is possible.", "It costs 9 EUR.", "Order before 14:00."):
         await console.fill("[data-testid=composer]", text)
         await console.click("[data-testid=send]")
-    await expect(console.locator("[data-testid=message][data-author-type=agent]")).to_have_count(3)
-    await shop_ctx.set_offline(False)
-
+    agent_msgs = console.locator("[data-testid=message][data-author-type=agent]")
+    await expect(agent_msgs).to_have_count(3)
+    await expect(console.locator("[data-testid=message][data-pending]")).to_have_count(0)
     answers = shop.locator("[data-testid=message][data-author-type=agent]")
+    await expect(answers).to_have_count(0)
+    cutter.cut = False
+
     await expect(answers).to_have_count(3, timeout=20_000)
     await expect(answers.locator("[data-testid=message-body]")).to_have_text(
         ["Yes, express is possible.", "It costs 9 EUR.", "Order before 14:00."]
@@ -129,3 +155,6 @@ async def test_widget_reconnects_and_shows_missed_messages_once(
     await shop.reload()
     await shop.click("[data-testid=parley-bubble]")
     await expect(shop.locator("[data-testid=message]")).to_have_count(4)
+    await expect(shop.locator("[data-testid=message-body]").first).to_have_text(
+        "Is express delivery possible?"
+    )
