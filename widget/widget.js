@@ -6,6 +6,8 @@
 (() => {
   "use strict";
 
+  const MAX_FILE = 10 * 1024 * 1024;
+  const ICON_CLIP = '<svg viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true"><path d="M21 11.5 12.5 20a5 5 0 0 1-7-7l9-9a3.5 3.5 0 0 1 5 5l-9 9a2 2 0 0 1-3-3l8-8"/></svg>';
   const CSS = /*__PARLEY_CSS__*/"";
 
   const W = window;
@@ -424,6 +426,7 @@
         if (send(frame)) p.sentOn = connGen;
       } else if (chatOpen() && p.chatId === chat.id) {
         const frame = { type: "message.send", chat_id: chat.id, client_msg_id: p.cid, body: p.body };
+        if (p.attachmentIds) frame.attachment_ids = p.attachmentIds;
         if (send(frame)) p.sentOn = connGen;
       }
     }
@@ -675,9 +678,56 @@
     }
     const body = h("div", { class: "msg__body", "data-testid": "message-body" });
     linkify(body, typeof m.body === "string" ? m.body : "");
-    col.append(body, h("div", { class: "msg__meta" }, timeEl(m.created_at)));
+    col.append(body);
+    for (const a of m.attachments || []) col.append(attachmentEl(a));
+    col.append(h("div", { class: "msg__meta" }, timeEl(m.created_at)));
     el.append(col);
     return el;
+  }
+
+  // A file in a message: images as a preview, other files as a download link.
+  function attachmentEl(a) {
+    if (!a || !a.url) return h("div", { class: "msg__file", text: (a && a.name) || "file" });
+    const href = base + a.url + "?token=" + encodeURIComponent(token || "");
+    if (a.is_image) {
+      return h("a", { class: "msg__image", href, target: "_blank", rel: "noopener noreferrer" },
+        h("img", { src: href, alt: a.name || "image", "data-testid": "attachment-image", loading: "lazy" }));
+    }
+    return h("a", { class: "msg__file", href, target: "_blank", rel: "noopener noreferrer", "data-testid": "attachment-file", text: "\u2913 " + (a.name || "file") });
+  }
+
+  // Files are uploaded first (checked by the server), then sent as a message of their own.
+  async function sendFiles(files) {
+    if (!chatOpen()) return;
+    for (const file of files) {
+      if (file.size > MAX_FILE) {
+        showNotice(file.name + " is larger than 10 MB.");
+        continue;
+      }
+      const form = new FormData();
+      form.append("file", file);
+      try {
+        const res = await fetch(base + "/api/v1/uploads", {
+          method: "POST",
+          headers: { Authorization: "Bearer " + token },
+          body: form,
+        });
+        const data = await res.json().catch(() => null);
+        if (!res.ok) throw new Error((data && data.error && data.error.message) || "upload failed");
+        const p = addOwn(data.name, chat.id, false, null, [data]);
+        p.attachmentIds = [data.id];
+        ensureSocket();
+        flush();
+      } catch (err) {
+        showNotice(file.name + ": " + err.message);
+      }
+    }
+  }
+
+  function showNotice(text) {
+    if (!ui.status) return;
+    ui.status.textContent = text;
+    setTimeout(renderStatus, 5000);
   }
 
   function nearBottom() {
@@ -721,11 +771,12 @@
     el.classList.toggle("msg--cont", same);
   }
 
-  function addOwn(text, chatId, start, pre) {
+  function addOwn(text, chatId, start, pre, attachments) {
     const cid = uuid();
     const el = messageEl({
       author: { type: "visitor", id: visitor && visitor.id, name: visitorName || "You" },
       body: text,
+      attachments: attachments || [],
     });
     el.setAttribute("data-pending", "1");
     const state = h("span", { class: "msg__state", text: "Sending\u2026" });
@@ -958,6 +1009,7 @@
     const closed = !!chat && chat.status === "closed";
     ui.composer.disabled = closed;
     ui.send.disabled = closed;
+    if (ui.attach) ui.attach.disabled = closed;
     ui.composer.placeholder = closed ? "This chat has ended" : "Write a message\u2026";
     ui.ended.hidden = !closed;
     ui.endChat.hidden = !(view === "chat" && chatOpen());
@@ -1155,8 +1207,20 @@
       },
     });
     ui.send = h("button", { type: "button", class: "composer__send", "aria-label": "Send", title: "Send", "data-testid": "send", html: ICON_SEND, onclick: sendComposer });
+    ui.fileInput = h("input", {
+      type: "file",
+      hidden: true,
+      "data-testid": "file-input",
+      accept: "image/*,application/pdf,text/plain,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods",
+      onchange: () => {
+        const files = Array.from(ui.fileInput.files || []);
+        ui.fileInput.value = "";
+        sendFiles(files);
+      },
+    });
+    ui.attach = h("button", { type: "button", class: "composer__attach", "aria-label": "Send a file", title: "Send a file (images, PDF, documents; up to 10 MB)", "data-testid": "attach", html: ICON_CLIP, onclick: () => ui.fileInput.click() });
     ui.chatView = h("div", { class: "chat", hidden: true },
-      ui.status, ui.scroll, ui.ended, h("div", { class: "composer" }, ui.composer, ui.send));
+      ui.status, ui.scroll, ui.ended, h("div", { class: "composer" }, ui.attach, ui.fileInput, ui.composer, ui.send));
 
     ui.panel = h("div", {
       id: "parley-panel",

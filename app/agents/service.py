@@ -96,11 +96,13 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Agen
     return agent
 
 
-async def connect(uow: UnitOfWork, agent_id: str, policy: RoutingPolicy) -> Agent:
+async def connect(
+    uow: UnitOfWork, agent_id: str, policy: RoutingPolicy, go_online: bool = True
+) -> Agent:
     """An agent's socket opened: alive now; offline becomes online (busy/away are kept)."""
     agent = await uow.session.get_one(Agent, agent_id)
     agent.last_seen_at = agent.last_active_at = utcnow()
-    if agent.status == "offline":
+    if agent.status == "offline" and go_online:
         await set_status(uow, agent, "online", policy)
     return agent
 

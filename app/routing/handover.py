@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.chat import messages
@@ -13,7 +13,7 @@ from app.common.actor import Actor
 from app.common.errors import Conflict, Forbidden, NotFound
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
-from app.realtime.events import agent_topic, chat_topic
+from app.realtime.events import agent_topic, chat_topic, site_topic
 from app.routing import service as routing
 from app.routing.policy import RoutingPolicy
 from app.supervision import feed
@@ -151,12 +151,18 @@ async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy)
                 SYSTEM,
                 f"{agent.name} was disconnected. You're first in line for the next agent.",
             )
-    await uow.session.execute(
-        update(Agent)
-        .where(Agent.id == agent.id)
-        .values(active_chats=0)
-        .execution_options(synchronize_session=False)
-    )
+    agent.active_chats = 0
+    await uow.session.flush()
     if chats:
+        uow.emit(
+            site_topic(agent.site_id),
+            {
+                "type": "presence.update",
+                "agent_id": agent.id,
+                "status": agent.status,
+                "active_chats": 0,
+            },
+            audience="staff",
+        )
         await routing.drain_queue(uow, agent.site_id, policy)
     return len(chats)

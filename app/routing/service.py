@@ -108,21 +108,49 @@ async def drain_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> i
 
 async def take_slot(uow: UnitOfWork, agent_id: str) -> bool:
     """Claim one chat slot of an online agent with room, atomically; False if none is left."""
-    claimed = await uow.session.execute(
-        update(Agent)
-        .where(Agent.id == agent_id, Agent.status == "online", Agent.active_chats < Agent.max_chats)
-        .values(active_chats=Agent.active_chats + 1, last_assigned_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+    claimed = (
+        await uow.session.execute(
+            update(Agent)
+            .where(
+                Agent.id == agent_id, Agent.status == "online", Agent.active_chats < Agent.max_chats
+            )
+            .values(active_chats=Agent.active_chats + 1, last_assigned_at=utcnow())
+            .returning(Agent.site_id, Agent.status, Agent.active_chats)
+            .execution_options(synchronize_session=False)
+        )
+    ).one_or_none()
+    if claimed is not None:
+        _announce_load(uow, agent_id, *claimed)
+    return claimed is not None
 
 
 async def release_slot(uow: UnitOfWork, agent_id: str) -> None:
-    await uow.session.execute(
-        update(Agent)
-        .where(Agent.id == agent_id, Agent.active_chats > 0)
-        .values(active_chats=Agent.active_chats - 1)
-        .execution_options(synchronize_session=False)
+    released = (
+        await uow.session.execute(
+            update(Agent)
+            .where(Agent.id == agent_id, Agent.active_chats > 0)
+            .values(active_chats=Agent.active_chats - 1)
+            .returning(Agent.site_id, Agent.status, Agent.active_chats)
+            .execution_options(synchronize_session=False)
+        )
+    ).one_or_none()
+    if released is not None:
+        _announce_load(uow, agent_id, *released)
+
+
+def _announce_load(
+    uow: UnitOfWork, agent_id: str, site_id: str, status: str, active_chats: int
+) -> None:
+    """An agent's load changed: consoles and supervisors show it."""
+    uow.emit(
+        site_topic(site_id),
+        {
+            "type": "presence.update",
+            "agent_id": agent_id,
+            "status": status,
+            "active_chats": active_chats,
+        },
+        audience="staff",
     )
 
 

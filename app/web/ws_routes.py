@@ -126,7 +126,9 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
 
     async def on_open(ctx: FrameContext) -> None:
         async with ctx.uow() as uow:
-            me = await agents.connect(uow, agent.id, ctx.policy)
+            # A supervisor watching the grid (presence=keep) does not become available for chats.
+            keep = ws.query_params.get("presence") == "keep"
+            me = await agents.connect(uow, agent.id, ctx.policy, go_online=not keep)
             rows = (
                 await uow.session.execute(
                     select(Chat, Visitor)

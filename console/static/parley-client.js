@@ -33,9 +33,10 @@ export async function api(path, { method = "GET", body, token, form } = {}) {
 
 // Events: open, close(code), frame(frame), message(chatId, message), gap
 export class AgentSocket extends EventTarget {
-  constructor(token) {
+  constructor(token, query = "") {
     super();
     this.token = token;
+    this.query = query;
     this.ws = null;
     this.attempt = 0;
     this.lastSeq = new Map(); // chat id -> highest seq shown
@@ -48,7 +49,7 @@ export class AgentSocket extends EventTarget {
   connect() {
     if (this.stopped) return;
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${proto}//${location.host}/ws/agent?token=${encodeURIComponent(this.token)}`);
+    const ws = new WebSocket(`${proto}//${location.host}/ws/agent?token=${encodeURIComponent(this.token)}${this.query}`);
     this.ws = ws;
     ws.onopen = () => {
       this.attempt = 0;

@@ -3,52 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, WebSocketRoute, async_playwright, expect
+from playwright.async_api import Browser, WebSocketRoute, expect
 
 from tests.conftest import ALICE
+from tests.e2e.conftest import open_console, shot
 from tests.support import Server
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-
-
-async def open_console(browser: Browser, server: Server, email: str, password: str) -> Page:
-    page = await (await browser.new_context(viewport={"width": 1280, "height": 800})).new_page()
-    await page.goto(f"{server.base}/console")
-    await page.fill("#email", email)
-    await page.fill("#password", password)
-    await page.click("[data-testid=login-submit]")
-    await expect(page.locator("[data-testid=connection]")).to_have_text("Connected")
-    return page
 
 
 async def test_visitor_on_demo_page_chats_with_agent_in_console(
