@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from app.agents import service
 from app.agents.models import Agent
+from app.common.actor import Actor
 from app.common.tokens import TokenClaims, issue
+from app.files import service as files
+from app.files.api import storage_of
 from app.web.deps import AdminAgent, CurrentAgent, SessionDep, StateDep
 
 router = APIRouter(prefix="/api/v1", tags=["agents"])
@@ -41,6 +44,41 @@ async def login(body: LoginIn, session: SessionDep, state: StateDep) -> dict[str
 @router.get("/agents/me")
 async def me(agent: CurrentAgent) -> dict[str, Any]:
     return service.agent_view(agent)
+
+
+class ProfileUpdate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+@router.patch("/agents/me")
+async def update_me(body: ProfileUpdate, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+    """An agent's own display name, as visitors see it on every message."""
+    async with state.uow() as uow:
+        me = await uow.session.get_one(Agent, agent.id)
+        me.name = body.name
+        await uow.session.flush()
+        return service.agent_view(me)
+
+
+@router.post("/agents/me/avatar")
+async def upload_avatar(file: UploadFile, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+    """An agent's photo: an image, stored as a public file visitors may load."""
+    actor = Actor(type="agent", id=agent.id, site_id=agent.site_id, role=agent.role)
+    data = await file.read(state.settings.max_upload_bytes + 1)
+    async with state.uow() as uow:
+        photo = await files.store(
+            uow,
+            storage_of(state),
+            actor,
+            file.filename,
+            data,
+            state.settings.max_upload_bytes,
+            public=True,
+        )
+        me = await uow.session.get_one(Agent, agent.id)
+        me.avatar_url = f"/api/v1/uploads/{photo.id}"
+        await uow.session.flush()
+        return service.agent_view(me)
 
 
 class AgentIn(BaseModel):

@@ -14,7 +14,7 @@ from app.common.errors import TooLarge, Unauthorized
 from app.common.tokens import verify
 from app.files import service
 from app.files.sniff import IMAGES
-from app.files.storage import LocalStorage, Storage
+from app.files.storage import Storage, local_storage
 from app.state import AppState
 from app.visitors.models import Visitor
 from app.web.deps import StateDep
@@ -27,7 +27,7 @@ _ENVELOPE = 64 * 1024
 
 
 def storage_of(state: AppState) -> Storage:
-    return LocalStorage(state.settings.upload_dir)
+    return local_storage(state.settings.upload_dir)
 
 
 async def optional_actor(

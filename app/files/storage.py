@@ -43,3 +43,8 @@ class LocalStorage:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, True)
+
+
+def local_storage(upload_dir: Path) -> Storage:
+    """The configured storage (a local directory; other backends plug in here)."""
+    return LocalStorage(upload_dir)

@@ -102,11 +102,7 @@ function onFrame(f) {
   switch (f.type) {
     case "hello":
       state.me = f.agent;
-      $("#me-name").textContent = f.agent.name;
-      if (f.agent.avatar_url) {
-        $("#me-avatar").src = f.agent.avatar_url;
-        $("#me-avatar").hidden = false;
-      }
+      renderMe();
       $("[data-testid=status-select]").value = f.agent.status === "offline" ? "online" : f.agent.status;
       $("#supervisor-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
       for (const summary of f.chats) upsertChat(summary, { offered: summary.status === "offered" });
@@ -672,6 +668,42 @@ function markActive() {
     state.socket.send({ type: "activity" });
   }
 }
+
+// ------------------------------------------------------------------ profile
+function renderMe() {
+  $("#me-name").textContent = state.me.name;
+  $("#me-avatar").hidden = !state.me.avatar_url;
+  if (state.me.avatar_url) $("#me-avatar").src = state.me.avatar_url;
+}
+
+$("[data-testid=profile]").addEventListener("click", () => {
+  if (!state.me) return;
+  $("[data-testid=profile-name]").value = state.me.name;
+  $("#profile-photo").hidden = !state.me.avatar_url;
+  if (state.me.avatar_url) $("#profile-photo").src = state.me.avatar_url;
+  $("[data-testid=profile-file]").value = "";
+  $("#profile-dialog").showModal();
+});
+
+$("#profile-dialog").addEventListener("close", async () => {
+  if ($("#profile-dialog").returnValue !== "ok") return;
+  try {
+    const name = $("[data-testid=profile-name]").value.trim();
+    if (name && name !== state.me.name) {
+      Object.assign(state.me, await api("/agents/me", { method: "PATCH", token: state.token, body: { name } }));
+    }
+    const file = $("[data-testid=profile-file]").files[0];
+    if (file) {
+      const form = new FormData();
+      form.append("file", file);
+      Object.assign(state.me, await api("/agents/me/avatar", { method: "POST", token: state.token, form }));
+    }
+    renderMe();
+    toast("Saved. Visitors see this on your next messages.");
+  } catch (e) {
+    toast(e.message);
+  }
+});
 
 // ------------------------------------------------------------------ notifications
 $("#notify-btn").addEventListener("click", async () => {

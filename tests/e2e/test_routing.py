@@ -270,3 +270,67 @@ async def test_transfer_to_an_agent_and_to_a_skill(server: Server) -> None:
     assert (await v2.expect("chat.transferred", chat_id=chat2))["agent"]["name"] == "Cat"
     for c in (ann, bob, cat, v, v2):
         await c.close()
+
+
+async def test_least_busy_and_round_robin_choose_differently(server: Server) -> None:
+    async def third_chat_goes_to(policy: str) -> str:
+        shop = await Shop.create(server, f"Shop {policy}")
+        await shop.routing(assignment=policy)
+        await shop.add_agent("Ann")
+        ann = await shop.connect_agent("Ann")
+        v1 = await shop.visitor()
+        first = await start(v1)
+        await ann.expect("chat.assigned", chat_id=first)  # Ann: 1 chat
+        await shop.add_agent("Bob")
+        bob = await shop.connect_agent("Bob")
+        v2 = await shop.visitor()
+        second = await start(v2)
+        await bob.expect("chat.assigned", chat_id=second)  # Bob was assigned last
+        await bob.send({"type": "chat.close", "chat_id": second})  # Bob: 0 chats
+        await bob.expect("chat.closed", chat_id=second)
+        v3 = await shop.visitor()
+        third = await start(v3)
+        got = await v3.expect("chat.assigned", chat_id=third)
+        name: str = got["agent"]["name"]
+        for c in (ann, bob, v1, v2, v3):
+            await c.close()
+        return name
+
+    # Least busy: Bob has fewer chats. Round robin: Ann's turn, whatever her load.
+    assert await third_chat_goes_to("least_busy") == "Bob"
+    assert await third_chat_goes_to("round_robin") == "Ann"
+
+
+@pytest.fixture
+def idle_server(tmp_path: Path) -> Iterator[Server]:
+    srv = make_server(tmp_path, PARLEY_AGENT_IDLE_AWAY_S="1.5", **FAST)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.kill()
+
+
+async def test_an_idle_agent_turns_away_and_is_told(idle_server: Server) -> None:
+    shop = await Shop.create(idle_server)
+    await shop.add_agent("Idle")
+    await shop.add_agent("Busy")
+    idle = await shop.connect_agent("Idle")
+    working = await shop.connect_agent("Busy")
+    idle_id = idle.all("hello")[0]["agent"]["id"]
+    working_id = working.all("hello")[0]["agent"]["id"]
+
+    async def keep_working() -> None:
+        for _ in range(20):
+            await working.send({"type": "activity"})
+            await asyncio.sleep(0.2)
+
+    activity = asyncio.create_task(keep_working())
+    told = await idle.expect("presence.update", agent_id=idle_id, status="away", timeout=10)
+    assert told["reason"] == "idle"
+    await activity
+    assert not working.all("presence.update", agent_id=working_id, status="away")
+    # Away agents get no chats: the next one goes to the agent who is working.
+    v = await shop.visitor()
+    chat_id = await start(v)
+    await working.expect("chat.assigned", chat_id=chat_id)

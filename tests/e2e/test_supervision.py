@@ -314,3 +314,39 @@ async def test_supervisors_see_every_chat_live(server: Server) -> None:
         assert denied.status_code == 403
     await a.close()
     await v.close()
+
+
+async def test_an_agent_photo_is_public_and_shown_on_their_messages(server: Server) -> None:
+    a, v, chat_id, _ = await chat_with_alice(server)
+    token = await asyncio.to_thread(server.login, *ALICE)
+    async with httpx.AsyncClient(base_url=server.base) as http:
+        auth = {"Authorization": f"Bearer {token}"}
+        not_image = await http.post(
+            "/api/v1/agents/me/avatar",
+            headers=auth,
+            files={"file": ("me.pdf", b"%PDF-1.4\n%\xe2\xe3\n", "application/pdf")},
+        )
+        assert not_image.status_code == 400
+        r = await http.post(
+            "/api/v1/agents/me/avatar", headers=auth, files={"file": ("me.png", png(), "image/png")}
+        )
+        assert r.status_code == 200, r.text
+        avatar_url = r.json()["avatar_url"]
+        renamed = await http.patch("/api/v1/agents/me", headers=auth, json={"name": "Alice B."})
+        assert renamed.json()["name"] == "Alice B."
+        # Any visitor's browser may load the photo, without a token.
+        photo = await http.get(avatar_url)
+        assert photo.status_code == 200
+        assert photo.headers["content-type"] == "image/png"
+    cid = msg_id()
+    await a.send(
+        {
+            "type": "message.send",
+            "chat_id": chat_id,
+            "client_msg_id": cid,
+            "body": "Hello with a face",
+        }
+    )
+    shown = await v.expect_message(chat_id, body="Hello with a face")
+    assert shown["message"]["author"]["name"] == "Alice B."
+    assert shown["message"]["author"]["avatar_url"] == avatar_url
