@@ -408,6 +408,7 @@ function resume(chat) {
   if (!send({ type: "resume", chat_id: chat.id, after_seq: chat.lastSeq })) return;
   chat.resuming = true;
   chat.needsResume = false;
+  chat.resumeFrom = chat.lastSeq;
   chat.bootstrapping = chat.lastSeq === 0;
   chat.replayed = 0;
 }
@@ -423,7 +424,9 @@ function onResumeDone(frame) {
   else if (frame.status === "active") chat.offered = false;
   if (frame.status) chat.status = frame.status;
   const full = chat.replayed >= RESUME_PAGE; // the server sends a page at a time
-  if (chat.needsResume || chat.maxSeen > chat.lastSeq || full) resume(chat);
+  // Resume again for a gap seen meanwhile; give up after a few rounds that bring nothing.
+  chat.idleResumes = chat.lastSeq > chat.resumeFrom ? 0 : (chat.idleResumes || 0) + 1;
+  if ((chat.needsResume || chat.maxSeen > chat.lastSeq || full) && chat.idleResumes < 3) resume(chat);
   if (wasBootstrapping && chat.id === state.selectedId) scrollToBottom(true);
   scheduleList();
   if (chat.id === state.selectedId) renderSelection();
@@ -600,7 +603,7 @@ async function catchUpByRest(chat) {
   try {
     const out = await api(`/chats/${encodeURIComponent(chat.id)}/messages?after_seq=${chat.lastSeq}`);
     for (const m of (out && out.items) || []) {
-      if (m.seq === chat.lastSeq + 1) acceptMessage(chat, m, false);
+      if (m.seq === chat.lastSeq + 1) acceptMessage(chat, m);
     }
   } catch {
     /* best effort */
@@ -621,10 +624,10 @@ function onMessageNew(frame) {
     resume(chat);
     return;
   }
-  acceptMessage(chat, m, true);
+  acceptMessage(chat, m);
 }
 
-function acceptMessage(chat, m, live) {
+function acceptMessage(chat, m) {
   chat.lastSeq = m.seq;
   const author = m.author || { type: "system" };
   const kind = m.kind || "public";
@@ -647,7 +650,7 @@ function acceptMessage(chat, m, live) {
     if (!chat.waitingSince) chat.waitingSince = at;
     hideVisitorTyping(chat);
     const watching = chat.id === state.selectedId && !document.hidden;
-    if (!watching && live !== null) chat.unread += 1;
+    if (!watching) chat.unread += 1;
   } else if (kind === "public" && author.type === "agent") {
     chat.waitingSince = null;
     // Replaying history: an answer means what came before it was read.
