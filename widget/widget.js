@@ -602,6 +602,10 @@
     if (!chat || f.chat_id !== chat.id) return;
     const s = seqOf(chat.id);
     s.resuming = false;
+    if (f.more) {
+      resume(chat.id); // a long chat arrives in pages
+      return;
+    }
     s.initial = false;
     if (typeof f.last_seq === "number") s.max = Math.max(s.max, f.last_seq);
     if (f.status === "closed") {

@@ -15,7 +15,7 @@ from app.chat.models import OPEN_STATUSES, Chat, Message
 from app.chat.views import message_view
 from app.common.actor import Actor
 from app.common.errors import Conflict, Forbidden, NotFound
-from app.common.types import utcnow
+from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
 from app.files import service as files
 from app.jobs import service as jobs
@@ -67,6 +67,7 @@ async def start_chat(
     first_message: str | None,
     client_msg_id: str | None,
     policy: RoutingPolicy,
+    chat_id: str | None = None,
 ) -> tuple[Chat, Ack | None]:
     """Open a chat for a visitor (or return the one already open) and route it."""
     await routing.lock_site(uow, actor.site_id)
@@ -84,6 +85,7 @@ async def start_chat(
         visitor.email = str(pre_chat["email"])
     now = utcnow()
     chat = Chat(
+        id=chat_id or new_id(),
         site_id=actor.site_id,
         visitor_id=actor.id,
         status="queued",
@@ -173,8 +175,12 @@ async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: Routin
     return chat
 
 
+# Messages per resume reply; a longer chat is sent in pages ("more" in resume.done).
+RESUME_PAGE = 500
+
+
 async def history(
-    uow: UnitOfWork, actor: Actor, chat_id: str, after_seq: int, limit: int = 1000
+    uow: UnitOfWork, actor: Actor, chat_id: str, after_seq: int, limit: int = RESUME_PAGE
 ) -> tuple[Chat, list[dict[str, Any]]]:
     """Messages after ``after_seq`` in the actor's own numbering, as the actor may see them."""
     chat = await _chat_for(uow, actor, chat_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from app.chat import service
+from app.common.types import new_id
 from app.metrics import MESSAGES
 from app.realtime.context import FrameContext
 from app.realtime.events import Event, chat_topic
@@ -13,10 +14,26 @@ from app.realtime.frames import ChatClose, ChatStart, MessageSend, Resume, Typin
 
 async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
     pre_chat = frame.pre_chat.model_dump(exclude_none=True)
-    async with ctx.uow() as uow:
-        chat, ack = await service.start_chat(
-            uow, ctx.actor, pre_chat, frame.message, frame.client_msg_id, ctx.policy
-        )
+    # The chat's id is chosen here and this socket subscribed before anything is published:
+    # with several processes, a subscription made on hearing "chat.started" could be late.
+    new_chat_id = new_id()
+    await ctx.hub.subscribe(ctx.conn, chat_topic(new_chat_id))
+    opened: str | None = None
+    try:
+        async with ctx.uow() as uow:
+            chat, ack = await service.start_chat(
+                uow,
+                ctx.actor,
+                pre_chat,
+                frame.message,
+                frame.client_msg_id,
+                ctx.policy,
+                chat_id=new_chat_id,
+            )
+        opened = chat.id
+    finally:
+        if opened != new_chat_id:  # failed, or an open chat was returned instead
+            await ctx.hub.unsubscribe(ctx.conn, chat_topic(new_chat_id))
     await ctx.hub.subscribe(ctx.conn, chat_topic(chat.id))
     if pre_chat.get("name"):
         ctx.conn.display_name = str(pre_chat["name"])
@@ -80,7 +97,12 @@ async def on_resume(ctx: FrameContext, frame: Resume) -> None:
         raise
     last_seq = shown[-1]["seq"] if shown else frame.after_seq
     replay = [{"type": "message.new", "chat_id": chat.id, "message": m} for m in shown]
-    ctx.conn.release(
-        *replay,
-        {"type": "resume.done", "chat_id": chat.id, "last_seq": last_seq, "status": chat.status},
-    )
+    # A very long chat comes in pages: "more" asks the client to resume again from last_seq.
+    done = {
+        "type": "resume.done",
+        "chat_id": chat.id,
+        "last_seq": last_seq,
+        "status": chat.status,
+        "more": len(shown) >= service.RESUME_PAGE,
+    }
+    ctx.conn.release(*replay, done)

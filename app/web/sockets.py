@@ -105,26 +105,37 @@ async def _dispatch(
     max_bytes: int,
     handlers: dict[type[BaseModel], Handler],
 ) -> None:
-    ref = None
+    ref = chat_id = None
     try:
         frame = frames.parse(raw, role, max_bytes)
         ref = getattr(frame, "client_msg_id", None)
+        chat_id = getattr(frame, "chat_id", None)
         if not isinstance(frame, frames.Ping):
             ctx.conn.active = True
         await handlers[type(frame)](ctx, frame)
     except DomainError as exc:
-        ctx.reply(error_frame(exc.code, exc.message, ref or _safe_ref(raw, max_bytes)))
+        ctx.reply(error_frame(exc.code, exc.message, ref or _safe_ref(raw, max_bytes), chat_id))
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
         log.warning("database unavailable while handling a frame: %s", exc)
-        ctx.reply(error_frame("unavailable", "the server could not store this; send it again", ref))
+        ctx.reply(
+            error_frame(
+                "unavailable", "the server could not store this; send it again", ref, chat_id
+            )
+        )
     except Exception:
         log.exception("frame handler failed")
-        ctx.reply(error_frame("internal", "the server failed to handle this frame", ref))
+        ctx.reply(error_frame("internal", "the server failed to handle this frame", ref, chat_id))
 
 
 def _safe_ref(raw: str | bytes, max_bytes: int) -> str | None:
     return frames.client_ref(raw) if len(raw) <= max_bytes else None
 
 
-def error_frame(code: str, message: str, ref: str | None) -> dict[str, Any]:
-    return {"type": "error", "code": code, "message": message, "ref": ref}
+def error_frame(
+    code: str, message: str, ref: str | None, chat_id: str | None = None
+) -> dict[str, Any]:
+    """``ref`` names the refused message (its client_msg_id), ``chat_id`` the chat concerned."""
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message, "ref": ref}
+    if chat_id is not None:
+        frame["chat_id"] = chat_id
+    return frame

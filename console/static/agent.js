@@ -105,6 +105,15 @@ function onFrame(f) {
       renderMe();
       $("[data-testid=status-select]").value = f.agent.status === "offline" ? "online" : f.agent.status;
       $("#supervisor-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
+      // Chats that closed or moved while we were away are no longer ours: say so, keep the text.
+      for (const chat of state.chats.values()) {
+        if (!chat.ended && !f.chats.some((c) => c.id === chat.id)) {
+          chat.status = "closed";
+          chat.ended = "This chat was closed or handed over while you were offline";
+          state.socket.forget(chat.id);
+          renderChat(chat.id);
+        }
+      }
       for (const summary of f.chats) upsertChat(summary, { offered: summary.status === "offered" });
       state.socket.flushOutbox();
       break;

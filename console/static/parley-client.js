@@ -132,7 +132,7 @@ export class AgentSocket extends EventTarget {
         break;
       case "resume.done":
         this.resuming.delete(frame.chat_id);
-        if ((this.lastSeq.get(frame.chat_id) || 0) < frame.last_seq) this.resume(frame.chat_id);
+        if (frame.more || (this.lastSeq.get(frame.chat_id) || 0) < frame.last_seq) this.resume(frame.chat_id);
         break;
       case "resync":
         for (const id of this.lastSeq.keys()) this.resume(id);

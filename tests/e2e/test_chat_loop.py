@@ -370,3 +370,34 @@ async def test_metrics_in_prometheus_format(server: Server) -> None:
     assert "parley_delivery_seconds_count" in text
     await v.close()
     await a.close()
+
+
+async def test_a_long_chat_resumes_in_pages(server: Server) -> None:
+    a, _ = await agent(server, *ALICE)
+    v, _ = await visitor(server, DEMO_SITE_KEY)
+    chat_id = await start_chat(v, "Message 1")
+    await a.expect("chat.assigned", chat_id=chat_id)
+    total = 520  # more than one page of resume
+    for i in range(2, total + 1):
+        await v.send(
+            {
+                "type": "message.send",
+                "chat_id": chat_id,
+                "client_msg_id": msg_id(),
+                "body": f"Message {i}",
+            }
+        )
+    await v.wait_for(lambda f: f.get("type") == "message.ack" and f["seq"] == total, 60)
+    fresh, _ = await visitor(server, DEMO_SITE_KEY)  # another visitor: not allowed
+    await fresh.send({"type": "resume", "chat_id": chat_id, "after_seq": 0})
+    refused = await fresh.expect("error")
+    assert (refused["code"], refused["chat_id"]) == ("not_found", chat_id)
+
+    await a.send({"type": "resume", "chat_id": chat_id, "after_seq": 0})
+    first = await a.expect("resume.done", chat_id=chat_id, timeout=20)
+    assert first["more"] is True
+    await a.send({"type": "resume", "chat_id": chat_id, "after_seq": first["last_seq"]})
+    second = await a.expect("resume.done", chat_id=chat_id, timeout=20)
+    assert (second["more"], second["last_seq"]) == (False, total)
+    seqs = [f["message"]["seq"] for f in a.all("message.new", chat_id=chat_id)]
+    assert sorted(set(seqs)) == list(range(1, total + 1))
