@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_URL    ?= postgresql+asyncpg://postgres@127.0.0.1:5432
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test test-sqlite test-postgres lint browser services clean
+.PHONY: install run test test-sqlite test-postgres lint browser services bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,14 @@ test-postgres: install
 services:
 	@scripts/services.sh
 
+## Every benchmark scenario against Parley and the bare relay (about ten minutes); the table is
+## printed and bench/results/<date>-<scenario>.json written. See docs/performance.md.
+bench: install services
+	$(BIN)/python -m bench.run
+
 lint: install
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests bench
 	$(BIN)/mypy
 
 ## Headless Chromium from Debian's packages (never `playwright install`: it downloads a browser).

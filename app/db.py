@@ -49,7 +49,13 @@ def _begin_immediate(conn: Any) -> None:
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # SQLite has one writer, and every transaction here takes the write lock. With one
+        # pooled connection, units of work wait their turn in the pool, in order, without a
+        # thread; with several, all but one would sleep in SQLite's busy handler (1, 2, 5, 10,
+        # ... ms), which was most of a message's latency under load (docs/performance.md).
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine

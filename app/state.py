@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.chat.batch import MessageWriter
 from app.common.uow import UnitOfWork
 from app.config import Settings
 from app.realtime.hub import Hub
@@ -19,6 +20,10 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession]
     hub: Hub
     draining: bool = field(default=False)
+    writer: MessageWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writer = MessageWriter(self.uow)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.hub)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import select, update
@@ -10,7 +11,7 @@ from sqlalchemy import select, update
 from app.agents.models import Agent
 from app.chat.models import Chat, Message
 from app.chat.views import iso, message_view
-from app.common.types import utcnow
+from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
 from app.realtime.events import chat_topic, supervisors_topic
 
@@ -65,11 +66,7 @@ async def append(
     """
     public = kind == "public"
     now = utcnow()
-    stamps: dict[str, object] = {}
-    if public and author.type == "visitor":
-        stamps["last_visitor_message_at"] = now
-    elif public and author.type == "agent":
-        stamps["last_agent_message_at"] = now
+    stamps = _stamps(author, kind, now)
     counters = (
         await uow.session.execute(
             update(Chat)
@@ -82,10 +79,65 @@ async def append(
             .returning(Chat.last_seq, Chat.last_public_seq, Chat.site_id)
         )
     ).one()
-    message = Message(
+    message = _message(
+        chat_id, counters.last_seq, counters.last_public_seq if public else None,
+        author, body, kind, client_msg_id, attachments, now,
+    )  # fmt: skip
+    uow.session.add(message)
+    await uow.session.flush()
+    _announce(uow, message, counters.site_id, bool(stamps))
+    return message
+
+
+def append_locked(
+    uow: UnitOfWork, chat: Chat, author: Author, body: str, kind: Kind, client_msg_id: str
+) -> Message:
+    """``append`` for a chat row this transaction has already locked and loaded.
+
+    Numbers come from the loaded counters, which the lock keeps current; the row is written
+    back at the next flush, so many messages can share one flush (see ``app.chat.batch``).
+    """
+    public = kind == "public"
+    now = utcnow()
+    stamps = _stamps(author, kind, now)
+    chat.last_seq += 1
+    if public:
+        chat.last_public_seq += 1
+    for column, value in stamps.items():
+        setattr(chat, column, value)
+    message = _message(
+        chat.id, chat.last_seq, chat.last_public_seq if public else None,
+        author, body, kind, client_msg_id, None, now,
+    )  # fmt: skip
+    uow.session.add(message)
+    _announce(uow, message, chat.site_id, bool(stamps))
+    return message
+
+
+def _stamps(author: Author, kind: Kind, now: datetime) -> dict[str, datetime]:
+    if kind == "public" and author.type == "visitor":
+        return {"last_visitor_message_at": now}
+    if kind == "public" and author.type == "agent":
+        return {"last_agent_message_at": now}
+    return {}
+
+
+def _message(
+    chat_id: str,
+    seq: int,
+    public_seq: int | None,
+    author: Author,
+    body: str,
+    kind: Kind,
+    client_msg_id: str | None,
+    attachments: list[dict[str, object]] | None,
+    now: datetime,
+) -> Message:
+    return Message(
+        id=new_id(),
         chat_id=chat_id,
-        seq=counters.last_seq,
-        public_seq=counters.last_public_seq if public else None,
+        seq=seq,
+        public_seq=public_seq,
         kind=kind,
         author_type=author.type,
         author_id=author.id,
@@ -96,23 +148,24 @@ async def append(
         attachments=attachments or [],
         created_at=now,
     )
-    uow.session.add(message)
-    await uow.session.flush()
+
+
+def _announce(uow: UnitOfWork, message: Message, site_id: str, stamped: bool) -> None:
+    public = message.kind == "public"
     uow.emit(
-        chat_topic(chat_id),
-        {"type": "message.new", "chat_id": chat_id, "message": message_view(message)},
+        chat_topic(message.chat_id),
+        {"type": "message.new", "chat_id": message.chat_id, "message": message_view(message)},
         audience="everyone" if public else "staff",
     )
-    if stamps:
+    if stamped:
         # Supervisors see "waiting for an answer since" without a query per message.
         uow.emit(
-            supervisors_topic(counters.site_id),
+            supervisors_topic(site_id),
             {
                 "type": "supervisor.activity",
-                "chat_id": chat_id,
-                "author_type": author.type,
-                "at": iso(now),
+                "chat_id": message.chat_id,
+                "author_type": message.author_type,
+                "at": iso(message.created_at),
             },
             audience="staff",
         )
-    return message

@@ -201,8 +201,11 @@ async def check_member(uow: UnitOfWork, actor: Actor, chat_id: str) -> Chat:
 
 
 async def _chat_for(uow: UnitOfWork, actor: Actor, chat_id: str) -> Chat:
+    return check_access(actor, await uow.session.get(Chat, chat_id))
+
+
+def check_access(actor: Actor, chat: Chat | None) -> Chat:
     """The chat, if this actor may see it; otherwise NotFound (never reveal others' chats)."""
-    chat = await uow.session.get(Chat, chat_id)
     if chat is None or chat.site_id != actor.site_id:
         raise NotFound("no such chat")
     if actor.type == "visitor" and chat.visitor_id != actor.id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from app.chat import service
+from app.chat.batch import Send
 from app.common.types import new_id
 from app.metrics import MESSAGES
 from app.realtime.context import FrameContext
@@ -44,15 +45,20 @@ async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
 async def on_message_send(ctx: FrameContext, frame: MessageSend) -> None:
     for attempt in (1, 2):
         try:
-            async with ctx.uow() as uow:
-                ack = await service.send_message(
-                    uow,
-                    ctx.actor,
-                    frame.chat_id,
-                    frame.body,
-                    frame.kind,
-                    frame.client_msg_id,
-                    frame.attachment_ids,
+            if frame.attachment_ids:
+                async with ctx.uow() as uow:
+                    ack = await service.send_message(
+                        uow,
+                        ctx.actor,
+                        frame.chat_id,
+                        frame.body,
+                        frame.kind,
+                        frame.client_msg_id,
+                        frame.attachment_ids,
+                    )
+            else:  # text: committed together with whatever else is being sent right now
+                ack = await ctx.state.writer.send(
+                    Send(ctx.actor, frame.chat_id, frame.body, frame.kind, frame.client_msg_id)
                 )
             break
         except IntegrityError as exc:

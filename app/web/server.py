@@ -33,6 +33,7 @@ def serve(app: FastAPI, host: str, port: int, log_level: str) -> None:
         host=host,
         port=port,
         ws="wsproto",
+        ws_per_message_deflate=False,
         log_level=log_level,
         timeout_graceful_shutdown=10,
         proxy_headers=True,

@@ -1,0 +1,492 @@
+"""``make bench``: every scenario against Parley and against the bare relay, in one run.
+
+``python -m bench.run`` runs the full set (about ten minutes on a 2-core machine);
+``--smoke`` runs seconds-long versions so the harness cannot rot; ``--only`` picks scenarios.
+Prints a table and writes ``bench/results/<date>-<scenario>.json`` for each scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import platform
+import resource
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import redis
+
+from bench.servers import Launched, launch_parley, launch_relay
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PG_BASE = os.environ.get("PARLEY_BENCH_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("PARLEY_BENCH_REDIS", "redis://127.0.0.1:6379/0")
+AGENT_PASSWORD = "bench-agent-pass"
+
+Figures = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Sizes of every scenario; the smoke plan is the same shape, seconds long."""
+
+    idle_sockets: int
+    pairs: int
+    chats_per_agent: int
+    rates: list[int]
+    seconds: float
+    max_rates: list[int]
+    max_seconds: float
+    storm_visitors: int
+    storm_chats_per_agent: int
+    scale_rates: list[int]
+
+
+FULL = Plan(
+    idle_sockets=10_000,
+    pairs=100,
+    chats_per_agent=5,
+    rates=[100, 500, 1000, 2000],
+    seconds=10,
+    max_rates=[500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 10000, 12000],
+    max_seconds=5,
+    storm_visitors=1000,
+    storm_chats_per_agent=50,
+    scale_rates=[250, 500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000],
+)
+SMOKE = Plan(
+    idle_sockets=40,
+    pairs=4,
+    chats_per_agent=2,
+    rates=[40],
+    seconds=1.5,
+    max_rates=[40, 80],
+    max_seconds=1,
+    storm_visitors=12,
+    storm_chats_per_agent=6,
+    scale_rates=[40],
+)
+
+
+# ---------------------------------------------------------------- the pieces
+
+
+@dataclass
+class Shop:
+    """A site of Parley's with an admin and ``agents`` agents, through the CLI and REST API."""
+
+    site_key: str
+    agent_tokens: list[str] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, parley: Launched, agents: int, max_chats: int) -> Shop:
+        site = parley.cli("create-site", "--name", "Bench shop")
+        admin = f"admin-{secrets.token_hex(4)}@bench.example"
+        parley.cli(
+            "create-agent", "--email", admin, "--name", "Boss", "--password", AGENT_PASSWORD,
+            "--role", "admin", "--site", site["id"],
+        )  # fmt: skip
+        with httpx.Client(base_url=parley.http_urls[0], timeout=60) as http:
+            admin_token = _login(http, admin)
+            emails = []
+            for i in range(agents):
+                email = f"agent{i}-{secrets.token_hex(3)}@bench.example"
+                http.post(
+                    "/api/v1/agents",
+                    headers={"Authorization": f"Bearer {admin_token}"},
+                    json={
+                        "email": email,
+                        "name": f"Agent {i}",
+                        "password": AGENT_PASSWORD,
+                        "max_chats": max_chats,
+                    },
+                ).raise_for_status()
+                emails.append(email)
+            tokens = [_login(http, e) for e in emails]
+        return cls(site["site_key"], tokens)
+
+
+def _login(http: httpx.Client, email: str) -> str:
+    r = http.post("/api/v1/auth/login", json={"email": email, "password": AGENT_PASSWORD})
+    r.raise_for_status()
+    token: str = r.json()["access_token"]
+    return token
+
+
+def loadgen(spec: dict[str, Any], timeout: float = 900) -> Figures:
+    """One scenario in the load generator's own process."""
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.loadgen", json.dumps(spec)],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"load generator failed:\n{out.stderr.decode()[-3000:]}")
+    figures: Figures = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    return figures
+
+
+@contextlib.contextmanager
+def parley_target(
+    workdir: Path, agents: int, max_chats: int, processes: int = 1, cluster: bool = False
+) -> Iterator[dict[str, Any]]:
+    """Parley on SQLite + memory broker, or ``processes`` of it on PostgreSQL + Redis."""
+    database = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    broker = "memory://"
+    pg_name = None
+    if cluster:
+        pg_name = "parley_bench_" + secrets.token_hex(4)
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{pg_name}"'))
+        database = f"{PG_BASE.rstrip('/')}/{pg_name}"
+        broker = REDIS_URL
+    servers = [launch_parley(workdir, database, broker) for _ in range(processes)]
+    try:
+        shop = Shop.create(servers[0], agents, max_chats)
+        yield {
+            "target": "parley",
+            "ws_urls": [s.ws_urls[0] for s in servers],
+            "http_urls": [s.http_urls[0] for s in servers],
+            "pids": [s.pid for s in servers],
+            "site_key": shop.site_key,
+            "agent_tokens": shop.agent_tokens,
+        }
+    finally:
+        for s in servers:
+            s.stop()
+        if pg_name is not None:
+            asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def relay_target(workdir: Path) -> Iterator[dict[str, Any]]:
+    relay = launch_relay(workdir)
+    try:
+        yield {
+            "target": "relay",
+            "ws_urls": relay.ws_urls,
+            "http_urls": relay.http_urls,
+            "pids": [relay.pid],
+        }
+    finally:
+        relay.stop()
+
+
+async def _pg_admin(sql: str) -> None:
+    dsn = PG_BASE.replace("postgresql+asyncpg://", "postgresql://").rstrip("/") + "/postgres"
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def cluster_available() -> str | None:
+    """Why PostgreSQL + Redis cannot be used, or None when both answer."""
+    try:
+        asyncio.run(_pg_admin("SELECT 1"))
+    except Exception as exc:
+        return f"PostgreSQL at {PG_BASE} does not answer: {exc}"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping()
+    except Exception as exc:
+        return f"Redis at {REDIS_URL} does not answer: {exc}"
+    return None
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def ratio(parley: float | None, relay: float | None) -> float | None:
+    if parley is None or relay in (None, 0):
+        return None
+    assert relay is not None
+    return round(parley / relay, 3)
+
+
+def run_idle(plan: Plan, work: Path) -> Figures:
+    spec = {"scenario": "idle", "sockets": plan.idle_sockets}
+    with parley_target(work / "parley", agents=0, max_chats=1) as t:
+        parley = loadgen({**spec, **t})
+    with relay_target(work / "relay") as t:
+        relay = loadgen({**spec, **t})
+    return {
+        "settings": spec,
+        "parley": parley,
+        "relay": relay,
+        "ratios": {
+            "rss_per_1000_sockets": ratio(
+                parley["rss_per_1000_sockets_mib"], relay["rss_per_1000_sockets_mib"]
+            ),
+            "connects_per_s": ratio(parley["connects_per_s"], relay["connects_per_s"]),
+        },
+    }
+
+
+def _agents_for(pairs: int, per_agent: int) -> int:
+    return math.ceil(pairs / per_agent)
+
+
+def run_conversation(plan: Plan, work: Path) -> Figures:
+    agents = _agents_for(plan.pairs, plan.chats_per_agent)
+    spec = {
+        "scenario": "conversation",
+        "pairs": plan.pairs,
+        "agents": agents,
+        "rates": plan.rates,
+        "seconds": plan.seconds,
+    }
+    with parley_target(work / "parley", agents, plan.chats_per_agent) as t:
+        parley = loadgen({**spec, **t})
+    with relay_target(work / "relay") as t:
+        relay = loadgen({**spec, **t})
+    ratios = {
+        f"p99_at_{int(p['target_rate'])}": ratio(p["p99_ms"], r["p99_ms"])
+        for p, r in zip(parley["steps"], relay["steps"], strict=True)
+    }
+    return {"settings": spec, "parley": parley, "relay": relay, "ratios": ratios}
+
+
+def _max_spec(plan: Plan, rates: list[int]) -> dict[str, Any]:
+    return {
+        "scenario": "max",
+        "pairs": plan.pairs,
+        "agents": _agents_for(plan.pairs, plan.chats_per_agent),
+        "rates": rates,
+        "seconds": plan.max_seconds,
+        "p99_limit_ms": 100,
+    }
+
+
+def run_max(plan: Plan, work: Path) -> Figures:
+    spec = _max_spec(plan, plan.max_rates)
+    with parley_target(work / "parley", spec["agents"], plan.chats_per_agent) as t:
+        parley = loadgen({**spec, **t})
+    with relay_target(work / "relay") as t:
+        relay = loadgen({**spec, **t})
+    return {
+        "settings": spec,
+        "parley": parley,
+        "relay": relay,
+        "ratios": {"max_rate": ratio(parley["max_rate"], relay["max_rate"])},
+    }
+
+
+def run_storm(plan: Plan, work: Path) -> Figures:
+    agents = _agents_for(plan.storm_visitors, plan.storm_chats_per_agent)
+    spec = {"scenario": "storm", "visitors": plan.storm_visitors, "agents": agents}
+    with parley_target(work / "parley", agents, plan.storm_chats_per_agent) as t:
+        parley = loadgen({**spec, **t})
+    with relay_target(work / "relay") as t:
+        relay = loadgen({**spec, **t})
+    return {
+        "settings": spec,
+        "parley": parley,
+        "relay": relay,
+        "ratios": {"resumed_in_s": ratio(parley["resumed_in_s"], relay["resumed_in_s"])},
+    }
+
+
+def run_scale(plan: Plan, work: Path) -> Figures:
+    why_not = cluster_available()
+    spec = _max_spec(plan, plan.scale_rates)
+    if why_not is not None:
+        return {"settings": spec, "skipped": why_not}
+    agents, per_agent = spec["agents"], plan.chats_per_agent
+    with parley_target(work / "one", agents, per_agent, processes=1, cluster=True) as t:
+        one = loadgen({**spec, **t})
+    with parley_target(work / "two", agents, per_agent, processes=2, cluster=True) as t:
+        two = loadgen({**spec, **t})
+    return {
+        "settings": {**spec, "database": "postgresql", "broker": "redis"},
+        "one_process": one,
+        "two_processes": two,
+        "ratios": {"two_over_one": ratio(two["max_rate"], one["max_rate"])},
+    }
+
+
+SCENARIOS = {
+    "idle": run_idle,
+    "conversation": run_conversation,
+    "max": run_max,
+    "storm": run_storm,
+    "scale": run_scale,
+}
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), cpu)
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    packages = ["uvicorn", "wsproto", "websockets", "fastapi", "sqlalchemy", "aiosqlite"]
+    packages += ["asyncpg", "redis", "orjson", "uvloop"]
+    versions = {}
+    for name in packages:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[name] = metadata.version(name)
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(mem_kib / 2**20, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def table_rows(name: str, figures: Figures) -> list[tuple[str, str, str, str]]:
+    """(what, parley, relay, ratio) lines for the printed table."""
+    if "skipped" in figures:
+        return [(name, "skipped", "", figures["skipped"][:60])]
+    p, r, q = figures.get("parley", {}), figures.get("relay", {}), figures["ratios"]
+    if name == "idle":
+        return [
+            (f"idle: {p['sockets']} sockets held", str(p["held"]), str(r["held"]), ""),
+            ("idle: server RSS MiB", f"{p['server_rss_mib']}", f"{r['server_rss_mib']}", ""),
+            (
+                "idle: RSS MiB per 1,000 sockets",
+                f"{p['rss_per_1000_sockets_mib']}",
+                f"{r['rss_per_1000_sockets_mib']}",
+                _x(q["rss_per_1000_sockets"]),
+            ),
+            (
+                "idle: connects/s",
+                f"{p['connects_per_s']}",
+                f"{r['connects_per_s']}",
+                _x(q["connects_per_s"]),
+            ),
+        ]
+    if name == "conversation":
+        rows = []
+        for ps, rs in zip(p["steps"], r["steps"], strict=True):
+            rate = int(ps["target_rate"])
+            rows.append(
+                (
+                    f"conversation {rate} msg/s: p50/p99/max ms",
+                    f"{ps['p50_ms']}/{ps['p99_ms']}/{ps['max_ms']}",
+                    f"{rs['p50_ms']}/{rs['p99_ms']}/{rs['max_ms']}",
+                    _x(q[f"p99_at_{rate}"]),
+                )
+            )
+            rows.append(
+                (
+                    f"conversation {rate} msg/s: lost/errors, server CPU",
+                    f"{ps['lost']}/{ps['errors']}, {ps['server_cpu_cores']}",
+                    f"{rs['lost']}/{rs['errors']}, {rs['server_cpu_cores']}",
+                    "",
+                )
+            )
+        return rows
+    if name == "max":
+        return [
+            (
+                "max msg/s with p99 <= 100 ms",
+                f"{p['max_rate']}",
+                f"{r['max_rate']}",
+                _x(q["max_rate"]),
+            )
+        ]
+    if name == "storm":
+        return [
+            (
+                f"storm: {p['visitors']} reconnect + resume, s",
+                f"{p['resumed_in_s']}",
+                f"{r['resumed_in_s']}",
+                _x(q["resumed_in_s"]),
+            ),
+            ("storm: lost / duplicated", f"{p['lost']}/{p['duplicated']}", "n/a", ""),
+        ]
+    one, two = figures["one_process"], figures["two_processes"]
+    return [
+        (
+            "scale (PG+Redis): max msg/s, 1 vs 2 procs",
+            f"{one['max_rate']}",
+            f"{two['max_rate']}",
+            _x(q["two_over_one"]),
+        )
+    ]
+
+
+def _x(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}x"
+
+
+def print_table(results: dict[str, Figures]) -> None:
+    rows = [("scenario", "Parley", "relay", "Parley/relay")]
+    for name, figures in results.items():
+        rows += table_rows(name, figures)
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for i, row in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="seconds-long versions")
+    parser.add_argument("--only", nargs="*", choices=list(SCENARIOS), default=list(SCENARIOS))
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where JSON goes")
+    parser.add_argument("--sockets", type=int, help="idle sockets (default 10,000)")
+    args = parser.parse_args(argv)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # servers inherit it
+    plan = SMOKE if args.smoke else FULL
+    if args.sockets:
+        plan = Plan(**{**plan.__dict__, "idle_sockets": args.sockets})
+    info = machine()
+    args.results.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    results: dict[str, Figures] = {}
+    work = Path(tempfile.mkdtemp(prefix="parley-bench-"))
+    try:
+        for name in args.only:
+            started = time.monotonic()
+            print(f"-- {name} ...", file=sys.stderr, flush=True)
+            figures = SCENARIOS[name](plan, work / name)
+            figures["duration_s"] = round(time.monotonic() - started, 1)
+            results[name] = figures
+            record = {
+                "scenario": name,
+                "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "smoke": args.smoke,
+                "command": "python -m bench.run " + " ".join(argv or sys.argv[1:]),
+                "machine": info,
+                **figures,
+            }
+            suffix = "-smoke" if args.smoke else ""
+            out = args.results / f"{stamp}-{name}{suffix}.json"
+            out.write_text(json.dumps(record, indent=2) + "\n")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"machine: {info['cpus']} x {info['cpu']}, {info['memory_gib']} GiB, "
+          f"Python {info['python']}")  # fmt: skip
+    print_table(results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""The benchmark harness in its seconds-long form, so that ``make bench`` cannot rot.
+
+The figures are not judged here (that is the benchmark's job, on a quiet machine); what is
+judged is that every scenario runs end to end against both targets and that Parley loses,
+doubles and refuses nothing while it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_smoke(results: Path, *scenarios: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke", "--results", str(results),
+         "--only", *scenarios],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        check=True,
+        timeout=600,
+    )  # fmt: skip
+    found = {}
+    for path in results.glob("*-smoke.json"):
+        record = json.loads(path.read_text())
+        found[record["scenario"]] = record
+    assert sorted(found) == sorted(scenarios)
+    return found
+
+
+def clean(step: dict[str, Any]) -> None:
+    assert step["sent"] > 0
+    assert step["lost"] == 0, step
+    assert step["duplicates"] == 0, step
+    assert step["errors"] == 0, step
+
+
+POSTGRES = os.environ.get("PARLEY_TEST_POSTGRES")
+REDIS = os.environ.get("PARLEY_TEST_REDIS")
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="runs in the SQLite pass; this pass runs scale")
+def test_every_single_process_scenario_runs_against_parley_and_the_relay(tmp_path: Path) -> None:
+    found = run_smoke(tmp_path, "idle", "conversation", "max", "storm")
+
+    idle = found["idle"]
+    for target in ("parley", "relay"):
+        assert idle[target]["held"] == idle[target]["sockets"] == idle["settings"]["sockets"]
+        assert idle[target]["server_rss_mib"] > 0
+    for target in ("parley", "relay"):
+        for step in found["conversation"][target]["steps"]:
+            clean(step)
+        assert found["conversation"][target]["steps"][0]["p99_ms"] > 0
+        assert found["max"][target]["max_rate"] > 0
+    for step in found["conversation"]["parley"]["steps"]:
+        assert step["acks"] == step["sent"]
+
+    storm = found["storm"]["parley"]
+    assert storm["resumed"] == storm["visitors"] == found["storm"]["settings"]["visitors"]
+    assert storm["lost"] == 0
+    assert storm["duplicated"] == 0
+    assert found["storm"]["ratios"]["resumed_in_s"] is not None
+
+
+@pytest.mark.skipif(not (POSTGRES and REDIS), reason="needs PARLEY_TEST_POSTGRES and _REDIS")
+def test_scale_scenario_runs_two_processes_on_postgres_and_redis(tmp_path: Path) -> None:
+    assert POSTGRES is not None
+    assert REDIS is not None
+    found = run_smoke(
+        tmp_path, "scale", env={"PARLEY_BENCH_POSTGRES": POSTGRES, "PARLEY_BENCH_REDIS": REDIS}
+    )
+    scale = found["scale"]
+    assert "skipped" not in scale, scale.get("skipped")
+    for key in ("one_process", "two_processes"):
+        assert scale[key]["max_rate"] > 0
+        for step in scale[key]["steps"]:
+            clean(step)
