@@ -481,7 +481,12 @@ async def scenario_max(target: Target, spec: Spec, probe: ServerProbe) -> Frame:
             step = await converse(pairs, float(rate), float(spec["seconds"]), probe)
             steps.append(step)
             if not healthy(step, limit):
-                break
+                # One stall on a shared 2-core machine can spoil a short step: try it again.
+                await asyncio.sleep(2)
+                step = await converse(pairs, float(rate), float(spec["seconds"]), probe)
+                steps.append({**step, "retry": True})
+                if not healthy(step, limit):
+                    break
             best = step["achieved_rate"]
             await asyncio.sleep(1)
     finally:

@@ -65,11 +65,11 @@ FULL = Plan(
     chats_per_agent=5,
     rates=[100, 500, 1000, 2000],
     seconds=10,
-    max_rates=[500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 10000, 12000],
+    max_rates=[500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000, 6000, 8000, 10000, 12000, 14000],
     max_seconds=5,
     storm_visitors=1000,
     storm_chats_per_agent=50,
-    scale_rates=[250, 500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000],
+    scale_rates=[250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000],
 )
 SMOKE = Plan(
     idle_sockets=40,
@@ -147,7 +147,12 @@ def loadgen(spec: dict[str, Any], timeout: float = 900) -> Figures:
 
 @contextlib.contextmanager
 def parley_target(
-    workdir: Path, agents: int, max_chats: int, processes: int = 1, cluster: bool = False
+    workdir: Path,
+    agents: int,
+    max_chats: int,
+    processes: int = 1,
+    cluster: bool = False,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Parley on SQLite + memory broker, or ``processes`` of it on PostgreSQL + Redis."""
     database = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
@@ -158,7 +163,7 @@ def parley_target(
         asyncio.run(_pg_admin(f'CREATE DATABASE "{pg_name}"'))
         database = f"{PG_BASE.rstrip('/')}/{pg_name}"
         broker = REDIS_URL
-    servers = [launch_parley(workdir, database, broker) for _ in range(processes)]
+    servers = [launch_parley(workdir, database, broker, extra_env) for _ in range(processes)]
     try:
         shop = Shop.create(servers[0], agents, max_chats)
         yield {

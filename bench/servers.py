@@ -86,7 +86,9 @@ def _launch(cmd: list[str], env: dict[str, str], workdir: Path, ready: str) -> L
     raise RuntimeError(f"server on port {port} did not become ready")
 
 
-def launch_parley(workdir: Path, database_url: str, broker_url: str) -> Launched:
+def launch_parley(
+    workdir: Path, database_url: str, broker_url: str, extra_env: dict[str, str] | None = None
+) -> Launched:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
     env.update(
         {
@@ -96,6 +98,7 @@ def launch_parley(workdir: Path, database_url: str, broker_url: str) -> Launched
             "PARLEY_UPLOAD_DIR": str(workdir / "uploads"),
         }
     )
+    env.update(extra_env or {})
     return _launch([sys.executable, "-m", "app.cli", "serve"], env, workdir, "/readyz")
 
 

@@ -44,15 +44,20 @@ Outcome = Ack | DomainError
 _Key = tuple[str, str, str | None, str]  # chat, author type, author id, client_msg_id
 
 
-async def store_sends(uow: UnitOfWork, sends: list[Send]) -> list[Outcome]:
+async def store_sends(
+    uow: UnitOfWork, sends: list[Send], look_for_resends: bool = False
+) -> list[Outcome]:
     """Store text messages in the caller's transaction; one outcome per send, in order.
 
     The same checks as ``service.send_message``, all made before anything is written, so a
-    refused send leaves nothing behind in the shared transaction.
+    refused send leaves nothing behind in the shared transaction. Resends of a stored message
+    are rare (a client that lost an ack): unless asked to look for them first, the unique index
+    refuses one at flush and the writer tries again, one by one, looking.
     """
-    chats = await _lock_chats(uow, sorted({s.chat_id for s in sends}))
-    authors = await _authors(uow, sends)
-    stored = await _stored(uow, sends)
+    chats, authors = await _lock_chats(uow, sorted({s.chat_id for s in sends}))
+    unknown = {s.actor.id for s in sends if (s.actor.type, s.actor.id) not in authors}
+    authors.update(await _agents(uow, unknown))
+    stored = await _stored(uow, sends) if look_for_resends else {}
     outcomes: list[Outcome] = []
     for send in sends:
         try:
@@ -77,32 +82,42 @@ async def store_sends(uow: UnitOfWork, sends: list[Send]) -> list[Outcome]:
     return outcomes
 
 
-async def _lock_chats(uow: UnitOfWork, chat_ids: list[str]) -> dict[str, Chat]:
-    # In id order, so two processes' batches lock shared chats in the same order (PostgreSQL);
-    # SQLite's single writer needs no row lock.
+async def _lock_chats(
+    uow: UnitOfWork, chat_ids: list[str]
+) -> tuple[dict[str, Chat], dict[tuple[str, str], Author]]:
+    """The chats, locked in id order (two processes' batches then never wait on each other in
+    a cycle; SQLite's single writer needs no row lock), with their visitor and agent as
+    authors: nearly always the senders, so one query serves both."""
     rows = await uow.session.execute(
-        select(Chat).where(Chat.id.in_(chat_ids)).order_by(Chat.id).with_for_update()
+        select(Chat, Visitor.name, Agent.name, Agent.avatar_url)
+        .join(Visitor, Visitor.id == Chat.visitor_id)
+        .outerjoin(Agent, Agent.id == Chat.agent_id)
+        .where(Chat.id.in_(chat_ids))
+        .order_by(Chat.id)
+        .with_for_update(of=Chat)
     )
-    return {chat.id: chat for chat in rows.scalars()}
-
-
-async def _authors(uow: UnitOfWork, sends: Iterable[Send]) -> dict[tuple[str, str], Author]:
-    visitor_ids = {s.actor.id for s in sends if s.actor.type == "visitor"}
-    agent_ids = {s.actor.id for s in sends if s.actor.type == "agent"}
+    chats: dict[str, Chat] = {}
     authors: dict[tuple[str, str], Author] = {}
-    if visitor_ids:
-        rows = await uow.session.execute(
-            select(Visitor.id, Visitor.name).where(Visitor.id.in_(visitor_ids))
+    for chat, visitor_name, agent_name, avatar_url in rows:
+        chats[chat.id] = chat
+        authors[("visitor", chat.visitor_id)] = Author(
+            "visitor", chat.visitor_id, visitor_name or "Visitor"
         )
-        for visitor_id, name in rows:
-            authors[("visitor", visitor_id)] = Author("visitor", visitor_id, name or "Visitor")
-    if agent_ids:
-        agents = await uow.session.execute(
-            select(Agent.id, Agent.name, Agent.avatar_url).where(Agent.id.in_(agent_ids))
-        )
-        for agent_id, name, avatar_url in agents:
-            authors[("agent", agent_id)] = Author("agent", agent_id, name, avatar_url)
-    return authors
+        if chat.agent_id is not None:
+            authors[("agent", chat.agent_id)] = Author(
+                "agent", chat.agent_id, agent_name, avatar_url
+            )
+    return chats, authors
+
+
+async def _agents(uow: UnitOfWork, agent_ids: set[str]) -> dict[tuple[str, str], Author]:
+    """Staff writing in a chat not assigned to them (a supervisor's whisper)."""
+    if not agent_ids:
+        return {}
+    rows = await uow.session.execute(
+        select(Agent.id, Agent.name, Agent.avatar_url).where(Agent.id.in_(agent_ids))
+    )
+    return {("agent", i): Author("agent", i, name, avatar) for i, name, avatar in rows}
 
 
 async def _stored(uow: UnitOfWork, sends: Iterable[Send]) -> dict[_Key, Message]:
@@ -157,19 +172,21 @@ class MessageWriter:
                 if not isinstance(exc, Exception):
                     raise
 
-    async def _write(self, batch: list[tuple[Send, asyncio.Future[Ack]]]) -> None:
+    async def _write(
+        self, batch: list[tuple[Send, asyncio.Future[Ack]]], alone: bool = False
+    ) -> None:
         try:
             async with self._uow() as uow:
-                outcomes = await store_sends(uow, [send for send, _ in batch])
+                outcomes = await store_sends(uow, [send for send, _ in batch], alone)
         except Exception as exc:
-            if len(batch) == 1:
+            if alone:
                 batch[0][1].set_exception(exc)
                 return
-            # A database error or a race with another process: each send on its own, so one
-            # cannot fail the others and each sender hears its own outcome.
-            log.info("message batch of %d failed (%s); writing one by one", len(batch), exc)
+            # A resend, a database error or a race with another process: each send on its own,
+            # looking for resends, so one cannot fail the others and each hears its outcome.
+            log.debug("message batch of %d failed (%s); writing one by one", len(batch), exc)
             for item in batch:
-                await self._write([item])
+                await self._write([item], alone=True)
             return
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if future.done():  # the sender went away; its message is stored all the same

@@ -91,12 +91,12 @@ async def on_chat_close(ctx: FrameContext, frame: ChatClose) -> None:
 async def on_resume(ctx: FrameContext, frame: Resume) -> None:
     """Subscribe first, then read history, holding live frames until the history is sent:
     nothing published in between is missed, and nothing overtakes the replay."""
-    async with ctx.uow() as uow:
-        await service.check_member(uow, ctx.actor, frame.chat_id)
     ctx.conn.hold()
     try:
-        await ctx.hub.subscribe(ctx.conn, chat_topic(frame.chat_id))
+        # One transaction: after a storm of reconnects, every resume waits its turn for it.
         async with ctx.uow() as uow:
+            await service.check_member(uow, ctx.actor, frame.chat_id)
+            await ctx.hub.subscribe(ctx.conn, chat_topic(frame.chat_id))
             chat, shown = await service.history(uow, ctx.actor, frame.chat_id, frame.after_seq)
     except BaseException:
         ctx.conn.release()
