@@ -1,9 +1,9 @@
 """Group commit for text messages: sends that arrive while one transaction writes share the next.
 
 A message is still acknowledged only after the transaction that stores it has committed. Under
-load, though, many messages share that transaction and its handful of statements (one SELECT of
-the chats, of the authors and of possible duplicates, one flush), instead of paying for a
-session, six statements and a commit each. The profile behind this is in docs/performance.md.
+load, though, many messages share that transaction and its few statements (one locked SELECT of
+the chats with their visitor and agent, one flush, the commit) instead of paying for a session,
+six statements and a commit each. The profile behind this is in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ async def store_sends(
     refuses one at flush and the writer tries again, one by one, looking.
     """
     chats, authors = await _lock_chats(uow, sorted({s.chat_id for s in sends}))
-    unknown = {s.actor.id for s in sends if (s.actor.type, s.actor.id) not in authors}
+    known = {i for kind, i in authors if kind == "agent"}
+    unknown = {s.actor.id for s in sends if s.actor.type == "agent"} - known
     authors.update(await _agents(uow, unknown))
     stored = await _stored(uow, sends) if look_for_resends else {}
     outcomes: list[Outcome] = []
@@ -165,12 +166,10 @@ class MessageWriter:
             del self._pending[: self._max_batch]
             try:
                 await self._write(batch)
-            except BaseException as exc:  # never leave a sender waiting
+            except BaseException:  # cancelled (shutdown): never leave a sender waiting
                 for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                if not isinstance(exc, Exception):
-                    raise
+                    future.cancel()
+                raise
 
     async def _write(
         self, batch: list[tuple[Send, asyncio.Future[Ack]]], alone: bool = False
