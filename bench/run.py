@@ -227,12 +227,20 @@ def ratio(parley: float | None, relay: float | None) -> float | None:
     return round(parley / relay, 3)
 
 
-def run_idle(plan: Plan, work: Path) -> Figures:
-    spec = {"scenario": "idle", "sockets": plan.idle_sockets}
-    with parley_target(work / "parley", agents=0, max_chats=1) as t:
+def against_both(
+    spec: dict[str, Any], work: Path, agents: int, max_chats: int
+) -> tuple[Figures, Figures]:
+    """The same scenario against Parley on SQLite, then against the relay."""
+    with parley_target(work / "parley", agents, max_chats) as t:
         parley = loadgen({**spec, **t})
     with relay_target(work / "relay") as t:
         relay = loadgen({**spec, **t})
+    return parley, relay
+
+
+def run_idle(plan: Plan, work: Path) -> Figures:
+    spec = {"scenario": "idle", "sockets": plan.idle_sockets}
+    parley, relay = against_both(spec, work, agents=0, max_chats=1)
     return {
         "settings": spec,
         "parley": parley,
@@ -259,10 +267,7 @@ def run_conversation(plan: Plan, work: Path) -> Figures:
         "rates": plan.rates,
         "seconds": plan.seconds,
     }
-    with parley_target(work / "parley", agents, plan.chats_per_agent) as t:
-        parley = loadgen({**spec, **t})
-    with relay_target(work / "relay") as t:
-        relay = loadgen({**spec, **t})
+    parley, relay = against_both(spec, work, agents, plan.chats_per_agent)
     ratios = {
         f"p99_at_{int(p['target_rate'])}": ratio(p["p99_ms"], r["p99_ms"])
         for p, r in zip(parley["steps"], relay["steps"], strict=True)
@@ -283,10 +288,7 @@ def _max_spec(plan: Plan, rates: list[int]) -> dict[str, Any]:
 
 def run_max(plan: Plan, work: Path) -> Figures:
     spec = _max_spec(plan, plan.max_rates)
-    with parley_target(work / "parley", spec["agents"], plan.chats_per_agent) as t:
-        parley = loadgen({**spec, **t})
-    with relay_target(work / "relay") as t:
-        relay = loadgen({**spec, **t})
+    parley, relay = against_both(spec, work, spec["agents"], plan.chats_per_agent)
     return {
         "settings": spec,
         "parley": parley,
@@ -298,10 +300,7 @@ def run_max(plan: Plan, work: Path) -> Figures:
 def run_storm(plan: Plan, work: Path) -> Figures:
     agents = _agents_for(plan.storm_visitors, plan.storm_chats_per_agent)
     spec = {"scenario": "storm", "visitors": plan.storm_visitors, "agents": agents}
-    with parley_target(work / "parley", agents, plan.storm_chats_per_agent) as t:
-        parley = loadgen({**spec, **t})
-    with relay_target(work / "relay") as t:
-        relay = loadgen({**spec, **t})
+    parley, relay = against_both(spec, work, agents, plan.storm_chats_per_agent)
     return {
         "settings": spec,
         "parley": parley,
