@@ -244,7 +244,8 @@ class Pairs:
     agent_of: list[Peer] = field(default_factory=list)
     chat_of: list[str] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
-    on_frame: Callable[[Peer, Frame], None] = _ignore
+    on_frame: Callable[[Peer, Frame], None] = _ignore  # the scenario's
+    _assignments: Callable[[Peer, Frame], None] = _ignore  # while opening: who got which chat
     pinger: asyncio.Task[None] | None = None
 
     async def open(self, count: int, agents: int) -> None:
@@ -290,8 +291,6 @@ class Pairs:
         self.chat_of = await bounded((start(v, i) for i, v in enumerate(self.visitors)), limit=20)
         self.visitor_of = list(self.visitors)
         self.agent_of = [assigned[c] for c in self.chat_of]
-
-    _assignments: Callable[[Peer, Frame], None] = _ignore
 
     def _dispatch(self, peer: Peer, frame: Frame) -> None:
         self._assignments(peer, frame)
