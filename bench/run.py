@@ -1,6 +1,6 @@
 """``make bench``: every scenario against Parley and against the bare relay, in one run.
 
-``python -m bench.run`` runs the full set (about ten minutes on a 2-core machine);
+``python -m bench.run`` runs the full set (about 15 minutes on a 2-core machine);
 ``--smoke`` runs seconds-long versions so the harness cannot rot; ``--only`` picks scenarios.
 Prints a table and writes ``bench/results/<date>-<scenario>.json`` for each scenario.
 """
