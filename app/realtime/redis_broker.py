@@ -113,8 +113,11 @@ class RedisBroker:
                 if recovering:
                     log.warning("redis is back; resubscribed %d topics", len(self._topics))
                     recovering = False
-                    with contextlib.suppress(RedisError):
-                        await self._redis.publish(CONTROL, _RESYNC)
+                    # What was published while this process was not listening is lost to its
+                    # sockets: they resync. Told directly, not through Redis, where the notice
+                    # could overtake this process's own SUBSCRIBE and miss it.
+                    if self._on_resync is not None:
+                        await self._on_resync()
                 backoff = 0.1
                 await self._listen(pubsub)
             except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
