@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.chat import messages
 from app.chat.messages import Author, Kind
 from app.chat.models import Chat, Message
-from app.chat.service import Ack, ack_for, check_access
+from app.chat.service import (
+    Ack,
+    ack_for,
+    check_access,
+    check_kind,
+    check_open,
+    note_first_response,
+)
 from app.common.actor import Actor
-from app.common.errors import Conflict, DomainError, Forbidden
+from app.common.errors import DomainError
 from app.common.uow import UnitOfWork
 from app.visitors.models import Visitor
 
@@ -58,24 +65,24 @@ async def store_sends(
     known = {i for kind, i in authors if kind == "agent"}
     unknown = {s.actor.id for s in sends if s.actor.type == "agent"} - known
     authors.update(await _agents(uow, unknown))
-    stored = await _stored(uow, sends) if look_for_resends else {}
+    stored: dict[_Key, Message] = {}  # this batch's: the same send twice is stored once
     outcomes: list[Outcome] = []
     for send in sends:
         try:
             chat = check_access(send.actor, chats.get(send.chat_id))
-            if send.actor.type == "visitor" and send.kind != "public":
-                raise Forbidden("visitors send public messages only")
+            check_kind(send.actor, send.kind)
             author = authors[(send.actor.type, send.actor.id)]
             key = (chat.id, author.type, author.id, send.client_msg_id)
             earlier = stored.get(key)
+            if earlier is None and look_for_resends:
+                earlier = await messages.find_duplicate(uow, chat.id, author, send.client_msg_id)
             if earlier is None:
-                if chat.status == "closed":
-                    raise Conflict("this chat is closed")
-                earlier = stored[key] = messages.append_locked(
+                check_open(chat)
+                earlier = messages.append_locked(
                     uow, chat, author, send.body, send.kind, send.client_msg_id
                 )
-                if send.actor.type == "agent" and send.kind == "public":
-                    chat.first_response_at = chat.first_response_at or earlier.created_at
+                note_first_response(chat, send.actor, earlier)
+            stored[key] = earlier
             outcomes.append(ack_for(send.actor, earlier))
         except DomainError as exc:
             outcomes.append(exc)
@@ -119,28 +126,6 @@ async def _agents(uow: UnitOfWork, agent_ids: set[str]) -> dict[tuple[str, str],
         select(Agent.id, Agent.name, Agent.avatar_url).where(Agent.id.in_(agent_ids))
     )
     return {("agent", i): Author("agent", i, name, avatar) for i, name, avatar in rows}
-
-
-async def _stored(uow: UnitOfWork, sends: Iterable[Send]) -> dict[_Key, Message]:
-    """Messages already stored under these client_msg_ids (a resend after a lost ack)."""
-    keys = {(s.chat_id, s.actor.type, s.actor.id, s.client_msg_id) for s in sends}
-    # OR of exact keys rather than a tuple IN: SQLite answers each from the unique index,
-    # where (a, b, c, d) IN (VALUES ...) scans the whole table.
-    match = or_(
-        *(
-            and_(
-                Message.chat_id == chat_id,
-                Message.author_type == author_type,
-                Message.author_id == author_id,
-                Message.client_msg_id == client_msg_id,
-            )
-            for chat_id, author_type, author_id, client_msg_id in keys
-        )
-    )
-    rows = await uow.session.execute(select(Message).where(match))
-    return {
-        (m.chat_id, m.author_type, m.author_id, m.client_msg_id or ""): m for m in rows.scalars()
-    }
 
 
 class MessageWriter:

@@ -122,14 +122,12 @@ async def send_message(
 ) -> Ack:
     """Store one message; a repeated client_msg_id returns the first one's ack."""
     chat = await _chat_for(uow, actor, chat_id)
-    if actor.type == "visitor" and kind != "public":
-        raise Forbidden("visitors send public messages only")
+    check_kind(actor, kind)
     author = await _load_author(uow, actor)
     duplicate = await messages.find_duplicate(uow, chat.id, author, client_msg_id)
     if duplicate is not None:
         return ack_for(actor, duplicate)
-    if chat.status == "closed":
-        raise Conflict("this chat is closed")
+    check_open(chat)
     attachments = await files.attach(uow, actor, chat, attachment_ids) if attachment_ids else []
     message = await messages.append(
         uow,
@@ -140,9 +138,24 @@ async def send_message(
         client_msg_id,
         [files.attachment_view(a) for a in attachments],
     )
-    if actor.type == "agent" and kind == "public" and chat.first_response_at is None:
-        chat.first_response_at = message.created_at
+    note_first_response(chat, actor, message)
     return ack_for(actor, message)
+
+
+def check_kind(actor: Actor, kind: Kind) -> None:
+    if actor.type == "visitor" and kind != "public":
+        raise Forbidden("visitors send public messages only")
+
+
+def check_open(chat: Chat) -> None:
+    """A new message needs an open chat (a resend of a stored one is answered before this)."""
+    if chat.status == "closed":
+        raise Conflict("this chat is closed")
+
+
+def note_first_response(chat: Chat, actor: Actor, message: Message) -> None:
+    if actor.type == "agent" and message.kind == "public" and chat.first_response_at is None:
+        chat.first_response_at = message.created_at
 
 
 def is_duplicate_race(exc: IntegrityError) -> bool:
