@@ -18,6 +18,7 @@ import platform
 import resource
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,7 +33,8 @@ import asyncpg
 import httpx
 import redis
 
-from bench.servers import Launched, launch_parley, launch_relay
+from bench.servers import launch_parley, launch_relay
+from tests.support import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -96,14 +98,14 @@ class Shop:
     agent_tokens: list[str] = field(default_factory=list)
 
     @classmethod
-    def create(cls, parley: Launched, agents: int, max_chats: int) -> Shop:
+    def create(cls, parley: Server, agents: int, max_chats: int) -> Shop:
         site = parley.cli("create-site", "--name", "Bench shop")
         admin = f"admin-{secrets.token_hex(4)}@bench.example"
         parley.cli(
             "create-agent", "--email", admin, "--name", "Boss", "--password", AGENT_PASSWORD,
             "--role", "admin", "--site", site["id"],
         )  # fmt: skip
-        with httpx.Client(base_url=parley.http_urls[0], timeout=60) as http:
+        with httpx.Client(base_url=parley.base, timeout=60) as http:
             admin_token = _login(http, admin)
             emails = []
             for i in range(agents):
@@ -163,20 +165,22 @@ def parley_target(
         asyncio.run(_pg_admin(f'CREATE DATABASE "{pg_name}"'))
         database = f"{PG_BASE.rstrip('/')}/{pg_name}"
         broker = REDIS_URL
-    servers = [launch_parley(workdir, database, broker, extra_env) for _ in range(processes)]
+    servers: list[Server] = []
     try:
+        for _ in range(processes):
+            servers.append(launch_parley(workdir, database, broker, extra_env))
         shop = Shop.create(servers[0], agents, max_chats)
         yield {
             "target": "parley",
-            "ws_urls": [s.ws_urls[0] for s in servers],
-            "http_urls": [s.http_urls[0] for s in servers],
-            "pids": [s.pid for s in servers],
+            "ws_urls": [s.ws_base for s in servers],
+            "http_urls": [s.base for s in servers],
+            "pids": [s.proc.pid for s in servers if s.proc is not None],
             "site_key": shop.site_key,
             "agent_tokens": shop.agent_tokens,
         }
     finally:
         for s in servers:
-            s.stop()
+            s.kill(signal.SIGTERM)  # a graceful stop, as an operator's
         if pg_name is not None:
             asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
 
@@ -187,9 +191,9 @@ def relay_target(workdir: Path) -> Iterator[dict[str, Any]]:
     try:
         yield {
             "target": "relay",
-            "ws_urls": relay.ws_urls,
-            "http_urls": relay.http_urls,
-            "pids": [relay.pid],
+            "ws_urls": [relay.ws_base],
+            "http_urls": [relay.base],
+            "pids": [relay.proc.pid],
         }
     finally:
         relay.stop()
