@@ -29,11 +29,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import redis
 
 from bench.servers import launch_parley, launch_relay
+from tests.databases import admin
 from tests.support import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,7 +162,7 @@ def parley_target(
     pg_name = None
     if cluster:
         pg_name = "parley_bench_" + secrets.token_hex(4)
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{pg_name}"'))
+        asyncio.run(admin(PG_BASE, f'CREATE DATABASE "{pg_name}"'))
         database = f"{PG_BASE.rstrip('/')}/{pg_name}"
         broker = REDIS_URL
     servers: list[Server] = []
@@ -182,7 +182,7 @@ def parley_target(
         for s in servers:
             s.kill(signal.SIGTERM)  # a graceful stop, as an operator's
         if pg_name is not None:
-            asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+            asyncio.run(admin(PG_BASE, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
 
 
 @contextlib.contextmanager
@@ -199,19 +199,10 @@ def relay_target(workdir: Path) -> Iterator[dict[str, Any]]:
         relay.stop()
 
 
-async def _pg_admin(sql: str) -> None:
-    dsn = PG_BASE.replace("postgresql+asyncpg://", "postgresql://").rstrip("/") + "/postgres"
-    conn = await asyncpg.connect(dsn, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def cluster_available() -> str | None:
     """Why PostgreSQL + Redis cannot be used, or None when both answer."""
     try:
-        asyncio.run(_pg_admin("SELECT 1"))
+        asyncio.run(admin(PG_BASE, "SELECT 1", timeout=5))
     except Exception as exc:
         return f"PostgreSQL at {PG_BASE} does not answer: {exc}"
     try:

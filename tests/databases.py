@@ -26,7 +26,7 @@ def fresh_database(tmp: Path) -> str:
     if base is None:
         return f"sqlite+aiosqlite:///{tmp / 'parley.db'}"
     name = _PREFIX + secrets.token_hex(6)
-    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin(base, f'CREATE DATABASE "{name}"'))
     return f"{base.rstrip('/')}/{name}"
 
 
@@ -36,12 +36,13 @@ def drop_database(url: str) -> None:
         return
     name = url.rsplit("/", 1)[1]
     if name.startswith(_PREFIX):
-        asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def _admin(base: str, sql: str) -> None:
+async def admin(base: str, sql: str, timeout: float = 60) -> None:
+    """Run one statement in the server's ``postgres`` database (create or drop a database)."""
     dsn = base.replace("postgresql+asyncpg://", "postgresql://").rstrip("/") + "/postgres"
-    conn = await asyncpg.connect(dsn)
+    conn = await asyncpg.connect(dsn, timeout=timeout)
     try:
         await conn.execute(sql)
     finally:
