@@ -32,7 +32,8 @@ from app.sites import api as sites_api
 from app.state import AppState
 from app.supervision import api as supervision_api
 from app.visitors import api as visitors_api
-from app.web import health, pages, ws_routes
+from app.web import health, logs, pages, ws_routes
+from app.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logs.install()
         engine = make_engine(settings.database_url)
         hub = Hub(broker_from_url(settings.broker_url))
         state = AppState(
@@ -95,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]
     )
+    app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)
     for module in (
         agents_api,

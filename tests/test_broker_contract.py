@@ -114,3 +114,18 @@ async def test_redis_reaches_other_processes(make: BrokerFactory) -> None:
     await second.wait(1)
     assert second.got == [("visitor:9", b"across")]
     assert first.got == []
+
+
+async def test_a_subscription_is_in_force_when_subscribe_returns(make: BrokerFactory) -> None:
+    """What another process publishes right after ``subscribe`` returns arrives: callers read
+    a snapshot next, and anything committed after it must reach them live."""
+    inbox = Inbox()
+    listener = await started(make, inbox)
+    publisher = make()
+    if publisher is not listener:  # the in-process broker is one per process
+        await publisher.start(Inbox().deliver)
+    for i in range(50):
+        await listener.subscribe(f"chat:fresh{i}")
+        await publisher.publish(f"chat:fresh{i}", b"right after")
+    await inbox.wait(50)
+    assert sorted(topic for topic, _ in inbox.got) == sorted(f"chat:fresh{i}" for i in range(50))

@@ -40,6 +40,8 @@
   const TYPING_IDLE = 3000;
   const TYPING_SHOW = 6000;
   const MAX_BODY = 5000;
+  // Signed file links live 300 s on the server; one older than this is asked for again.
+  const LINK_FRESH_MS = 240000;
 
   // ---------------------------------------------------------------- storage (may be blocked)
   const prefix = "parley:" + siteKey + ":";
@@ -268,7 +270,8 @@
     if (ws || gaveUp) return;
     let sock;
     try {
-      sock = new WebSocket(wsBase + "/ws/visitor?token=" + encodeURIComponent(token || ""));
+      // The token travels as a subprotocol, never in the URL (URLs end up in logs).
+      sock = new WebSocket(wsBase + "/ws/visitor", ["parley", "parley.auth." + (token || "none")]);
     } catch (e) {
       scheduleReconnect();
       return;
@@ -689,15 +692,35 @@
     return el;
   }
 
-  // A file in a message: images as a preview, other files as a download link.
+  // A file in a message: images as a preview, other files as a download link. The address is
+  // a short-lived signed link asked for with the token in a header: no token in any URL.
   function attachmentEl(a) {
-    if (!a || !a.url) return h("div", { class: "msg__file", text: (a && a.name) || "file" });
-    const href = base + a.url + "?token=" + encodeURIComponent(token || "");
-    if (a.is_image) {
-      return h("a", { class: "msg__image", href, target: "_blank", rel: "noopener noreferrer" },
-        h("img", { src: href, alt: a.name || "image", "data-testid": "attachment-image", loading: "lazy" }));
-    }
-    return h("a", { class: "msg__file", href, target: "_blank", rel: "noopener noreferrer", "data-testid": "attachment-file", text: "\u2913 " + (a.name || "file") });
+    if (!a || !a.url || !a.id) return h("div", { class: "msg__file", text: (a && a.name) || "file" });
+    const link = a.is_image
+      ? h("a", { class: "msg__image", target: "_blank", rel: "noopener noreferrer" },
+        h("img", { alt: a.name || "image", "data-testid": "attachment-image" }))
+      : h("a", { class: "msg__file", target: "_blank", rel: "noopener noreferrer", "data-testid": "attachment-file", text: "\u2913 " + (a.name || "file") });
+    let fetchedAt = 0;
+    const refresh = async () => {
+      const res = await fetch(base + "/api/v1/uploads/" + encodeURIComponent(a.id) + "/link", {
+        method: "POST",
+        headers: { Authorization: "Bearer " + token },
+      });
+      if (!res.ok) throw new Error("link refused");
+      const url = base + (await res.json()).url;
+      fetchedAt = Date.now();
+      link.href = url;
+      const img = link.querySelector("img");
+      if (img && !img.src) img.src = url;
+      return url;
+    };
+    refresh().catch(() => { /* shown without a link; a click asks again */ });
+    link.addEventListener("click", async (ev) => {
+      if (fetchedAt && Date.now() - fetchedAt < LINK_FRESH_MS) return;
+      ev.preventDefault();
+      try { W.open(await refresh(), "_blank", "noopener"); } catch (e) { showNotice((a.name || "file") + ": cannot be opened now"); }
+    });
+    return link;
   }
 
   // Files are uploaded first (checked by the server), then sent as a message of their own.

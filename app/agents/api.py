@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import select
 
 from app.agents import service
 from app.agents.models import Agent
 from app.common.actor import Actor
-from app.common.tokens import TokenClaims, issue
 from app.files import service as files
 from app.files.api import storage_of
 from app.web.deps import AdminAgent, CurrentAgent, SessionDep, StateDep
+from app.web.errors import ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["agents"])
+router = APIRouter(prefix="/api/v1", tags=["agents"], responses=ERRORS)
 
 
 class LoginIn(BaseModel):
@@ -28,11 +29,7 @@ class LoginIn(BaseModel):
 async def login(body: LoginIn, session: SessionDep, state: StateDep) -> dict[str, Any]:
     agent = await service.authenticate(session, body.email, body.password)
     ttl = state.settings.access_token_ttl_s
-    token = issue(
-        state.settings.secret_key,
-        TokenClaims(subject=agent.id, site_id=agent.site_id, type="agent"),
-        ttl,
-    )
+    token = service.issue_token(agent, state.settings.secret_key, ttl)
     return {
         "access_token": token,
         "token_type": "bearer",
@@ -81,6 +78,22 @@ async def upload_avatar(file: UploadFile, agent: CurrentAgent, state: StateDep) 
         return service.agent_view(me)
 
 
+_AVATAR = re.compile(
+    r"^(https?://[^\s\"'<>]+|/api/v1/uploads/\w+|data:image/(png|jpeg|gif|webp|svg\+xml)[;,][^\s\"'<>]*)$",
+    re.IGNORECASE,
+)
+
+
+def _safe_avatar(url: str | None) -> str | None:
+    """A photo address a browser only ever loads as an image: never ``javascript:``."""
+    if url is not None and url != "" and not _AVATAR.match(url):
+        raise ValueError("must be an http(s) address, an uploaded photo or an image data URL")
+    return url or None
+
+
+AvatarUrl = Annotated[str | None, Field(max_length=500), AfterValidator(_safe_avatar)]
+
+
 class AgentIn(BaseModel):
     email: str = Field(min_length=3, max_length=320)
     name: str = Field(min_length=1, max_length=200)
@@ -95,7 +108,7 @@ class AgentUpdate(BaseModel):
     role: Literal["agent", "supervisor", "admin"] | None = None
     skills: list[str] | None = Field(default=None, max_length=50)
     max_chats: int | None = Field(default=None, ge=1, le=50)
-    avatar_url: str | None = Field(default=None, max_length=500)
+    avatar_url: AvatarUrl = None
 
 
 @router.get("/agents")
@@ -134,3 +147,59 @@ async def update_agent(
             state.routing_policy(),
         )
         return service.agent_view(updated)
+
+
+class PasswordReset(BaseModel):
+    password: str = Field(min_length=8, max_length=500)
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=500)
+    new_password: str = Field(min_length=8, max_length=500)
+
+
+@router.post("/agents/me/password")
+async def change_password(
+    body: PasswordChange, agent: CurrentAgent, state: StateDep
+) -> dict[str, Any]:
+    """The agent's own change: every other session ends; this one gets a fresh token."""
+    async with state.uow() as uow:
+        me = await service.change_own_password(
+            uow, agent.id, body.current_password, body.new_password
+        )
+    ttl = state.settings.access_token_ttl_s
+    return {
+        "access_token": service.issue_token(me, state.settings.secret_key, ttl),
+        "token_type": "bearer",
+        "expires_in": ttl,
+        "agent": service.agent_view(me),
+    }
+
+
+@router.post("/agents/{agent_id}/deactivate")
+async def deactivate_agent(agent_id: str, admin: AdminAgent, state: StateDep) -> dict[str, Any]:
+    """The agent is signed out everywhere at once; their open chats go back to the queue."""
+    async with state.uow() as uow:
+        agent = await service.set_active(
+            uow, service.actor_of(admin), agent_id, False, state.routing_policy()
+        )
+        return service.agent_view(agent)
+
+
+@router.post("/agents/{agent_id}/reactivate")
+async def reactivate_agent(agent_id: str, admin: AdminAgent, state: StateDep) -> dict[str, Any]:
+    async with state.uow() as uow:
+        agent = await service.set_active(
+            uow, service.actor_of(admin), agent_id, True, state.routing_policy()
+        )
+        return service.agent_view(agent)
+
+
+@router.post("/agents/{agent_id}/password")
+async def reset_password(
+    agent_id: str, body: PasswordReset, admin: AdminAgent, state: StateDep
+) -> dict[str, Any]:
+    """An admin sets a new password; the agent's sessions end and they log in with it."""
+    async with state.uow() as uow:
+        agent = await service.reset_password(uow, service.actor_of(admin), agent_id, body.password)
+        return service.agent_view(agent)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.types import UTCDateTime, new_id, utcnow
@@ -29,6 +29,11 @@ class Agent(Base):
     # Last time the agent did something in the console (not just kept a socket open).
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A deactivated agent cannot log in, and every token and socket of theirs is refused.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Part of every token issued to the agent; bumped to revoke them all (password reset,
+    # deactivation), which every process sees on its next lookup.
+    token_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     skill_rows: Mapped[list[AgentSkill]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

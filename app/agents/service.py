@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.agents.models import Agent, AgentSkill
 from app.agents.passwords import hash_password, verify_password
-from app.common.errors import Conflict, NotFound, Unauthorized
+from app.common.actor import Actor
+from app.common.errors import Conflict, Forbidden, NotFound, Unauthorized
+from app.common.tokens import TokenClaims, issue, verify
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
-from app.realtime.events import site_topic
+from app.realtime.events import CLOSE_SESSION_CHANGED, SESSION_CLOSED, agent_topic, site_topic
 from app.routing import handover
 from app.routing import service as routing
 from app.routing.policy import RoutingPolicy
@@ -34,7 +36,14 @@ def agent_view(agent: Agent) -> dict[str, Any]:
         "max_chats": agent.max_chats,
         "status": agent.status,
         "active_chats": agent.active_chats,
+        "active": agent.active,
     }
+
+
+def skill_rows(skills: list[str]) -> list[AgentSkill]:
+    """One row per distinct skill: a name given twice ("billing", "billing ") is one skill."""
+    names = dict.fromkeys(s.strip() for s in skills)
+    return [AgentSkill(skill=name) for name in names if name]
 
 
 async def create_agent(
@@ -61,7 +70,7 @@ async def create_agent(
         role=role,
         max_chats=max_chats,
         avatar_url=avatar_url,
-        skill_rows=[AgentSkill(skill=s.strip()) for s in (skills or []) if s.strip()],
+        skill_rows=skill_rows(skills or []),
     )
     session.add(agent)
     await session.flush()
@@ -77,13 +86,79 @@ async def update_agent(
     if agent is None or agent.site_id != site_id:
         raise NotFound("no such agent")
     skills = changes.pop("skills", None)
+    role_changed = "role" in changes and changes["role"] != agent.role
     for field, value in changes.items():
         setattr(agent, field, value)
+    if role_changed:
+        # Open sockets were authorised for the old role (a supervisor's subscriptions): they
+        # end, and reconnect with what the new role allows.
+        end_sessions(uow, agent, "role_changed")
     if skills is not None:
-        agent.skill_rows = [AgentSkill(skill=s.strip()) for s in dict.fromkeys(skills) if s.strip()]
+        agent.skill_rows = skill_rows(skills)
     await uow.session.flush()
     await routing.drain_queue(uow, site_id, policy)
     await uow.session.refresh(agent)
+    return agent
+
+
+def end_sessions(uow: UnitOfWork, agent: Agent, reason: str) -> None:
+    """Close every socket of the agent on every process (after commit)."""
+    uow.emit(
+        agent_topic(agent.id),
+        {"type": SESSION_CLOSED, "code": CLOSE_SESSION_CHANGED, "reason": reason},
+    )
+
+
+def revoke_tokens(uow: UnitOfWork, agent: Agent, reason: str) -> None:
+    """Every token issued to the agent so far stops working, and their sockets close."""
+    agent.token_epoch += 1
+    end_sessions(uow, agent, reason)
+
+
+async def _agent_of_site(uow: UnitOfWork, site_id: str, agent_id: str) -> Agent:
+    agent = await uow.session.get(Agent, agent_id)
+    if agent is None or agent.site_id != site_id:
+        raise NotFound("no such agent")
+    return agent
+
+
+async def set_active(
+    uow: UnitOfWork, admin: Actor, agent_id: str, active: bool, policy: RoutingPolicy
+) -> Agent:
+    """Deactivate (they leave at once: offline, chats back to the queue, tokens revoked) or
+    reactivate an agent; the account and its history stay."""
+    await routing.lock_site(uow, admin.site_id)
+    agent = await _agent_of_site(uow, admin.site_id, agent_id)
+    if agent.id == admin.id and not active:
+        raise Conflict("you cannot deactivate your own account")
+    if agent.active == active:
+        return agent
+    agent.active = active
+    if not active:
+        revoke_tokens(uow, agent, "deactivated")
+        await set_status(uow, agent, "offline", policy, reason="deactivated")
+        await handover.requeue_chats_of(uow, agent, policy)
+    await uow.session.flush()
+    return agent
+
+
+async def reset_password(uow: UnitOfWork, admin: Actor, agent_id: str, password: str) -> Agent:
+    """An admin sets a new password; the agent logs in again everywhere."""
+    agent = await _agent_of_site(uow, admin.site_id, agent_id)
+    agent.password_hash = hash_password(password)
+    revoke_tokens(uow, agent, "password_reset")
+    await uow.session.flush()
+    return agent
+
+
+async def change_own_password(uow: UnitOfWork, agent_id: str, current: str, new: str) -> Agent:
+    """The agent's own change: other sessions end; the caller gets a fresh token."""
+    agent = await uow.session.get_one(Agent, agent_id)
+    if not verify_password(agent.password_hash, current):
+        raise Forbidden("the current password is wrong")
+    agent.password_hash = hash_password(new)
+    revoke_tokens(uow, agent, "password_changed")
+    await uow.session.flush()
     return agent
 
 
@@ -93,7 +168,34 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Agen
     ).scalar_one_or_none()
     if not verify_password(agent.password_hash if agent else None, password) or agent is None:
         raise Unauthorized("wrong e-mail or password")
+    if not agent.active:
+        # Said only to someone who knows the password: it tells them whom to ask.
+        raise Unauthorized("this account is deactivated; ask an administrator")
     return agent
+
+
+def issue_token(agent: Agent, secret: str, ttl_s: int) -> str:
+    claims = TokenClaims(
+        subject=agent.id, site_id=agent.site_id, type="agent", epoch=agent.token_epoch
+    )
+    return issue(secret, claims, ttl_s)
+
+
+async def agent_for_token(session: AsyncSession, secret: str, token: str) -> Agent | None:
+    """The agent a token names, if the token is valid and still honoured: the agent is active
+    and no reset or deactivation has revoked it since. Read from the database on every call,
+    so a revocation takes effect on every process at once."""
+    claims = verify(secret, token, "agent")
+    if claims is None:
+        return None
+    agent = await session.get(Agent, claims.subject)
+    if agent is None or not agent.active or agent.token_epoch != claims.epoch:
+        return None
+    return agent
+
+
+def actor_of(agent: Agent) -> Actor:
+    return Actor(type="agent", id=agent.id, site_id=agent.site_id, role=agent.role, name=agent.name)
 
 
 async def connect(

@@ -7,14 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
+from app.agents.service import actor_of
+from app.chat.access import ChatAction, authorize
 from app.chat.models import Chat, Message
 from app.chat.views import chat_summary, message_view
 from app.common.errors import NotFound
 from app.realtime.visibility import message_for
 from app.visitors.models import Visitor
 from app.web.deps import CurrentAgent, SessionDep
+from app.web.errors import ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["chats"])
+router = APIRouter(prefix="/api/v1", tags=["chats"], responses=ERRORS)
 
 
 @router.get("/chats")
@@ -61,9 +64,7 @@ async def list_messages(
     after_seq: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
-    chat = await session.get(Chat, chat_id)
-    if chat is None or chat.site_id != agent.site_id:
-        raise NotFound("no such chat")
+    chat = authorize(actor_of(agent), ChatAction.READ, await session.get(Chat, chat_id))
     rows = (
         await session.execute(
             select(Message)

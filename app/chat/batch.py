@@ -17,12 +17,12 @@ from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.chat import messages
+from app.chat.access import ChatAction, authorize
 from app.chat.messages import Author, Kind
 from app.chat.models import Chat, Message
 from app.chat.service import (
     Ack,
     ack_for,
-    check_access,
     check_kind,
     check_open,
     note_first_response,
@@ -69,7 +69,7 @@ async def store_sends(
     outcomes: list[Outcome] = []
     for send in sends:
         try:
-            chat = check_access(send.actor, chats.get(send.chat_id))
+            chat = authorize(send.actor, ChatAction.WRITE, chats.get(send.chat_id))
             check_kind(send.actor, send.kind)
             author = authors[(send.actor.type, send.actor.id)]
             key = (chat.id, author.type, author.id, send.client_msg_id)

@@ -10,11 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.agents.models import Agent
 from app.chat import messages
+from app.chat.access import ChatAction, authorize
 from app.chat.messages import Author, Kind
 from app.chat.models import OPEN_STATUSES, Chat, Message
 from app.chat.views import message_view
 from app.common.actor import Actor
-from app.common.errors import Conflict, Forbidden, NotFound
+from app.common.errors import Conflict, Forbidden
 from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
 from app.files import service as files
@@ -121,7 +122,7 @@ async def send_message(
     attachment_ids: list[str] | None = None,
 ) -> Ack:
     """Store one message; a repeated client_msg_id returns the first one's ack."""
-    chat = await _chat_for(uow, actor, chat_id)
+    chat = await authorized_chat(uow, actor, chat_id, ChatAction.WRITE)
     check_kind(actor, kind)
     author = await _load_author(uow, actor)
     duplicate = await messages.find_duplicate(uow, chat.id, author, client_msg_id)
@@ -165,7 +166,7 @@ def is_duplicate_race(exc: IntegrityError) -> bool:
 
 async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: RoutingPolicy) -> Chat:
     await routing.lock_site(uow, actor.site_id)
-    chat = await _chat_for(uow, actor, chat_id)
+    chat = await authorized_chat(uow, actor, chat_id, ChatAction.WRITE)
     if chat.status == "closed":
         return chat
     was_queued = chat.status == "queued"
@@ -196,7 +197,7 @@ async def history(
     uow: UnitOfWork, actor: Actor, chat_id: str, after_seq: int, limit: int = RESUME_PAGE
 ) -> tuple[Chat, list[dict[str, Any]]]:
     """Messages after ``after_seq`` in the actor's own numbering, as the actor may see them."""
-    chat = await _chat_for(uow, actor, chat_id)
+    chat = await authorized_chat(uow, actor, chat_id, ChatAction.READ)
     query = select(Message).where(Message.chat_id == chat.id)
     if actor.type == "visitor":
         query = query.where(Message.kind == "public", Message.public_seq > after_seq).order_by(
@@ -209,23 +210,9 @@ async def history(
     return chat, [m for m in shown if m is not None]
 
 
-async def check_member(uow: UnitOfWork, actor: Actor, chat_id: str) -> Chat:
-    return await _chat_for(uow, actor, chat_id)
-
-
-async def _chat_for(uow: UnitOfWork, actor: Actor, chat_id: str) -> Chat:
-    return check_access(actor, await uow.session.get(Chat, chat_id))
-
-
-def check_access(actor: Actor, chat: Chat | None) -> Chat:
-    """The chat, if this actor may see it; otherwise NotFound (never reveal others' chats)."""
-    if chat is None or chat.site_id != actor.site_id:
-        raise NotFound("no such chat")
-    if actor.type == "visitor" and chat.visitor_id != actor.id:
-        raise NotFound("no such chat")
-    if actor.type == "agent" and chat.agent_id != actor.id and not actor.is_staff:
-        raise Forbidden("this chat is assigned to another agent")
-    return chat
+async def authorized_chat(uow: UnitOfWork, actor: Actor, chat_id: str, action: ChatAction) -> Chat:
+    """The chat, loaded and checked against the one access policy (app/chat/access.py)."""
+    return authorize(actor, action, await uow.session.get(Chat, chat_id))
 
 
 def _author(actor: Actor, visitor: Visitor) -> Author:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 
 from app.chat import service
+from app.chat.access import ChatAction
 from app.chat.batch import Send
 from app.common.types import new_id
 from app.metrics import MESSAGES
@@ -70,10 +71,11 @@ async def on_message_send(ctx: FrameContext, frame: MessageSend) -> None:
 
 
 async def on_typing(ctx: FrameContext, frame: Typing) -> None:
+    # Checked every time, not inferred from a subscription: reading a chat (an archived one,
+    # a monitored one) does not make one a participant.
+    async with ctx.uow() as uow:
+        await service.authorized_chat(uow, ctx.actor, frame.chat_id, ChatAction.WRITE)
     topic = chat_topic(frame.chat_id)
-    if topic not in ctx.conn.topics:
-        async with ctx.uow() as uow:
-            await service.check_member(uow, ctx.actor, frame.chat_id)
     author = {"type": ctx.actor.type, "id": ctx.actor.id, "name": ctx.conn.display_name}
     await ctx.hub.publish(
         Event(
@@ -95,7 +97,7 @@ async def on_resume(ctx: FrameContext, frame: Resume) -> None:
     try:
         # One transaction: after a storm of reconnects, every resume waits its turn for it.
         async with ctx.uow() as uow:
-            await service.check_member(uow, ctx.actor, frame.chat_id)
+            await service.authorized_chat(uow, ctx.actor, frame.chat_id, ChatAction.READ)
             await ctx.hub.subscribe(ctx.conn, chat_topic(frame.chat_id))
             chat, shown = await service.history(uow, ctx.actor, frame.chat_id, frame.after_seq)
     except BaseException:

@@ -8,7 +8,7 @@ from typing import Literal
 
 import jwt
 
-TokenType = Literal["agent", "visitor"]
+TokenType = Literal["agent", "visitor", "download"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +16,9 @@ class TokenClaims:
     subject: str
     site_id: str
     type: TokenType
+    # An agent's token epoch: bumped when a password is reset or the agent deactivated, so
+    # every token issued before stops working on every process at once.
+    epoch: int = 0
 
 
 def issue(secret: str, claims: TokenClaims, ttl_s: int) -> str:
@@ -24,6 +27,7 @@ def issue(secret: str, claims: TokenClaims, ttl_s: int) -> str:
         "sub": claims.subject,
         "site": claims.site_id,
         "typ": claims.type,
+        "ep": claims.epoch,
         "iat": now,
         "exp": now + ttl_s,
     }
@@ -38,7 +42,7 @@ def verify(secret: str, token: str, expected: TokenType) -> TokenClaims | None:
         return None
     if payload.get("typ") != expected:
         return None
-    sub, site = payload.get("sub"), payload.get("site")
-    if not isinstance(sub, str) or not isinstance(site, str):
+    sub, site, epoch = payload.get("sub"), payload.get("site"), payload.get("ep", 0)
+    if not isinstance(sub, str) or not isinstance(site, str) or not isinstance(epoch, int):
         return None
-    return TokenClaims(subject=sub, site_id=site, type=expected)
+    return TokenClaims(subject=sub, site_id=site, type=expected, epoch=epoch)

@@ -3,23 +3,48 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
-from app.agents.models import Agent
+from app.agents import service as agents
 from app.common.actor import Actor
 from app.common.errors import TooLarge, Unauthorized
-from app.common.tokens import verify
+from app.common.tokens import TokenClaims, issue, verify
 from app.files import service
 from app.files.sniff import IMAGES
 from app.files.storage import Storage, local_storage
 from app.state import AppState
 from app.visitors.models import Visitor
 from app.web.deps import StateDep
+from app.web.errors import ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["uploads"])
+router = APIRouter(prefix="/api/v1", tags=["uploads"], responses=ERRORS)
+# Long enough to load a chat's images and click a file, short enough that a link copied out
+# of the page (or left in a history) soon opens nothing.
+LINK_TTL_S = 300
+
+
+class SignedLink(BaseModel):
+    url: str
+    ttl_s: int
+
+
+def _signed_for(secret: str, sig: str, attachment_id: str) -> bool:
+    claims = verify(secret, sig, "download")
+    return claims is not None and claims.subject == attachment_id
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """RFC 6266: an ASCII fallback name, and the real one (any script) as UTF-8 ``filename*``;
+    a header must be Latin-1, so a name in Greek or Chinese used to fail every download."""
+    fallback = filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 _bearer = HTTPBearer(auto_error=False)
 # Multipart framing around the file; a request larger than the limit plus this is refused
 # before its body is read.
@@ -35,17 +60,16 @@ async def optional_actor(
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor | None:
-    """An agent or a visitor, from the bearer token or (for <img src>) a ``token`` parameter."""
+    """An agent or a visitor, from the bearer token (or the contract's older ``token``
+    parameter, which Parley's own clients no longer use: links are signed instead)."""
     token = credentials.credentials if credentials else request.query_params.get("token")
     if not token:
         return None
     secret = state.settings.secret_key
     async with state.sessions() as session:
-        claims = verify(secret, token, "agent")
-        if claims is not None:
-            agent = await session.get(Agent, claims.subject)
-            if agent is not None:
-                return Actor(type="agent", id=agent.id, site_id=agent.site_id, role=agent.role)
+        agent = await agents.agent_for_token(session, secret, token)
+        if agent is not None:
+            return agents.actor_of(agent)
         claims = verify(secret, token, "visitor")
         if claims is not None:
             visitor = await session.get(Visitor, claims.subject)
@@ -73,17 +97,37 @@ async def upload(
         return service.attachment_view(attachment)
 
 
-@router.get("/uploads/{attachment_id}")
-async def download(attachment_id: str, state: StateDep, actor: OptionalActor) -> Response:
+@router.post("/uploads/{attachment_id}/link")
+async def signed_link(attachment_id: str, state: StateDep, actor: OptionalActor) -> SignedLink:
+    """A link that opens the file for a few minutes without a token: for ``<img src>`` and
+    downloads in a browser, where no Authorization header can be sent."""
     async with state.uow() as uow:
         attachment = await service.readable(uow, actor, attachment_id)
+    ttl = LINK_TTL_S
+    sig = issue(
+        state.settings.secret_key,
+        TokenClaims(subject=attachment.id, site_id=attachment.site_id, type="download"),
+        ttl,
+    )
+    return SignedLink(url=f"/api/v1/uploads/{attachment.id}?{urlencode({'sig': sig})}", ttl_s=ttl)
+
+
+@router.get("/uploads/{attachment_id}")
+async def download(
+    attachment_id: str, state: StateDep, actor: OptionalActor, sig: str | None = None
+) -> Response:
+    async with state.uow() as uow:
+        if sig is not None and _signed_for(state.settings.secret_key, sig, attachment_id):
+            attachment = await service.by_id(uow, attachment_id)
+        else:
+            attachment = await service.readable(uow, actor, attachment_id)
     data = await storage_of(state).load(attachment.storage_key)
     disposition = "inline" if attachment.content_type in IMAGES else "attachment"
     return Response(
         data,
         media_type=attachment.content_type,
         headers={
-            "Content-Disposition": f'{disposition}; filename="{attachment.filename}"',
+            "Content-Disposition": content_disposition(disposition, attachment.filename),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "public, max-age=86400" if attachment.public else "private",
             "Content-Security-Policy": "default-src 'none'; sandbox",

@@ -24,7 +24,8 @@ class Attachment(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(Integer)
-    storage_key: Mapped[str] = mapped_column(String(255))
+    # Unique: two uploads never share bytes on disk.
+    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
     # Public files (agent photos) are shown to any visitor of the site, without a token.
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

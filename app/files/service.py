@@ -8,6 +8,7 @@ from typing import Any
 from app.chat.models import Chat
 from app.common.actor import Actor
 from app.common.errors import BadRequest, Forbidden, NotFound, TooLarge
+from app.common.types import new_id
 from app.common.uow import UnitOfWork
 from app.files.models import Attachment
 from app.files.sniff import ALLOWED, IMAGES, sniff
@@ -53,20 +54,24 @@ async def store(
         )
     if public and kind not in IMAGES:
         raise BadRequest("a photo must be an image")
+    # The id is chosen here, not at flush: the storage key is built from it, and a key built
+    # from an id not yet assigned put every upload of a site into one file.
+    attachment_id = new_id()
     attachment = Attachment(
+        id=attachment_id,
         site_id=actor.site_id,
         uploader_type=actor.type,
         uploader_id=actor.id,
         filename=safe_name(filename),
         content_type=kind,
         size=len(data),
-        storage_key="",
+        storage_key=f"{actor.site_id}/{attachment_id}",
         public=public,
     )
-    attachment.storage_key = f"{actor.site_id}/{attachment.id}"
     uow.session.add(attachment)
-    await storage.save(attachment.storage_key, data)
+    # The row first: the unique storage key refuses a collision before any bytes are written.
     await uow.session.flush()
+    await storage.save(attachment.storage_key, data)
     return attachment
 
 
@@ -84,6 +89,13 @@ async def attach(uow: UnitOfWork, actor: Actor, chat: Chat, ids: list[str]) -> l
         a.chat_id = chat.id
         found.append(a)
     return found
+
+
+async def by_id(uow: UnitOfWork, attachment_id: str) -> Attachment:
+    a = await uow.session.get(Attachment, attachment_id)
+    if a is None:
+        raise NotFound("no such file")
+    return a
 
 
 async def readable(uow: UnitOfWork, actor: Actor | None, attachment_id: str) -> Attachment:

@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Protocol
 
+from app.common.errors import NotFound
+
 
 class Storage(Protocol):
     async def save(self, key: str, data: bytes) -> None: ...
@@ -39,7 +41,10 @@ class LocalStorage:
         os.replace(tmp, path)
 
     async def load(self, key: str) -> bytes:
-        return await asyncio.to_thread(self._path(key).read_bytes)
+        try:
+            return await asyncio.to_thread(self._path(key).read_bytes)
+        except FileNotFoundError:
+            raise NotFound("this file is no longer stored") from None
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._path(key).unlink, True)

@@ -12,6 +12,11 @@ import orjson
 # "staff": agents and supervisors only; never a visitor socket.
 Audience = Literal["everyone", "staff"]
 
+# A frame that ends the sockets it reaches, after telling them why: the person's access changed
+# (role, deactivation, password). Clients reconnect; a revoked token is then refused with 4401.
+SESSION_CLOSED = "session.closed"
+CLOSE_SESSION_CHANGED = 4001
+
 
 @dataclass(frozen=True, slots=True)
 class Event:

@@ -13,7 +13,13 @@ import orjson
 from app.common.types import new_id
 from app.metrics import DELIVERY, SLOW_CONSUMERS, SOCKETS
 from app.realtime.broker import Broker
-from app.realtime.events import Event, chat_topic, decode
+from app.realtime.events import (
+    CLOSE_SESSION_CHANGED,
+    SESSION_CLOSED,
+    Event,
+    chat_topic,
+    decode,
+)
 from app.realtime.visibility import Viewer, ViewerIdentity, is_own_echo, present
 
 log = logging.getLogger(__name__)
@@ -88,12 +94,26 @@ class Connection:
             self.queue.get_nowait()
         self.queue.put_nowait(None)
 
+    def close_after(self, data: bytes, code: int) -> None:
+        """Send ``data`` after what is queued, then close (the client learns why)."""
+        if self.close_code is not None:
+            return
+        self._held = None  # frames held for a snapshot: the client resumes after reconnecting
+        if self.queue.qsize() + 2 > self.queue.maxsize:
+            self.close(code)
+            return
+        self.queue.put_nowait(data)
+        self.close_code = code
+        self.queue.put_nowait(None)
+
 
 class Hub:
     def __init__(self, broker: Broker) -> None:
         self.broker = broker
         self._subscribers: dict[str, set[Connection]] = defaultdict(set)
         self._connections: set[Connection] = set()
+        # Topics whose broker subscription is on its way: later subscribers wait for it too.
+        self._pending: dict[str, asyncio.Future[None]] = {}
 
     async def start(self) -> None:
         await self.broker.start(self._deliver, self._resync)
@@ -123,13 +143,27 @@ class Hub:
             await self.unsubscribe(conn, topic)
 
     async def subscribe(self, conn: Connection, topic: str) -> None:
-        if topic in conn.topics:
-            return
-        conn.topics.add(topic)
-        first = not self._subscribers[topic]
-        self._subscribers[topic].add(conn)
-        if first:
+        """Returns once the broker delivers the topic to this process, so whatever the caller
+        reads next (a snapshot, history) cannot miss an event published in between."""
+        if topic not in conn.topics:
+            conn.topics.add(topic)
+            first = not self._subscribers[topic]
+            self._subscribers[topic].add(conn)
+            if first:
+                await self._subscribe_broker(topic)
+                return
+        pending = self._pending.get(topic)
+        if pending is not None:
+            await asyncio.shield(pending)
+
+    async def _subscribe_broker(self, topic: str) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending[topic] = done
+        try:
             await self.broker.subscribe(topic)
+        finally:
+            del self._pending[topic]
+            done.set_result(None)
 
     async def unsubscribe(self, conn: Connection, topic: str) -> None:
         conn.topics.discard(topic)
@@ -174,6 +208,9 @@ class Hub:
                 views[kind] = (view, orjson.dumps(view) if view is not None else b"")
             view, data = views[kind]
             if view is None or is_own_echo(view, conn.viewer):
+                continue
+            if view.get("type") == SESSION_CLOSED:
+                conn.close_after(data, int(view.get("code") or CLOSE_SESSION_CHANGED))
                 continue
             conn.offer(data)
             await self._follow(conn, view)

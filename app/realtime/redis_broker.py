@@ -31,6 +31,9 @@ _PREFIX = "parley:"
 CONTROL = _PREFIX + "_control"
 _RESYNC = b"resync"
 _BACKOFF_MAX_S = 5.0
+# How long a subscriber waits for Redis to confirm a SUBSCRIBE. Longer means Redis is away:
+# the subscriber carries on, and the resubscription and resync on reconnect cover the gap.
+_CONFIRM_TIMEOUT_S = 2.0
 
 
 class RedisBroker:
@@ -47,6 +50,9 @@ class RedisBroker:
         self._on_resync: Callable[[], Awaitable[None]] | None = None
         self._listener: asyncio.Task[None] | None = None
         self._publish_failed = False
+        # SUBSCRIBEs sent and not yet confirmed, per channel, in the order sent (Redis confirms
+        # in that order).
+        self._unconfirmed: dict[str, list[asyncio.Future[None]]] = {}
 
     async def start(
         self, deliver: Deliver, on_resync: Callable[[], Awaitable[None]] | None = None
@@ -80,11 +86,29 @@ class RedisBroker:
             await self._redis.publish(CONTROL, _RESYNC)
 
     async def subscribe(self, topic: str) -> None:
+        """Returns when Redis confirms the subscription (messages published from then on reach
+        this process), or after a short timeout while Redis is away."""
+        channel = _PREFIX + topic
+        confirmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         async with self._lock:
             self._topics.add(topic)
-            if self._pubsub is not None:
-                with contextlib.suppress(RedisError):
-                    await self._pubsub.subscribe(_PREFIX + topic)
+            if self._pubsub is None:
+                return
+            waiting = self._unconfirmed.setdefault(channel, [])
+            waiting.append(confirmed)
+            try:
+                await self._pubsub.subscribe(channel)
+            except RedisError:
+                waiting.remove(confirmed)
+                return
+        try:
+            await asyncio.wait_for(asyncio.shield(confirmed), _CONFIRM_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("redis did not confirm the subscription to %s in time", topic)
+        finally:
+            waiting = self._unconfirmed.get(channel, [])
+            if confirmed in waiting:
+                waiting.remove(confirmed)
 
     async def unsubscribe(self, topic: str) -> None:
         async with self._lock:
@@ -106,7 +130,7 @@ class RedisBroker:
             try:
                 async with self._lock:
                     await self._close_pubsub()
-                    pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+                    pubsub = self._redis.pubsub()
                     await pubsub.subscribe(CONTROL, *(_PREFIX + t for t in self._topics))
                     self._pubsub = pubsub
                 ready.set()
@@ -130,7 +154,11 @@ class RedisBroker:
 
     async def _listen(self, pubsub: PubSub) -> None:
         async for message in pubsub.listen():
-            if message.get("type") != "message":
+            kind = message.get("type")
+            if kind == "subscribe":
+                self._confirm(message["channel"].decode())
+                continue
+            if kind != "message":
                 continue
             channel = message["channel"].decode()
             if channel == CONTROL:
@@ -139,6 +167,15 @@ class RedisBroker:
                 continue
             if self._deliver is not None:
                 await self._deliver(channel.removeprefix(_PREFIX), message["data"])
+
+    def _confirm(self, channel: str) -> None:
+        waiting = self._unconfirmed.get(channel)
+        if waiting:
+            first = waiting.pop(0)
+            if not first.done():
+                first.set_result(None)
+        if not waiting:
+            self._unconfirmed.pop(channel, None)
 
     async def _close_pubsub(self) -> None:
         if self._pubsub is not None:

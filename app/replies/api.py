@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from app.replies import service
 from app.web.deps import CurrentAgent, StateDep
+from app.web.errors import ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["saved-replies"])
+router = APIRouter(prefix="/api/v1", tags=["saved-replies"], responses=ERRORS)
 
 
 class ReplyIn(BaseModel):

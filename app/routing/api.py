@@ -12,8 +12,9 @@ from app.common.errors import Conflict, NotFound
 from app.routing import service
 from app.routing.models import Skill
 from app.web.deps import AdminAgent, CurrentAgent, StateDep
+from app.web.errors import ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["routing"])
+router = APIRouter(prefix="/api/v1", tags=["routing"], responses=ERRORS)
 
 
 class SkillIn(BaseModel):

@@ -6,11 +6,12 @@ from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.chat import messages
+from app.chat.access import ChatAction, authorize
 from app.chat.messages import SYSTEM, agent_author
 from app.chat.models import Chat
 from app.chat.views import agent_card
 from app.common.actor import Actor
-from app.common.errors import Conflict, Forbidden, NotFound
+from app.common.errors import Conflict, NotFound
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.realtime.events import agent_topic, chat_topic, site_topic
@@ -22,7 +23,7 @@ from app.supervision import feed
 async def accept(uow: UnitOfWork, actor: Actor, chat_id: str) -> None:
     await routing.lock_site(uow, actor.site_id)
     chat = await routing.lock_chat(uow, chat_id)
-    if chat.site_id != actor.site_id:
+    if chat is None or chat.site_id != actor.site_id:
         raise NotFound("no such chat")
     if chat.agent_id != actor.id or chat.status not in ("offered", "active"):
         raise Conflict("this chat is not offered to you (any more)")
@@ -48,13 +49,9 @@ async def transfer(
     and the chat stays where it was.
     """
     await routing.lock_site(uow, actor.site_id)
-    chat = await routing.lock_chat(uow, chat_id)
-    if chat.site_id != actor.site_id:
-        raise NotFound("no such chat")
+    chat = authorize(actor, ChatAction.TRANSFER, await routing.lock_chat(uow, chat_id))
     if chat.status != "active":
         raise Conflict("only a chat in progress can be transferred")
-    if chat.agent_id != actor.id and not actor.is_staff:
-        raise Forbidden("this chat is assigned to another agent")
     source_id = chat.agent_id
     target = await _claim_target(uow, chat, to_agent_id, to_skill, source_id, policy)
     if source_id is not None:

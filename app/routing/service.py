@@ -52,19 +52,22 @@ async def lock_site(uow: UnitOfWork, site_id: str) -> None:
     await uow.session.execute(select(Site.id).where(Site.id == site_id).with_for_update())
 
 
-async def lock_chat(uow: UnitOfWork, chat_id: str) -> Chat:
+async def lock_chat(uow: UnitOfWork, chat_id: str) -> Chat | None:
+    """The chat, locked for this transaction; None when no chat has this id."""
     result = await uow.session.execute(
         select(Chat)
         .where(Chat.id == chat_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return result.scalar_one()
+    return result.scalar_one_or_none()
 
 
 async def route(uow: UnitOfWork, chat_id: str, policy: RoutingPolicy) -> Agent | None:
     """Give a queued chat to (or offer it to) the best agent with room; None: it waits."""
     chat = await lock_chat(uow, chat_id)
+    if chat is None:
+        return None
     await lock_site(uow, chat.site_id)
     if chat.status != "queued":
         return None
@@ -214,7 +217,7 @@ async def offer_expired(
         return
     await lock_site(uow, site_id)
     chat = await lock_chat(uow, chat_id)
-    if chat.status != "offered" or chat.agent_id != agent_id:
+    if chat is None or chat.status != "offered" or chat.agent_id != agent_id:
         return
     await release_slot(uow, agent_id)
     chat.status = "queued"

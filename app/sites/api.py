@@ -12,8 +12,9 @@ from app.routing import service as routing
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
 from app.web.deps import AdminAgent, CurrentAgent, StateDep
+from app.web.errors import ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["sites"])
+router = APIRouter(prefix="/api/v1", tags=["sites"], responses=ERRORS)
 
 
 class SiteUpdate(BaseModel):

@@ -8,8 +8,9 @@ from fastapi import APIRouter
 
 from app.supervision import service
 from app.web.deps import StaffAgent, StateDep
+from app.web.errors import ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["supervision"])
+router = APIRouter(prefix="/api/v1", tags=["supervision"], responses=ERRORS)
 
 
 @router.get("/supervisor/overview")

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from app.agents.models import Agent
 from app.agents.service import agent_view
 from app.chat import messages
+from app.chat.access import ChatAction, authorize
 from app.chat.messages import SYSTEM
 from app.chat.models import OPEN_STATUSES, Chat
 from app.chat.views import agent_card, chat_summary
 from app.common.actor import Actor
-from app.common.errors import Conflict, Forbidden, NotFound
+from app.common.errors import Conflict
 from app.common.uow import UnitOfWork
 from app.realtime.events import chat_topic
 from app.routing import service as routing
@@ -80,9 +81,4 @@ async def join(uow: UnitOfWork, actor: Actor, chat_id: str) -> dict[str, Any]:
 
 
 async def _staff_chat(uow: UnitOfWork, actor: Actor, chat_id: str) -> Chat:
-    if not actor.is_staff:
-        raise Forbidden("only supervisors and admins may monitor chats")
-    chat = await uow.session.get(Chat, chat_id)
-    if chat is None or chat.site_id != actor.site_id:
-        raise NotFound("no such chat")
-    return chat
+    return authorize(actor, ChatAction.SUPERVISE, await uow.session.get(Chat, chat_id))

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from app.agents.models import Agent
+from app.agents.service import actor_of
+from app.chat.access import authorize_visitor
 from app.chat.models import Chat
 from app.chat.service import open_chat_of
 from app.chat.views import agent_card, iso, visitor_card
@@ -19,8 +21,9 @@ from app.sites.service import origin_allowed, site_by_key
 from app.visitors import service
 from app.visitors.models import PageView, Visitor
 from app.web.deps import CurrentAgent, StateDep
+from app.web.errors import ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["widget"])
+router = APIRouter(prefix="/api/v1", tags=["widget"], responses=ERRORS)
 
 
 class SessionIn(BaseModel):
@@ -82,9 +85,7 @@ class VisitorUpdate(BaseModel):
 async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
     """Who the visitor is, what they looked at recently, and their earlier chats."""
     async with state.uow() as uow:
-        visitor = await uow.session.get(Visitor, visitor_id)
-        if visitor is None or visitor.site_id != agent.site_id:
-            raise NotFound("no such visitor")
+        visitor = authorize_visitor(actor_of(agent), await uow.session.get(Visitor, visitor_id))
         views = (
             await uow.session.execute(
                 select(PageView)
@@ -126,9 +127,7 @@ async def update_visitor(
 ) -> dict[str, Any]:
     """CRM attributes (merged), name and e-mail."""
     async with state.uow() as uow:
-        visitor = await uow.session.get(Visitor, visitor_id)
-        if visitor is None or visitor.site_id != agent.site_id:
-            raise NotFound("no such visitor")
+        visitor = authorize_visitor(actor_of(agent), await uow.session.get(Visitor, visitor_id))
         if body.name is not None:
             visitor.name = body.name
         if body.email is not None:

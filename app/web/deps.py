@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.agents import service as agents
 from app.agents.models import Agent
 from app.common.errors import Forbidden, Unauthorized
-from app.common.tokens import verify
 from app.state import AppState
 
 _bearer = HTTPBearer(auto_error=False)
@@ -39,12 +39,11 @@ async def get_current_agent(
 ) -> Agent:
     if credentials is None:
         raise Unauthorized("missing bearer token")
-    claims = verify(state.settings.secret_key, credentials.credentials, "agent")
-    if claims is None:
-        raise Unauthorized("invalid or expired token")
     # A short session of its own: a handler's transaction must not wait behind this lookup.
     async with state.sessions() as session:
-        agent = await session.get(Agent, claims.subject)
+        agent = await agents.agent_for_token(
+            session, state.settings.secret_key, credentials.credentials
+        )
     if agent is None:
         raise Unauthorized("invalid or expired token")
     return agent

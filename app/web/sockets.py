@@ -20,6 +20,7 @@ from app.common.errors import DomainError
 from app.realtime import frames
 from app.realtime.context import FrameContext
 from app.realtime.hub import Connection
+from app.web.credentials import socket_subprotocol
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ async def run_socket(
 
 async def reject(ws: WebSocket) -> None:
     """Accept, then close with 4401 so the client can tell a bad token from a network error."""
-    await ws.accept()
+    await ws.accept(subprotocol=socket_subprotocol(ws))
     await ws.close(CLOSE_BAD_TOKEN)
 
 

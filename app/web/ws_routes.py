@@ -8,7 +8,6 @@ from starlette.websockets import WebSocket
 
 from app.agents import service as agents
 from app.agents import ws as agent_frames
-from app.agents.models import Agent
 from app.chat import service as chats
 from app.chat import ws as chat_frames
 from app.chat.models import OPEN_STATUSES, Chat
@@ -33,6 +32,7 @@ from app.state import AppState
 from app.supervision import ws as supervision_frames
 from app.visitors import ws as visitor_frames
 from app.visitors.models import Visitor
+from app.web.credentials import socket_subprotocol, socket_token
 from app.web.sockets import Handler, reject, run_socket
 
 
@@ -64,7 +64,7 @@ AGENT_HANDLERS: dict[type[BaseModel], Handler] = {
 
 
 async def visitor_socket(ws: WebSocket, state: AppState) -> None:
-    claims = verify(state.settings.secret_key, ws.query_params.get("token", ""), "visitor")
+    claims = verify(state.settings.secret_key, socket_token(ws), "visitor")
     if claims is None:
         await reject(ws)
         return
@@ -75,7 +75,7 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     if visitor is None or site is None or not origin_allowed(site, ws.headers.get("origin")):
         await reject(ws)
         return
-    await ws.accept()
+    await ws.accept(subprotocol=socket_subprotocol(ws))
     actor = Actor(type="visitor", id=visitor.id, site_id=site.id, name=visitor.name)
     conn = Connection(
         ViewerIdentity("visitor", visitor.id),
@@ -100,19 +100,13 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
 
 
 async def agent_socket(ws: WebSocket, state: AppState) -> None:
-    claims = verify(state.settings.secret_key, ws.query_params.get("token", ""), "agent")
-    if claims is None:
-        await reject(ws)
-        return
     async with state.sessions() as session:
-        agent = await session.get(Agent, claims.subject)
+        agent = await agents.agent_for_token(session, state.settings.secret_key, socket_token(ws))
     if agent is None:
         await reject(ws)
         return
-    await ws.accept()
-    actor = Actor(
-        type="agent", id=agent.id, site_id=agent.site_id, role=agent.role, name=agent.name
-    )
+    await ws.accept(subprotocol=socket_subprotocol(ws))
+    actor = agents.actor_of(agent)
     conn = Connection(
         ViewerIdentity("agent", agent.id),
         agent.site_id,

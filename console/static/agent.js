@@ -504,6 +504,12 @@ composer.addEventListener("keydown", (ev) => {
   }
   if (ev.key === "Enter" && !ev.shiftKey) {
     ev.preventDefault();
+    // "/del" with no saved reply behind it is a typo, not a message for the customer.
+    const shortcut = /^\/([\w-]*)$/.exec(composer.value.trim());
+    if (shortcut && state.kind === "public") {
+      toast(`No saved reply "/${shortcut[1]}": nothing was sent (the Send button sends it as text).`);
+      return;
+    }
     send();
   }
 });
@@ -691,6 +697,8 @@ $("[data-testid=profile]").addEventListener("click", () => {
   $("#profile-photo").hidden = !state.me.avatar_url;
   if (state.me.avatar_url) $("#profile-photo").src = state.me.avatar_url;
   $("[data-testid=profile-file]").value = "";
+  $("[data-testid=profile-current-password]").value = "";
+  $("[data-testid=profile-new-password]").value = "";
   $("#profile-dialog").showModal();
 });
 
@@ -706,6 +714,15 @@ $("#profile-dialog").addEventListener("close", async () => {
       const form = new FormData();
       form.append("file", file);
       Object.assign(state.me, await api("/agents/me/avatar", { method: "POST", token: state.token, form }));
+    }
+    const current = $("[data-testid=profile-current-password]").value;
+    const next = $("[data-testid=profile-new-password]").value;
+    if (current || next) {
+      // Every other session of this agent ends; this one carries on with the fresh token.
+      const out = await api("/agents/me/password", { method: "POST", token: state.token, body: { current_password: current, new_password: next } });
+      localStorage.setItem(TOKEN_KEY, out.access_token);
+      state.token = out.access_token;
+      toast("Password changed. Your other sessions have been signed out.");
     }
     renderMe();
     toast("Saved. Visitors see this on your next messages.");

@@ -1,5 +1,5 @@
 // One message as the console shows it. Text goes through textContent only.
-import { clock, el } from "./parley-client.js";
+import { clock, el, signLink } from "./parley-client.js";
 
 const LABELS = { whisper: "Whisper", note: "Note" };
 
@@ -30,14 +30,17 @@ export function renderMessage(m, { token }) {
 }
 
 function renderAttachment(a, token) {
-  if (!a.url) return el("div", { class: "attachment" }, a.name);
-  const href = a.url + "?token=" + encodeURIComponent(token);
+  if (!a.url || !a.id) return el("div", { class: "attachment" }, a.name);
   if (a.is_image) {
-    return el(
-      "a",
-      { href, target: "_blank", rel: "noopener", class: "attachment image" },
-      el("img", { src: href, alt: a.name, "data-testid": "attachment-image", loading: "lazy" }),
+    return signLink(
+      el("a", { target: "_blank", rel: "noopener", class: "attachment image" }, el("img", { alt: a.name, "data-testid": "attachment-image" })),
+      a.id,
+      token,
     );
   }
-  return el("a", { href, class: "attachment file", "data-testid": "attachment-file", rel: "noopener" }, "⤓ ", a.name, ` (${Math.ceil(a.size / 1024)} KB)`);
+  return signLink(
+    el("a", { target: "_blank", class: "attachment file", "data-testid": "attachment-file", rel: "noopener" }, "⤓ ", a.name, ` (${Math.ceil(a.size / 1024)} KB)`),
+    a.id,
+    token,
+  );
 }

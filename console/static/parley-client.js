@@ -11,6 +11,30 @@ export function uuid() {
   });
 }
 
+// Signed file links live 300 s on the server; one older than this is asked for again.
+const LINK_FRESH_MS = 240000;
+
+// Points `link` (and an <img> inside it) at a short-lived signed address of an upload, asked for
+// with the token in a header, so no token ever sits in a URL or the browser's history.
+export function signLink(link, attachmentId, token) {
+  let fetchedAt = 0;
+  const refresh = async () => {
+    const out = await api(`/uploads/${encodeURIComponent(attachmentId)}/link`, { method: "POST", token });
+    fetchedAt = Date.now();
+    link.href = out.url;
+    const img = link.querySelector("img");
+    if (img && !img.getAttribute("src")) img.src = out.url;
+    return out.url;
+  };
+  refresh().catch(() => {});
+  link.addEventListener("click", async (ev) => {
+    if (fetchedAt && Date.now() - fetchedAt < LINK_FRESH_MS) return;
+    ev.preventDefault();
+    window.open(await refresh(), "_blank", "noopener");
+  });
+  return link;
+}
+
 export async function api(path, { method = "GET", body, token, form } = {}) {
   const headers = {};
   if (token) headers.Authorization = "Bearer " + token;
@@ -49,7 +73,10 @@ export class AgentSocket extends EventTarget {
   connect() {
     if (this.stopped) return;
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${proto}//${location.host}/ws/agent?token=${encodeURIComponent(this.token)}${this.query}`);
+    // The newest token (a password change replaces it); sent as a subprotocol, never in the URL.
+    this.token = localStorage.getItem(TOKEN_KEY) || this.token;
+    const query = this.query.replace(/^&/, "?");
+    const ws = new WebSocket(`${proto}//${location.host}/ws/agent${query}`, ["parley", `parley.auth.${this.token}`]);
     this.ws = ws;
     ws.onopen = () => {
       this.attempt = 0;

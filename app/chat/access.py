@@ -1,0 +1,57 @@
+"""Who may do what to a chat: the one policy every socket frame and REST route applies.
+
+Callers authorise first, before any side effect (a subscription, a write, a reply), and only
+then act. Refusals never reveal another site's or another visitor's chats: those are
+``NotFound``; a chat the caller may know of but not touch is ``Forbidden``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from app.chat.models import Chat
+from app.common.actor import Actor
+from app.common.errors import Forbidden, NotFound
+from app.visitors.models import Visitor
+
+
+class ChatAction(StrEnum):
+    # Read messages: history, resume, REST, attachments.
+    READ = "read"
+    # Take part: send, type, close.
+    WRITE = "write"
+    # Hand the chat to someone else.
+    TRANSFER = "transfer"
+    # Monitor silently, join visibly, take over: supervisors and admins only.
+    SUPERVISE = "supervise"
+
+
+def authorize(actor: Actor, action: ChatAction, chat: Chat | None) -> Chat:
+    """The chat, if ``actor`` may do ``action`` to it; otherwise NotFound or Forbidden."""
+    if chat is None or chat.site_id != actor.site_id:
+        raise NotFound("no such chat")
+    if actor.type == "visitor":
+        if chat.visitor_id != actor.id:
+            raise NotFound("no such chat")
+        if action not in (ChatAction.READ, ChatAction.WRITE):
+            raise Forbidden("visitors cannot do this")
+        return chat
+    if actor.is_staff:
+        return chat
+    if action is ChatAction.SUPERVISE:
+        raise Forbidden("only supervisors and admins may monitor or join chats")
+    if chat.agent_id == actor.id:
+        return chat
+    # The shop's archive: an agent reads finished chats (a returning customer's earlier ones),
+    # never a live chat of a colleague, whose whispers and notes are not theirs to see.
+    if action is ChatAction.READ and chat.status == "closed":
+        return chat
+    raise Forbidden("this chat is assigned to another agent")
+
+
+def authorize_visitor(actor: Actor, visitor: Visitor | None) -> Visitor:
+    """A visitor's profile and page trail: every agent of the site sees them (as the live
+    ``visitor.activity`` feed already shows), nobody else."""
+    if actor.type != "agent" or visitor is None or visitor.site_id != actor.site_id:
+        raise NotFound("no such visitor")
+    return visitor

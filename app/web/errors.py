@@ -1,0 +1,34 @@
+"""The error body every REST route answers with, documented once for the OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """``{"error": {"code", "message"}}`` with the matching HTTP status (docs/protocol.md)."""
+
+    error: ErrorDetail
+
+
+def _answer(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+# Declared on every router: the answers its routes give besides success. FastAPI documents
+# 422 (a body or parameter that does not validate) by itself; it carries the same body.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _answer("bad_request: the request cannot be carried out as sent"),
+    401: _answer("unauthorized: no token, or an invalid, expired or revoked one"),
+    403: _answer("forbidden: the caller's role or relation to the object does not allow it"),
+    404: _answer("not_found: no such object on the caller's site"),
+    409: _answer("conflict: the object's state does not allow it now"),
+    429: _answer("rate_limited: too many requests; retry after the Retry-After header"),
+}

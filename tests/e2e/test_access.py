@@ -1,0 +1,500 @@
+"""Who may do what: every socket action and every REST route, tried as every kind of caller.
+
+One table, one cell per (action, caller), each with the exact outcome. The callers: nobody,
+the chat's visitor, a visitor of another chat, an admin of another shop, an agent of the shop
+who is not in the chat, the chat's agent, a supervisor, an admin. A route added without a row
+here fails the coverage check at the end. After the table, the callers refused everything
+about the chat are shown to have received nothing of it (checked after a fence).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, SAM, make_server
+from tests.databases import drop_database
+from tests.e2e.test_supervision import png
+from tests.support import Client, Frame, Server, agent, msg_id, visitor
+
+ADMIN = ("admin@demo.parley", "admin-demo")
+OLGA = ("olga@other.example", "olga-pass-1")
+TESS = ("tess@demo.parley", "tess-pass-1")
+
+PERSONAS = (
+    "anonymous",
+    "visitor",
+    "other_visitor",
+    "other_site",
+    "agent_out",
+    "agent_in",
+    "supervisor",
+    "admin",
+)
+SOCKET_PERSONAS = PERSONAS[1:]
+
+
+def row(*outcomes: object) -> dict[str, object]:
+    assert len(outcomes) == len(PERSONAS)
+    return dict(zip(PERSONAS, outcomes, strict=True))
+
+
+def srow(*outcomes: str) -> dict[str, object]:
+    assert len(outcomes) == len(SOCKET_PERSONAS)
+    return dict(zip(SOCKET_PERSONAS, outcomes, strict=True))
+
+
+@dataclass
+class World:
+    server: Server
+    site_id: str
+    chat_id: str
+    visitor_id: str
+    attachment_id: str
+    tess_id: str
+    shared_reply_id: str
+    tokens: dict[str, str | None]
+    sockets: dict[str, Client]
+    counter: itertools.count[int] = field(default_factory=itertools.count)
+
+    def unique(self, prefix: str) -> str:
+        return f"{prefix}{next(self.counter)}"
+
+
+async def _api(world: World, persona: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    token = world.tokens[persona]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(base_url=world.server.base, timeout=30) as http:
+        return await http.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+
+
+async def _start_chat(server: Server, name: str) -> tuple[Client, str, str]:
+    """A visitor with a chat that routing gives to Alice (the only one online with "sales")."""
+    v, session = await visitor(server, DEMO_SITE_KEY)
+    await v.send(
+        {
+            "type": "chat.start",
+            "pre_chat": {"name": name, "department": "sales"},
+            "message": "Hello",
+            "client_msg_id": msg_id(),
+        }
+    )
+    chat_id: str = (await v.expect("chat.started"))["chat_id"]
+    await v.expect("chat.assigned", chat_id=chat_id)
+    return v, chat_id, session["visitor_token"]
+
+
+async def _setup(server: Server) -> World:
+    admin_token = await asyncio.to_thread(server.login, *ADMIN)
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+        me = (
+            await http.get("/api/v1/agents/me", headers={"Authorization": f"Bearer {admin_token}"})
+        ).json()
+    site_id = me["site_id"]
+    other = await asyncio.to_thread(server.cli, "create-site", "--name", "Other shop")
+    await asyncio.to_thread(
+        server.cli, "create-agent", "--email", OLGA[0], "--name", "Olga",
+        "--password", OLGA[1], "--role", "admin", "--site", other["id"],
+    )  # fmt: skip
+    tess = await asyncio.to_thread(
+        server.cli, "create-agent", "--email", TESS[0], "--name", "Tess",
+        "--password", TESS[1], "--site", site_id,
+    )  # fmt: skip
+
+    sockets: dict[str, Client] = {}
+    tokens: dict[str, str | None] = {"anonymous": None}
+    for persona, creds in (
+        ("agent_in", ALICE),
+        ("agent_out", BEN),
+        ("supervisor", SAM),
+        ("admin", ADMIN),
+        ("other_site", OLGA),
+    ):
+        sockets[persona], _ = await agent(server, *creds)
+        tokens[persona] = await asyncio.to_thread(server.login, *creds)
+        if persona in ("supervisor", "admin"):
+            # Watching, not taking customers: chats of "sales" go to Alice.
+            await sockets[persona].send({"type": "presence.set", "status": "away"})
+            await sockets[persona].send({"type": "ping"})
+            await sockets[persona].expect("pong")
+    v, chat_id, vtoken = await _start_chat(server, "Vera")
+    await sockets["agent_in"].expect("chat.assigned", chat_id=chat_id)
+    sockets["visitor"], tokens["visitor"] = v, vtoken
+    w, wsession = await visitor(server, DEMO_SITE_KEY)
+    sockets["other_visitor"], tokens["other_visitor"] = w, wsession["visitor_token"]
+
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+        up = await http.post(
+            "/api/v1/uploads",
+            files={"file": ("receipt.png", io.BytesIO(png()), "image/png")},
+            headers={"Authorization": f"Bearer {vtoken}"},
+        )
+        assert up.status_code == 201, up.text
+        reply = await http.post(
+            "/api/v1/saved-replies",
+            json={"shortcut": "hours", "title": "Hours", "body": "9-17", "shared": True},
+            headers={"Authorization": f"Bearer {admin_token}"},
+        )
+        assert reply.status_code == 201, reply.text
+    cid = msg_id()
+    await v.send(
+        {
+            "type": "message.send",
+            "chat_id": chat_id,
+            "client_msg_id": cid,
+            "body": "my receipt",
+            "attachment_ids": [up.json()["id"]],
+        }
+    )
+    await v.expect("message.ack", client_msg_id=cid)
+    visitor_id = (await asyncio.to_thread(server.widget_session, DEMO_SITE_KEY, vtoken))["visitor"][
+        "id"
+    ]
+    return World(
+        server=server,
+        site_id=site_id,
+        chat_id=chat_id,
+        visitor_id=visitor_id,
+        attachment_id=up.json()["id"],
+        tess_id=tess["id"],
+        shared_reply_id=reply.json()["id"],
+        tokens=tokens,
+        sockets=sockets,
+    )
+
+
+# --------------------------------------------------------------------------- sockets
+
+
+async def _outcome(client: Client, frame: Frame, success: str | None) -> str:
+    """``ok`` when the frame took effect, or the code of the error it was answered with.
+
+    Frames without a reply of their own are fenced with a ping: the contract answers ``pong``
+    only after every earlier frame of the socket has taken effect.
+    """
+    ref = frame.get("client_msg_id")
+    start = len(client.frames)
+    if frame["type"] == "message.send":
+        await client.send(frame)
+        got = await client.wait_for(
+            lambda f: (
+                (f.get("client_msg_id") == ref and f.get("type") == "message.ack")
+                or (f.get("type") == "error" and f.get("ref") == ref)
+            ),
+            10,
+            f"answer to {frame['type']}",
+        )
+        return "ok" if got["type"] == "message.ack" else str(got["code"])
+    await client.send(frame)
+    await fence(client)
+    seen = client.frames[start:]
+    errors = [f for f in seen if f.get("type") == "error"]
+    if errors:
+        return str(errors[0]["code"])
+    if success is not None:
+        await client.expect(success)
+    return "ok"
+
+
+async def fence(client: Client) -> None:
+    """Send a ping and wait for its own pong (not an older one still unread)."""
+    before = {id(f) for f in client.frames}
+    await client.send({"type": "ping"})
+    await client.wait_for(lambda f: f.get("type") == "pong" and id(f) not in before, 10, "pong")
+
+
+FrameFactory = Callable[[str], Frame]
+
+
+def _send(kind: str) -> FrameFactory:
+    return lambda chat_id: {
+        "type": "message.send",
+        "chat_id": chat_id,
+        "client_msg_id": msg_id(),
+        "body": f"{kind} message",
+        "kind": kind,
+    }
+
+
+# (name, frame for a chat id, frame answering success or None, needs a chat of its own)
+SOCKET_ACTIONS: list[tuple[str, FrameFactory, str | None, bool, dict[str, object]]] = [
+    ("ping", lambda c: {"type": "ping"}, None, False,
+     srow("ok", "ok", "ok", "ok", "ok", "ok", "ok")),
+    ("message.send public", _send("public"), None, False,
+     srow("ok", "not_found", "not_found", "forbidden", "ok", "ok", "ok")),
+    ("message.send whisper", _send("whisper"), None, False,
+     srow("forbidden", "not_found", "not_found", "forbidden", "ok", "ok", "ok")),
+    ("typing", lambda c: {"type": "typing", "chat_id": c, "active": True}, None, False,
+     srow("ok", "not_found", "not_found", "forbidden", "ok", "ok", "ok")),
+    ("resume", lambda c: {"type": "resume", "chat_id": c, "after_seq": 0}, "resume.done", False,
+     srow("ok", "not_found", "not_found", "forbidden", "ok", "ok", "ok")),
+    ("chat.monitor", lambda c: {"type": "chat.monitor", "chat_id": c}, "chat.monitoring", False,
+     srow("bad_request", "bad_request", "not_found", "forbidden", "forbidden", "ok", "ok")),
+    ("chat.join", lambda c: {"type": "chat.join", "chat_id": c}, "chat.monitoring", False,
+     srow("bad_request", "bad_request", "not_found", "forbidden", "forbidden", "ok", "ok")),
+    ("chat.accept", lambda c: {"type": "chat.accept", "chat_id": c}, None, False,
+     srow("bad_request", "bad_request", "not_found", "conflict", "ok", "conflict", "conflict")),
+    ("page.view", lambda c: {"type": "page.view", "url": "https://shop.example/a"}, None, False,
+     srow("ok", "ok", "bad_request", "bad_request", "bad_request", "bad_request", "bad_request")),
+    ("activity", lambda c: {"type": "activity"}, None, False,
+     srow("bad_request", "bad_request", "ok", "ok", "ok", "ok", "ok")),
+    ("chat.transfer", None, None, True,  # type: ignore[list-item]
+     srow("bad_request", "bad_request", "not_found", "forbidden", "ok", "ok", "ok")),
+    ("chat.close", lambda c: {"type": "chat.close", "chat_id": c}, None, True,
+     srow("ok", "not_found", "not_found", "forbidden", "ok", "ok", "ok")),
+]  # fmt: skip
+
+
+async def _socket_cell(
+    world: World, persona: str, name: str, factory: FrameFactory | None, own_chat: bool
+) -> tuple[str, str | None]:
+    """Run one cell; returns (outcome, the chat id it concerned)."""
+    client = world.sockets[persona]
+    chat_id = world.chat_id
+    fresh: Client | None = None
+    if own_chat:
+        fresh, chat_id, _ = await _start_chat(world.server, "Fresh")
+        await world.sockets["agent_in"].expect("chat.assigned", chat_id=chat_id)
+        if persona == "visitor":
+            client = fresh
+    if name == "chat.transfer":
+        ben = (await _api(world, "agent_out", "GET", "/agents/me")).json()["id"]
+        frame: Frame = {"type": "chat.transfer", "chat_id": chat_id, "to_agent_id": ben}
+    else:
+        assert factory is not None
+        frame = factory(chat_id)
+    outcome = await _outcome(client, frame, SUCCESS[name])
+    if fresh is not None:
+        admin = world.sockets["admin"]
+        await admin.send({"type": "chat.close", "chat_id": chat_id})
+        await admin.send({"type": "ping"})
+        await admin.expect("pong")
+        await fresh.close()
+    return outcome, chat_id
+
+
+SUCCESS = {name: success for name, _, success, _, _ in SOCKET_ACTIONS}
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """Limits off: this test opens more sessions and chats from one address than a shop would
+    allow, and a 429 would hide the outcome each cell is about."""
+    srv = make_server(tmp_path, PARLEY_RATE_LIMITS="false")
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.kill()
+        drop_database(srv.database_url)
+
+
+async def test_every_socket_action_and_rest_route_as_every_caller(server: Server) -> None:
+    world = await _setup(server)
+    failures: list[str] = []
+
+    for path in ("/ws/visitor", "/ws/agent"):  # nobody: no socket at all
+        anonymous = await Client.connect(f"{server.ws_base}{path}")
+        assert await anonymous.closed() == 4401
+
+    for name, factory, _success, own_chat, expected in SOCKET_ACTIONS:
+        for persona in SOCKET_PERSONAS:
+            got, _ = await _socket_cell(world, persona, name, factory, own_chat)
+            if got != expected[persona]:
+                failures.append(
+                    f"socket {name} as {persona}: expected {expected[persona]}, got {got}"
+                )
+
+    for (method, path), (expected, prepare) in REST_ROUTES.items():
+        for persona in PERSONAS:
+            kwargs, concrete = await prepare(world, persona, path)
+            r = await _api(world, persona, method, concrete, **kwargs)
+            if r.status_code != expected[persona]:
+                failures.append(
+                    f"{method} {path} as {persona}: expected {expected[persona]}, "
+                    f"got {r.status_code} {r.text[:120]}"
+                )
+            elif r.status_code >= 400:
+                assert r.json()["error"]["code"], r.text
+    assert not failures, "\n".join(failures)
+
+    # Refused callers received nothing of the chat: Alice's marker went through the chat's
+    # topic (she hears it), then each of them answers a ping after it.
+    marker = msg_id()
+    alice = world.sockets["agent_in"]
+    await alice.send(
+        {"type": "message.send", "chat_id": world.chat_id, "client_msg_id": marker,
+         "body": "marker", "kind": "whisper"}
+    )  # fmt: skip
+    await alice.expect_message(world.chat_id, client_msg_id=marker)
+    for persona in ("other_visitor", "other_site", "agent_out"):
+        client = world.sockets[persona]
+        await fence(client)
+        leaked = [
+            f
+            for f in client.frames
+            if f.get("chat_id") == world.chat_id
+            # Errors answered their own refused frames; the site's visitor feed shows every
+            # agent where visitors are (as GET /visitors/{id} does), not what a chat says.
+            and f.get("type") not in ("error", "visitor.activity")
+        ]
+        assert leaked == [], f"{persona} received frames of a chat it was refused: {leaked}"
+
+    # Every route of the API has a row in the table.
+    async with httpx.AsyncClient(base_url=server.base) as http:
+        spec = (await http.get("/openapi.json")).json()
+    routes = {
+        (method.upper(), path.removeprefix("/api/v1"))
+        for path, ops in spec["paths"].items()
+        for method in ops
+    }
+    assert routes == set(REST_ROUTES), routes ^ set(REST_ROUTES)
+
+
+# --------------------------------------------------------------------------- REST
+
+Prepared = tuple[dict[str, Any], str]
+Prepare = Callable[[World, str, str], Awaitable[Prepared]]
+
+
+def fill(**body: Any) -> Prepare:
+    """The route's path with the world's ids, and a fixed JSON body (or none)."""
+
+    async def prepare(world: World, persona: str, path: str) -> Prepared:
+        filled = {k: _concrete(world, v) if isinstance(v, str) else v for k, v in body.items()}
+        return ({"json": filled} if body else {}), _concrete(world, path)
+
+    return prepare
+
+
+def _concrete(world: World, path: str) -> str:
+    return path.format(
+        chat_id=world.chat_id,
+        visitor_id=world.visitor_id,
+        attachment_id=world.attachment_id,
+        site_id=world.site_id,
+        agent_id=world.tess_id,
+        reply_id=world.shared_reply_id,
+    )
+
+
+async def _file(world: World, persona: str, path: str) -> Prepared:
+    return {"files": {"file": ("photo.png", io.BytesIO(png()), "image/png")}}, path
+
+
+async def _new_agent(world: World, persona: str, path: str) -> Prepared:
+    email = f"{world.unique('new')}@demo.parley"
+    return {"json": {"email": email, "name": "New", "password": "new-pass-123"}}, path
+
+
+async def _new_skill(world: World, persona: str, path: str) -> Prepared:
+    return {"json": {"name": world.unique("skill")}}, path
+
+
+async def _skill_to_delete(world: World, persona: str, path: str) -> Prepared:
+    r = await _api(world, "admin", "POST", "/skills", json={"name": world.unique("gone")})
+    return {}, path.format(skill_id=r.json()["id"])
+
+
+async def _personal_reply(world: World, persona: str, path: str) -> Prepared:
+    shortcut = world.unique("mine")
+    return {"json": {"shortcut": shortcut, "title": "Mine", "body": "text"}}, path
+
+
+async def _reply_to_delete(world: World, persona: str, path: str) -> Prepared:
+    r = await _api(
+        world,
+        "admin",
+        "POST",
+        "/saved-replies",
+        json={"shortcut": world.unique("old"), "title": "Old", "body": "x", "shared": True},
+    )
+    return {}, path.format(reply_id=r.json()["id"])
+
+
+async def _own_name(world: World, persona: str, path: str) -> Prepared:
+    return {"json": {"name": f"{persona} renamed"}}, path
+
+
+NO_AGENT = (401, 401, 401)
+REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
+    ("POST", "/auth/login"): (
+        row(401, 401, 401, 401, 401, 401, 401, 401),
+        fill(email=ALICE[0], password="wrong password"),
+    ),
+    ("POST", "/widget/session"): (row(*[200] * 8), fill(site_key=DEMO_SITE_KEY)),
+    ("GET", "/agents/me"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
+    ("PATCH", "/agents/me"): (row(*NO_AGENT, 200, 200, 200, 200, 200), _own_name),
+    ("POST", "/agents/me/avatar"): (row(*NO_AGENT, 200, 200, 200, 200, 200), _file),
+    ("POST", "/agents/me/password"): (
+        row(*NO_AGENT, 403, 403, 403, 403, 403),
+        fill(current_password="not my password", new_password="whatever-123"),
+    ),
+    ("GET", "/agents"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
+    ("POST", "/agents"): (row(*NO_AGENT, 201, 403, 403, 403, 201), _new_agent),
+    ("PATCH", "/agents/{agent_id}"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200),
+        fill(max_chats=2),
+    ),
+    ("POST", "/agents/{agent_id}/deactivate"): (row(*NO_AGENT, 404, 403, 403, 403, 200), fill()),
+    ("POST", "/agents/{agent_id}/reactivate"): (row(*NO_AGENT, 404, 403, 403, 403, 200), fill()),
+    ("POST", "/agents/{agent_id}/password"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200),
+        fill(password=TESS[1]),
+    ),
+    ("GET", "/visitors/{visitor_id}"): (row(*NO_AGENT, 404, 200, 200, 200, 200), fill()),
+    ("PATCH", "/visitors/{visitor_id}"): (
+        row(*NO_AGENT, 404, 200, 200, 200, 200),
+        fill(attributes={"plan": "gold"}),
+    ),
+    ("GET", "/chats"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
+    ("GET", "/chats/{chat_id}/messages"): (row(*NO_AGENT, 404, 403, 200, 200, 200), fill()),
+    ("GET", "/skills"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
+    ("POST", "/skills"): (row(*NO_AGENT, 201, 403, 403, 403, 201), _new_skill),
+    ("DELETE", "/skills/{skill_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 204), _skill_to_delete),
+    ("GET", "/queue"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
+    ("GET", "/sites/{site_id}"): (row(*NO_AGENT, 404, 200, 200, 200, 200), fill()),
+    ("PATCH", "/sites/{site_id}"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200),
+        fill(greeting="Questions? Ask us."),
+    ),
+    ("POST", "/uploads"): (row(401, 201, 201, 201, 201, 201, 201, 201), _file),
+    ("GET", "/uploads/{attachment_id}"): (row(404, 200, 404, 404, 404, 200, 200, 200), fill()),
+    ("POST", "/uploads/{attachment_id}/link"): (
+        row(404, 200, 404, 404, 404, 200, 200, 200),
+        fill(),
+    ),
+    ("GET", "/saved-replies"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
+    ("POST", "/saved-replies"): (row(*NO_AGENT, 201, 201, 201, 201, 201), _personal_reply),
+    ("PATCH", "/saved-replies/{reply_id}"): (
+        row(*NO_AGENT, 404, 403, 403, 200, 200),
+        fill(title="Opening hours"),
+    ),
+    ("DELETE", "/saved-replies/{reply_id}"): (
+        row(*NO_AGENT, 404, 403, 403, 204, 204),
+        _reply_to_delete,
+    ),
+    ("POST", "/saved-replies/{reply_id}/use"): (
+        row(*NO_AGENT, 404, 200, 200, 200, 200),
+        fill(chat_id="{chat_id}"),
+    ),
+    ("GET", "/supervisor/overview"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
+}
+
+
+async def test_other_shops_lists_never_show_this_shops_chat(server: Server) -> None:
+    """Lists are scoped to the caller's site: another shop's admin sees none of ours."""
+    world = await _setup(server)
+    for path in ("/chats", "/supervisor/overview", "/agents"):
+        body = (await _api(world, "other_site", "GET", path)).text
+        assert world.chat_id not in body, path
+        assert world.visitor_id not in body, path
+        assert "Alice" not in body, path
