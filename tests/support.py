@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
+from websockets.typing import Subprotocol
 
 Frame = dict[str, Any]
 
@@ -135,8 +136,10 @@ class Client:
         self.close_code: int | None = None
 
     @classmethod
-    async def connect(cls, url: str) -> Client:
-        ws = await websockets.connect(url, open_timeout=10, max_size=2**22)
+    async def connect(cls, url: str, token: str | None = None) -> Client:
+        """With ``token``, it travels as Parley's clients send it: a subprotocol, not in the URL."""
+        protocols = [Subprotocol("parley"), Subprotocol(f"parley.auth.{token}")] if token else None
+        ws = await websockets.connect(url, open_timeout=10, max_size=2**22, subprotocols=protocols)
         return cls(ws)
 
     async def _read(self) -> None:
@@ -221,13 +224,13 @@ def msg_id() -> str:
 
 async def visitor(server: Server, site_key: str, token: str | None = None) -> tuple[Client, Frame]:
     session = await asyncio.to_thread(server.widget_session, site_key, token)
-    client = await Client.connect(f"{server.ws_base}/ws/visitor?token={session['visitor_token']}")
+    client = await Client.connect(f"{server.ws_base}/ws/visitor", session["visitor_token"])
     await client.expect("hello")
     return client, session
 
 
 async def agent(server: Server, email: str, password: str) -> tuple[Client, Frame]:
     token = await asyncio.to_thread(server.login, email, password)
-    client = await Client.connect(f"{server.ws_base}/ws/agent?token={token}")
+    client = await Client.connect(f"{server.ws_base}/ws/agent", token)
     hello = await client.expect("hello")
     return client, hello

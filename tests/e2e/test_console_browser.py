@@ -135,10 +135,29 @@ async def test_image_from_the_visitor_is_previewed_in_the_console(
     await shop.locator("[data-testid=file-input]").set_input_files(files=[photo])
     image = console.locator("[data-testid=attachment-image]")
     await expect(image).to_have_count(1)
+    # The address is a signed link fetched with the token in a header: wait for it to load.
+    await image.evaluate(LOADED)
     loaded = await image.evaluate("img => img.complete && img.naturalWidth")
     assert loaded == 24
-    await expect(shop.locator("[data-testid=attachment-image]")).to_have_count(1)
+    preview = shop.locator("[data-testid=attachment-image]")
+    await expect(preview).to_have_count(1)
+    assert await preview.evaluate(LOADED) == 24
+    for img in (image, preview):
+        src = await img.get_attribute("src")
+        assert src is not None
+        assert "sig=" in src
+        assert "token=" not in src
     await shot(console, "console-image")
+
+
+# Resolves to the image's natural width once it has loaded.
+LOADED = """img => new Promise((resolve, reject) => {
+  const done = () => (img.complete && img.naturalWidth ? resolve(img.naturalWidth) : null);
+  if (done() !== null) return;
+  img.addEventListener("load", done);
+  img.addEventListener("error", reject);
+  setTimeout(() => reject(new Error("image did not load")), 10000);
+})"""
 
 
 async def test_offer_accept_transfer_and_queue_count_in_the_console(
