@@ -62,6 +62,12 @@ async def test_saved_reply_by_shortcut_reaches_the_visitor(
     console = await open_console(browser, server, *ALICE)
     await console.locator("[data-testid=chat-item]").click()
     composer = console.locator("[data-testid=composer]")
+    # A shortcut with no saved reply behind it is a typo: Enter sends nothing to the customer.
+    await composer.press_sequentially("/del")
+    await composer.press("Enter")
+    await expect(console.locator(".toast", has_text='No saved reply "/del"')).to_be_visible()
+    await expect(composer).to_have_value("/del")
+    await composer.fill("")
     await composer.press_sequentially("/sh")
     option = console.locator("[data-testid=saved-reply-option]")
     await expect(option).to_have_count(1)
@@ -73,6 +79,7 @@ async def test_saved_reply_by_shortcut_reaches_the_visitor(
         "[data-testid=message][data-author-type=agent] [data-testid=message-body]"
     )
     await expect(answer).to_have_text("Hi Maja! Orders before 14:00 ship the same day.")
+    await expect(answer).to_have_count(1)  # and "/del" never reached her before it
     replies = (await api(server, ALICE, "GET", "/saved-replies")).json()["items"]
     assert replies[0]["usage_count"] == 1
 
