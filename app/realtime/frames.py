@@ -136,6 +136,17 @@ _VISITOR_TYPES = _types_of(VisitorFrame)
 _AGENT_TYPES = _types_of(AgentFrame)
 
 
+def frame_types(role: Literal["visitor", "agent"]) -> frozenset[str]:
+    """The frame types a socket of this side may send."""
+    return _VISITOR_TYPES if role == "visitor" else _AGENT_TYPES
+
+
+def type_of(model: type[BaseModel]) -> str:
+    """The ``type`` value of a frame model."""
+    value: str = get_args(model.model_fields["type"].annotation)[0]
+    return value
+
+
 def parse(raw: str | bytes, role: Literal["visitor", "agent"], max_bytes: int) -> BaseModel:
     """A typed frame, or BadRequest/TooLarge carrying a message a developer can act on."""
     if len(raw) > max_bytes:
