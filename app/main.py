@@ -22,6 +22,7 @@ from app.common.errors import DomainError
 from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.files import api as files_api
+from app.instance.service import with_signing_secret
 from app.jobs.runner import jobs_loop
 from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
@@ -59,9 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
+        sessions = make_session_factory(engine)
         hub = Hub(broker_from_url(settings.broker_url))
         state = AppState(
-            settings=settings, engine=engine, sessions=make_session_factory(engine), hub=hub
+            settings=await with_signing_secret(settings, sessions),
+            engine=engine,
+            sessions=sessions,
+            hub=hub,
         )
         await hub.start()
         app.state.parley = state
