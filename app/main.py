@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.agents import api as agents_api
@@ -114,11 +113,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health,
     ):
         app.include_router(module.router)
-    app.mount(
-        "/console/static",
-        StaticFiles(directory=pages.CONSOLE_DIR / "static"),
-        name="console-static",
-    )
 
     @app.websocket("/ws/visitor")
     async def visitor_ws(websocket: WebSocket) -> None:
