@@ -63,19 +63,13 @@ def test_forged_tokens_are_refused_and_the_generated_key_is_kept(tmp_path: Path)
         drop_database(first.database_url)
 
 
-async def test_agent_socket_reconnects_after_restart_with_its_old_token(tmp_path: Path) -> None:
-    server = make_server(tmp_path)
-    try:
-        server.start()
-        token = server.login("alice@demo.parley", "alice-demo")
-        server.kill(signal.SIGTERM)
-        server.start()
-        client = await Client.connect(f"{server.ws_base}/ws/agent?token={token}")
-        await client.expect("hello")
-        await client.close()
-    finally:
-        server.kill()
-        drop_database(server.database_url)
+async def test_agent_socket_reconnects_after_restart_with_its_old_token(server: Server) -> None:
+    token = server.login("alice@demo.parley", "alice-demo")
+    server.kill(signal.SIGTERM)
+    server.start()
+    client = await Client.connect(f"{server.ws_base}/ws/agent?token={token}")
+    await client.expect("hello")
+    await client.close()
 
 
 def test_configured_secret_key_overrides_and_short_keys_are_refused(tmp_path: Path) -> None:
