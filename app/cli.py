@@ -1,4 +1,4 @@
-"""``parley serve | create-agent | create-site | migrate``."""
+"""``parley serve | migrate | create-site | list-sites | create-agent``."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import demo, migrate
 from app.agents.service import ROLES, create_agent
-from app.common.errors import DomainError
+from app.common.errors import DomainError, NotFound
 from app.config import Settings
 from app.db import make_engine, make_session_factory
-from app.sites.service import create_site, first_site
+from app.sites.models import Site
+from app.sites.service import all_sites, create_site, first_site
 
 T = TypeVar("T")
 
@@ -29,7 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run migrations and serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--demo", action="store_true", help="create and serve the demo shop")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve the demo shop (in ./parley-demo.db unless PARLEY_DATABASE_URL is set)",
+    )
 
     sub.add_parser("migrate", help="bring the database schema up to date")
 
@@ -46,21 +52,31 @@ def main(argv: list[str] | None = None) -> int:
     site.add_argument("--name", required=True)
     site.add_argument("--origin", action="append", default=[])
 
+    sub.add_parser("list-sites", help="print every site's id, name and key as JSON")
+
     args = parser.parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "PARLEY_" + "_".join(str(part) for part in error["loc"]).upper()
+            print(f"parley: {name}: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        migrate.upgrade(settings.database_url)
         if args.command == "serve":
             return _serve(settings, args)
+        migrate.upgrade(settings.database_url)
         if args.command == "migrate":
             print(json.dumps({"migrated": True}))
         elif args.command == "create-agent":
             print(json.dumps(_run(settings, lambda s: _create_agent(s, args))))
         elif args.command == "create-site":
             print(json.dumps(_run(settings, lambda s: _create_site(s, args))))
+        elif args.command == "list-sites":
+            print(json.dumps(_run(settings, _list_sites)))
     except DomainError as exc:
         print(f"parley: {exc.message}", file=sys.stderr)
         return 1
@@ -68,15 +84,37 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    if args.demo:
-        settings = settings.model_copy(update={"demo": True})
-        _run(settings, demo.seed)
-        print(demo.credentials_banner(f"http://{args.host}:{args.port}"), flush=True)
-    from app.main import create_app
-    from app.web.server import serve
+    from app.web.server import PortUnavailable, bind, serve
 
-    serve(create_app(settings), args.host, args.port, settings.log_level)
+    if args.demo:
+        update: dict[str, Any] = {"demo": True}
+        if "database_url" not in settings.model_fields_set:
+            update["database_url"] = demo.DEMO_DATABASE_URL
+        settings = settings.model_copy(update=update)
+    try:
+        sock = bind(args.host, args.port)  # before anything else: a busy port fails at once
+    except PortUnavailable as exc:
+        print(f"parley: {exc}", file=sys.stderr)
+        return 1
+    migrate.upgrade(settings.database_url)
+    if args.demo:
+        _run(settings, demo.seed)
+    base_url = _base_url(args.host, sock.getsockname()[1])
+    if args.demo:
+        ready = demo.credentials_banner(base_url)
+    else:
+        ready = f"Parley is serving on {base_url} (agent console: {base_url}/console)"
+    from app.main import create_app
+
+    serve(create_app(settings), sock, settings.log_level, lambda: print(ready, flush=True))
     return 0
+
+
+def _base_url(host: str, port: int) -> str:
+    shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
 
 
 def _run(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -98,6 +136,8 @@ async def _create_agent(session: AsyncSession, args: argparse.Namespace) -> dict
     if site_id is None:
         site = await first_site(session) or await create_site(session, "Default site", [])
         site_id = site.id
+    elif await session.get(Site, site_id) is None:
+        raise NotFound(f"there is no site with id {site_id!r}; `parley list-sites` shows them")
     agent = await create_agent(
         session,
         site_id,
@@ -114,6 +154,10 @@ async def _create_agent(session: AsyncSession, args: argparse.Namespace) -> dict
 async def _create_site(session: AsyncSession, args: argparse.Namespace) -> dict[str, Any]:
     site = await create_site(session, args.name, args.origin)
     return {"id": site.id, "site_key": site.site_key}
+
+
+async def _list_sites(session: AsyncSession) -> list[dict[str, Any]]:
+    return [{"id": s.id, "name": s.name, "site_key": s.site_key} for s in await all_sites(session)]
 
 
 if __name__ == "__main__":

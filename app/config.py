@@ -6,21 +6,21 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# The development default exists so `parley serve` works out of the box; outside development a
-# missing secret is refused, because a guessable key would let anyone forge agent tokens.
-_DEV_SECRET = "parley-development-secret-change-me"
+# A configured key shorter than this is refused: HS256 tokens signed with it could be guessed.
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_", env_file=".env", extra="ignore")
 
-    environment: str = Field(default="development", description="development | production")
     database_url: str = "sqlite+aiosqlite:///./parley.db"
     broker_url: str = "memory://"
-    secret_key: str = _DEV_SECRET
+    # Empty: the install generates its own key on first start and keeps it in the database
+    # (app/instance), so no install ever signs tokens with a key published with the source.
+    secret_key: str = ""
     access_token_ttl_s: int = 12 * 3600
     visitor_token_ttl_s: int = 365 * 24 * 3600
     public_url: str = ""
@@ -44,11 +44,15 @@ class Settings(BaseSettings):
     log_level: str = "info"
     demo: bool = False
 
-    @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> Settings:
-        if self.environment != "development" and self.secret_key == _DEV_SECRET:
-            raise ValueError("PARLEY_SECRET_KEY must be set outside development")
-        return self
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_short_secret(cls, value: str) -> str:
+        if value and len(value) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"PARLEY_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters "
+                "(e.g. `openssl rand -base64 48`), or unset to use the generated key"
+            )
+        return value
 
     @cached_property
     def is_sqlite(self) -> bool:

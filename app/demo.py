@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.agents.models import Agent
 from app.agents.service import create_agent
+from app.common.errors import Conflict
+from app.sites.models import Site
 from app.sites.service import create_site, site_by_key
 
 DEMO_SITE_KEY = "demo-nordlys"
+# `serve --demo` keeps its published passwords out of the real database: unless
+# PARLEY_DATABASE_URL is set explicitly, the demo runs on a file of its own.
+DEMO_DATABASE_URL = "sqlite+aiosqlite:///./parley-demo.db"
 DEMO_SITE_NAME = "Nordlys Cycles"
 DEMO_AGENTS: list[dict[str, Any]] = [
     {
@@ -69,6 +75,7 @@ async def seed(session: AsyncSession) -> bool:
     """Create the demo site and agents once; returns whether anything was created."""
     if await site_by_key(session, DEMO_SITE_KEY) is not None:
         return False
+    await _refuse_real_data(session)
     site = await create_site(session, DEMO_SITE_NAME, [], site_key=DEMO_SITE_KEY)
     site.greeting = "Hi! Questions about fit, delivery or your order? Ask us."
     for spec in DEMO_AGENTS:
@@ -85,6 +92,24 @@ async def seed(session: AsyncSession) -> bool:
         )
         del agent
     return True
+
+
+async def _refuse_real_data(session: AsyncSession) -> None:
+    """Demo agents have published passwords: they never join a database with real shops in it."""
+    demo_emails = [a["email"] for a in DEMO_AGENTS]
+    sites = await session.scalar(
+        select(func.count()).select_from(Site).where(Site.site_key != DEMO_SITE_KEY)
+    )
+    agents = await session.scalar(
+        select(func.count()).select_from(Agent).where(Agent.email.not_in(demo_emails))
+    )
+    if sites or agents:
+        raise Conflict(
+            f"this database already holds {sites} site(s) and {agents} agent(s) of its own; "
+            "the demo's published passwords must not work there. Run the demo on its own "
+            "database: unset PARLEY_DATABASE_URL (it then uses ./parley-demo.db) or point it at "
+            "an empty one"
+        )
 
 
 def credentials_banner(base_url: str) -> str:

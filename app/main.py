@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.agents import api as agents_api
@@ -22,6 +21,7 @@ from app.common.errors import DomainError
 from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.files import api as files_api
+from app.instance.service import with_signing_secret
 from app.jobs.runner import jobs_loop
 from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
@@ -61,9 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.install()
         engine = make_engine(settings.database_url)
+        sessions = make_session_factory(engine)
         hub = Hub(broker_from_url(settings.broker_url))
         state = AppState(
-            settings=settings, engine=engine, sessions=make_session_factory(engine), hub=hub
+            settings=await with_signing_secret(settings, sessions),
+            engine=engine,
+            sessions=sessions,
+            hub=hub,
         )
         await hub.start()
         app.state.parley = state
@@ -112,11 +116,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health,
     ):
         app.include_router(module.router)
-    app.mount(
-        "/console/static",
-        StaticFiles(directory=pages.CONSOLE_DIR / "static"),
-        name="console-static",
-    )
 
     @app.websocket("/ws/visitor")
     async def visitor_ws(websocket: WebSocket) -> None:

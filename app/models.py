@@ -4,6 +4,7 @@ from app.agents.models import Agent, AgentSkill
 from app.chat.models import Chat, Message
 from app.db import Base
 from app.files.models import Attachment
+from app.instance.models import InstanceSecret
 from app.jobs.models import Job
 from app.replies.models import SavedReply
 from app.routing.models import Skill
@@ -16,6 +17,7 @@ __all__ = [
     "Attachment",
     "Base",
     "Chat",
+    "InstanceSecret",
     "Job",
     "Message",
     "PageView",

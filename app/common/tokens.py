@@ -21,7 +21,14 @@ class TokenClaims:
     epoch: int = 0
 
 
+def _require(secret: str) -> None:
+    # An empty key would sign tokens anyone can forge; it means the install's key was not loaded.
+    if not secret:
+        raise ValueError("no token-signing key: settings were not resolved (app/instance)")
+
+
 def issue(secret: str, claims: TokenClaims, ttl_s: int) -> str:
+    _require(secret)
     now = int(time.time())
     payload = {
         "sub": claims.subject,
@@ -36,6 +43,7 @@ def issue(secret: str, claims: TokenClaims, ttl_s: int) -> str:
 
 def verify(secret: str, token: str, expected: TokenType) -> TokenClaims | None:
     """The claims of a valid, unexpired token of the expected type; None for anything else."""
+    _require(secret)
     try:
         payload = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp"]})
     except jwt.PyJWTError:

@@ -29,6 +29,11 @@ async def site_by_key(session: AsyncSession, site_key: str) -> Site | None:
     return result.scalar_one_or_none()
 
 
+async def all_sites(session: AsyncSession) -> list[Site]:
+    result = await session.execute(select(Site).order_by(Site.created_at, Site.id))
+    return list(result.scalars())
+
+
 async def first_site(session: AsyncSession) -> Site | None:
     result = await session.execute(select(Site).order_by(Site.created_at).limit(1))
     return result.scalar_one_or_none()

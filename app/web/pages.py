@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,46 +9,91 @@ from fastapi.templating import Jinja2Templates
 
 from app.common.errors import NotFound
 from app.demo import DEMO_AGENTS, DEMO_SITE_KEY
+from app.resources import shipped_dir
+from app.web.assets import IMMUTABLE, REVALIDATE, SHORT, Asset, AssetDir, respond
 from app.web.deps import StateDep
 
-ROOT = Path(__file__).resolve().parents[2]
-WIDGET_DIR = ROOT / "widget"
-CONSOLE_DIR = ROOT / "console"
+WIDGET_DIR = shipped_dir("widget")
+CONSOLE_DIR = shipped_dir("console")
 templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
 router = APIRouter(include_in_schema=False)
+console_assets = AssetDir(CONSOLE_DIR / "static")
 _CSS_TOKEN = '/*__PARLEY_CSS__*/""'
+_widget: tuple[tuple[tuple[int, int], ...], Asset] | None = None
 
 
-@lru_cache(maxsize=1)
-def widget_script() -> bytes:
-    """widget.js with its stylesheet inlined: one request, one file for the shop to embed."""
-    script = (WIDGET_DIR / "widget.js").read_text(encoding="utf-8")
-    css = (WIDGET_DIR / "widget.css").read_text(encoding="utf-8")
-    return script.replace(_CSS_TOKEN, orjson.dumps(css).decode(), 1).encode()
+def widget_asset() -> Asset:
+    """widget.js with its stylesheet inlined: one request, one file for the shop to embed.
+
+    Built once, and again only when widget.js or widget.css changes on disk.
+    """
+    global _widget
+    files = (WIDGET_DIR / "widget.js", WIDGET_DIR / "widget.css")
+    stamps = tuple((st.st_mtime_ns, st.st_size) for st in (f.stat() for f in files))
+    if _widget is None or _widget[0] != stamps:
+        script, css = (f.read_text(encoding="utf-8") for f in files)
+        body = script.replace(_CSS_TOKEN, orjson.dumps(css).decode(), 1).encode()
+        _widget = (stamps, Asset.of(body, "text/javascript; charset=utf-8"))
+    return _widget[1]
 
 
-@router.get("/widget.js")
-async def widget_js() -> Response:
-    return Response(
-        widget_script(),
-        media_type="application/javascript; charset=utf-8",
-        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+def widget_url() -> str:
+    """The widget's versioned URL, cacheable for a year; shops embed the plain ``/widget.js``."""
+    return f"/widget.js?v={widget_asset().version}"
+
+
+def _page_context() -> dict[str, str]:
+    return {"app_name": "Parley", "static_base": f"/console/assets/{console_assets.version()}"}
+
+
+@router.api_route("/widget.js", methods=["GET", "HEAD"])
+async def widget_js(request: Request) -> Response:
+    asset = widget_asset()
+    versioned = request.query_params.get("v") == asset.version
+    return respond(
+        request,
+        asset,
+        IMMUTABLE if versioned else SHORT,
+        headers={"Access-Control-Allow-Origin": "*"},
     )
+
+
+@router.api_route("/console/assets/{version}/{name}", methods=["GET", "HEAD"])
+async def console_asset(request: Request, version: str, name: str) -> Response:
+    """A console file under the folder's version: cached for a year while the version is current."""
+    asset = console_assets.get(name)
+    if asset is None:
+        raise NotFound(f"no console asset {name!r}")
+    current = version == console_assets.version()
+    return respond(request, asset, IMMUTABLE if current else REVALIDATE)
+
+
+@router.api_route("/console/static/{name}", methods=["GET", "HEAD"])
+async def console_static(request: Request, name: str) -> Response:
+    """A console file under its plain name (older pages, tools): revalidated on every use."""
+    asset = console_assets.get(name)
+    if asset is None:
+        raise NotFound(f"no console asset {name!r}")
+    return respond(request, asset, REVALIDATE)
+
+
+@router.api_route("/favicon.ico", methods=["GET", "HEAD"])
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico on their own; pages link the same icon under its version."""
+    asset = console_assets.get("favicon.svg")
+    assert asset is not None
+    return respond(request, asset, "public, max-age=86400")
 
 
 @router.get("/console", response_class=HTMLResponse)
 async def console(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, "agent.html", {"app_name": "Parley", "static_base": "/console/static"}
-    )
+    return templates.TemplateResponse(request, "agent.html", _page_context())
 
 
 @router.get("/console/supervisor", response_class=HTMLResponse)
 async def supervisor(request: Request) -> HTMLResponse:
     """The supervisor view; its data needs a supervisor's or admin's token (checked by the API)."""
-    return templates.TemplateResponse(
-        request, "supervisor.html", {"app_name": "Parley", "static_base": "/console/static"}
-    )
+    return templates.TemplateResponse(request, "supervisor.html", _page_context())
 
 
 @router.get("/demo", response_class=HTMLResponse)
@@ -63,8 +105,8 @@ async def demo(request: Request, state: StateDep) -> HTMLResponse:
         "demo.html",
         {
             "site_key": DEMO_SITE_KEY,
-            "widget_src": "/widget.js",
-            "static_base": "/console/static",
+            "widget_src": widget_url(),
+            "static_base": _page_context()["static_base"],
             "agents": DEMO_AGENTS,
         },
     )
