@@ -1,6 +1,7 @@
 // The agent console: several chats at once, saved replies, whispers and notes, transfer,
 // visitor context, files, and notifications. All user text is rendered as text, never HTML.
 import { AgentSocket, TOKEN_KEY, ago, api, clock, el, uuid } from "./parley-client.js";
+import { setupTeam } from "./team.js";
 import { renderMessage } from "./messages.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -105,6 +106,7 @@ function onFrame(f) {
       renderMe();
       $("[data-testid=status-select]").value = f.agent.status === "offline" ? "online" : f.agent.status;
       $("#supervisor-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
+      $("#team-btn").hidden = f.agent.role !== "admin";
       // Chats that closed or moved while we were away are no longer ours: say so, keep the text.
       for (const chat of state.chats.values()) {
         if (!chat.ended && !f.chats.some((c) => c.id === chat.id)) {
@@ -730,6 +732,8 @@ $("#profile-dialog").addEventListener("close", async () => {
     toast(e.message);
   }
 });
+
+setupTeam({ button: $("#team-btn"), dialog: $("#team-dialog"), token: () => state.token });
 
 // ------------------------------------------------------------------ notifications
 $("#notify-btn").addEventListener("click", async () => {

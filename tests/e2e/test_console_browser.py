@@ -214,3 +214,32 @@ async def test_offer_accept_transfer_and_queue_count_in_the_console(
     await open_shop_chat(browser, server, "Liv", "Hello?")
     await expect(alice.locator("[data-testid=queue-count]")).to_have_text("1 waiting")
     await expect(ben.locator("[data-testid=queue-count]")).to_have_text("1 waiting")
+
+
+async def test_an_admin_deactivates_and_resets_an_agent_from_the_console(
+    server: Server, browser: Browser
+) -> None:
+    ben = await open_console(browser, server, *BEN)
+    await expect(ben.locator("[data-testid=team]")).to_be_hidden()  # admins only
+    admin = await open_console(browser, server, "admin@demo.parley", "admin-demo")
+    await admin.click("[data-testid=team]")
+    row = admin.locator("[data-testid=team-row][data-email='ben@demo.parley']")
+    await row.locator("[data-testid=team-deactivate]").click()
+    await expect(row).to_contain_text("deactivated")
+    # Ben's open console is signed out at once.
+    await expect(ben.locator("#login")).to_be_visible()
+    await expect(ben.locator("#login-error")).to_contain_text("Please sign in again")
+
+    await row.locator("[data-testid=team-reactivate]").click()
+    await expect(row.locator("[data-testid=team-deactivate]")).to_be_visible()
+    await row.locator("[data-testid=team-password]").fill("short")
+    await row.locator("[data-testid=team-reset]").click()
+    await expect(row.locator("[data-testid=team-error]")).to_contain_text("password")
+    await row.locator("[data-testid=team-password]").fill("a-new-password-for-ben")
+    await row.locator("[data-testid=team-reset]").click()
+    await expect(row.locator("[data-testid=team-password]")).to_have_value("")  # list redrawn
+    await expect(row.locator("[data-testid=team-error]")).to_have_text("")
+    await shot(admin, "console-team")
+    assert (
+        await api(server, (BEN[0], "a-new-password-for-ben"), "GET", "/agents/me")
+    ).status_code == 200
