@@ -162,7 +162,8 @@ class Hub:
         try:
             await self.broker.subscribe(topic)
         finally:
-            del self._pending[topic]
+            if self._pending.get(topic) is done:
+                del self._pending[topic]
             done.set_result(None)
 
     async def unsubscribe(self, conn: Connection, topic: str) -> None:
