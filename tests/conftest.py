@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,20 @@ def make_server(tmp: Path, **env: str) -> Server:
     return Server(workdir=tmp, database_url=fresh_database(tmp), env_extra=env)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    """A fresh demo server with its own database, for one test."""
-    srv = make_server(tmp_path)
+@contextmanager
+def running_server(tmp: Path, **env: str) -> Iterator[Server]:
+    """A started demo server with its own database; stopped and its database dropped after."""
+    srv = make_server(tmp, **env)
     srv.start()
     try:
         yield srv
     finally:
         srv.kill()
         drop_database(srv.database_url)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """A fresh demo server with its own database, for one test."""
+    with running_server(tmp_path) as srv:
+        yield srv

@@ -14,6 +14,7 @@ from app.agents.models import Agent
 from app.common.actor import Actor
 from app.files import service as files
 from app.files.api import storage_of
+from app.state import AppState
 from app.web.deps import AdminAgent, CurrentAgent, SessionDep, StateDep
 from app.web.errors import ERRORS
 
@@ -179,18 +180,18 @@ async def change_password(
 @router.post("/agents/{agent_id}/deactivate")
 async def deactivate_agent(agent_id: str, admin: AdminAgent, state: StateDep) -> dict[str, Any]:
     """The agent is signed out everywhere at once; their open chats go back to the queue."""
-    async with state.uow() as uow:
-        agent = await service.set_active(
-            uow, service.actor_of(admin), agent_id, False, state.routing_policy()
-        )
-        return service.agent_view(agent)
+    return await _set_active(agent_id, False, admin, state)
 
 
 @router.post("/agents/{agent_id}/reactivate")
 async def reactivate_agent(agent_id: str, admin: AdminAgent, state: StateDep) -> dict[str, Any]:
+    return await _set_active(agent_id, True, admin, state)
+
+
+async def _set_active(agent_id: str, active: bool, admin: Agent, state: AppState) -> dict[str, Any]:
     async with state.uow() as uow:
         agent = await service.set_active(
-            uow, service.actor_of(admin), agent_id, True, state.routing_policy()
+            uow, service.actor_of(admin), agent_id, active, state.routing_policy()
         )
         return service.agent_view(agent)
 

@@ -20,8 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, SAM, make_server
-from tests.databases import drop_database
+from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, SAM, running_server
 from tests.e2e.test_supervision import png
 from tests.support import Client, Frame, Server, agent, msg_id, visitor
 
@@ -288,13 +287,8 @@ SUCCESS = {name: success for name, _, success, _, _ in SOCKET_ACTIONS}
 def server(tmp_path: Path) -> Iterator[Server]:
     """Limits off: this test opens more sessions and chats from one address than a shop would
     allow, and a 429 would hide the outcome each cell is about."""
-    srv = make_server(tmp_path, PARLEY_RATE_LIMITS="false")
-    srv.start()
-    try:
+    with running_server(tmp_path, PARLEY_RATE_LIMITS="false") as srv:
         yield srv
-    finally:
-        srv.kill()
-        drop_database(srv.database_url)
 
 
 async def test_every_socket_action_and_rest_route_as_every_caller(server: Server) -> None:

@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, SAM, make_server
-from tests.databases import drop_database
+from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, SAM, running_server
 from tests.support import Client, Server, agent, msg_id, visitor
 
 ADMIN = ("admin@demo.parley", "admin-demo")
@@ -36,16 +35,15 @@ async def login(server: Server, email: str, password: str) -> httpx.Response:
 def two_processes(tmp_path: Path) -> Iterator[tuple[Server, Server]]:
     """Two processes on one database (and on Redis, in the second pass of `make test`)."""
     env = {"PARLEY_BROKER_URL": BROKER} if BROKER else {}
-    first = make_server(tmp_path, **env)
-    first.start()
-    second = Server(workdir=tmp_path, database_url=first.database_url, env_extra=env, demo=False)
-    try:
-        second.start()
-        yield first, second
-    finally:
-        second.kill()
-        first.kill()
-        drop_database(first.database_url)
+    with running_server(tmp_path, **env) as first:
+        second = Server(
+            workdir=tmp_path, database_url=first.database_url, env_extra=env, demo=False
+        )
+        try:
+            second.start()
+            yield first, second
+        finally:
+            second.kill()
 
 
 async def test_a_deactivated_agent_is_out_at_once_everywhere(
@@ -175,13 +173,8 @@ async def test_a_demoted_supervisor_loses_supervision_at_once(server: Server) ->
 
 @pytest.fixture
 def talkative(tmp_path: Path) -> Iterator[Server]:
-    srv = make_server(tmp_path, PARLEY_LOG_LEVEL="debug")
-    srv.start()
-    try:
+    with running_server(tmp_path, PARLEY_LOG_LEVEL="debug") as srv:
         yield srv
-    finally:
-        srv.kill()
-        drop_database(srv.database_url)
 
 
 async def test_no_token_reaches_the_log(talkative: Server) -> None:

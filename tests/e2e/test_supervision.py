@@ -12,8 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, SAM, make_server
-from tests.databases import drop_database
+from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, SAM, running_server
 from tests.e2e.routing_support import Shop, start
 from tests.support import Client, Server, agent, msg_id, visitor
 
@@ -164,13 +163,8 @@ async def test_only_supervisors_monitor_and_nobody_reads_another_sites_chats(
 
 @pytest.fixture
 def small_uploads(tmp_path: Path) -> Iterator[Server]:
-    srv = make_server(tmp_path, PARLEY_MAX_UPLOAD_BYTES=str(200 * 1024))
-    srv.start()
-    try:
+    with running_server(tmp_path, PARLEY_MAX_UPLOAD_BYTES=str(200 * 1024)) as srv:
         yield srv
-    finally:
-        srv.kill()
-        drop_database(srv.database_url)
 
 
 async def test_uploads_are_checked_and_only_the_chat_can_read_them(
