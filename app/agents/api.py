@@ -11,10 +11,12 @@ from sqlalchemy import select
 from app.agents import service
 from app.agents.models import Agent
 from app.common.actor import Actor
+from app.common.errors import Unauthorized
 from app.common.tokens import TokenClaims, issue
 from app.files import service as files
 from app.files.api import storage_of
 from app.web.deps import AdminAgent, CurrentAgent, SessionDep, StateDep
+from app.web.limits import ClientAddress
 
 router = APIRouter(prefix="/api/v1", tags=["agents"])
 
@@ -25,8 +27,21 @@ class LoginIn(BaseModel):
 
 
 @router.post("/auth/login")
-async def login(body: LoginIn, session: SessionDep, state: StateDep) -> dict[str, Any]:
-    agent = await service.authenticate(session, body.email, body.password)
+async def login(
+    body: LoginIn, session: SessionDep, state: StateDep, address: ClientAddress
+) -> dict[str, Any]:
+    # Failed attempts are counted, per account and per address; once either is used up, even
+    # the right password waits (the lockout is what stops guessing).
+    limiter = state.limiter
+    account = body.email.strip().lower()
+    await limiter.check("login_address", address)
+    await limiter.check("login_account", account)
+    try:
+        agent = await service.authenticate(session, body.email, body.password)
+    except Unauthorized:
+        await limiter.count("login_address", address)
+        await limiter.count("login_account", account)
+        raise
     ttl = state.settings.access_token_ttl_s
     token = issue(
         state.settings.secret_key,
