@@ -34,14 +34,15 @@ async def login(
     # the right password waits (the lockout is what stops guessing).
     limiter = state.limiter
     account = body.email.strip().lower()
-    await limiter.check("login_address", address)
-    await limiter.check("login_account", account)
-    try:
-        agent = await service.authenticate(session, body.email, body.password)
-    except Unauthorized:
-        await limiter.count("login_address", address)
-        await limiter.count("login_account", account)
-        raise
+    async with limiter.one_at_a_time(f"address:{address}", f"account:{account}"):
+        await limiter.check("login_address", address)
+        await limiter.check("login_account", account)
+        try:
+            agent = await service.authenticate(session, body.email, body.password)
+        except Unauthorized:
+            await limiter.count("login_address", address)
+            await limiter.count("login_account", account)
+            raise
     ttl = state.settings.access_token_ttl_s
     token = issue(
         state.settings.secret_key,

@@ -10,11 +10,14 @@ working beats one that refuses everyone while Redis restarts.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 
 from limits import RateLimitItem, parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -51,6 +54,12 @@ def storage_uri(configured: str, broker_url: str) -> str:
     return "async+memory://"
 
 
+@dataclass
+class _CountedLock:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
 class Limiter:
     def __init__(
         self,
@@ -67,6 +76,7 @@ class Limiter:
         self._prefix = prefix
         self._max_sockets = max_visitor_sockets
         self._sockets: Counter[str] = Counter()
+        self._locks: dict[str, _CountedLock] = {}
 
     async def hit(self, rule: str, key: str) -> None:
         """Count one attempt, or raise ``RateLimited`` (not counted) if the rule is exhausted."""
@@ -105,6 +115,30 @@ class Limiter:
                 await self._window.hit(item, self._prefix, rule, key)
         except Exception as exc:
             log.warning("rate limit store failed; attempt not counted: %s", exc)
+
+    @contextlib.asynccontextmanager
+    async def one_at_a_time(self, *keys: str) -> AsyncIterator[None]:
+        """Attempts under the same keys take turns in this process.
+
+        Failures are counted after the attempt (only failures count), so attempts running side by
+        side would all pass the check before any is counted: a hundred parallel guesses would
+        all be tried. Taking turns leaves at most one attempt in flight per key and process.
+        """
+        if not self.enabled:
+            yield
+            return
+        async with contextlib.AsyncExitStack() as stack:
+            for key in sorted(keys):  # one order everywhere: no two attempts wait on each other
+                lock = self._locks.setdefault(key, _CountedLock())
+                lock.users += 1
+                stack.callback(self._unuse, key, lock)
+                await stack.enter_async_context(lock.lock)
+            yield
+
+    def _unuse(self, key: str, lock: _CountedLock) -> None:
+        lock.users -= 1
+        if lock.users == 0:
+            self._locks.pop(key, None)
 
     def open_socket(self, visitor_id: str) -> bool:
         """Take one of the visitor's socket slots on this process; False when all are taken."""
