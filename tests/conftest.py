@@ -28,3 +28,16 @@ def server(tmp_path: Path) -> Iterator[Server]:
     finally:
         srv.kill()
         drop_database(srv.database_url)
+
+
+@pytest.fixture
+def unlimited_server(tmp_path: Path) -> Iterator[Server]:
+    """A demo server with rate limits off, for tests that flood on purpose (bursts, fifty
+    visitors on one address) and are not about limits: tests/e2e/test_rate_limits.py is."""
+    srv = make_server(tmp_path, PARLEY_RATE_LIMITS="false")
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.kill()
+        drop_database(srv.database_url)
