@@ -71,7 +71,15 @@ class Limiter:
     ) -> None:
         self.enabled = enabled
         self._rules = {name: parse_rule(text) for name, text in rules.items()}
-        options: dict[str, str] = {"implementation": "redispy"} if "redis" in storage else {}
+        options: dict[str, str | float] = {}
+        if storage.startswith(("async+redis://", "async+rediss://")):
+            # redis-py (already used by the broker), and short timeouts: with Redis gone, a
+            # frame waits a second at most before it is let through unlimited.
+            options = {
+                "implementation": "redispy",
+                "socket_timeout": 1.0,
+                "socket_connect_timeout": 1.0,
+            }
         self._window = MovingWindowRateLimiter(storage_from_string(storage, **options))
         self._prefix = prefix
         self._max_sockets = max_visitor_sockets
@@ -89,7 +97,8 @@ class Limiter:
                 log.warning("rate limit store failed; letting the call through: %s", exc)
                 return
             if not allowed:
-                raise self._refusal(rule, await self._wait_s(item, rule, key))
+                await self.check(rule, key)  # the longest wait of the limits used up
+                raise self._refusal(rule, item.get_expiry())
 
     async def check(self, rule: str, key: str) -> None:
         """Raise ``RateLimited`` if one more attempt would be refused; counts nothing."""
@@ -153,6 +162,7 @@ class Limiter:
             del self._sockets[visitor_id]
 
     async def _wait_s(self, item: RateLimitItem, rule: str, key: str) -> int:
+        """Seconds until the oldest counted attempt leaves this limit's window."""
         stats = await self._window.get_window_stats(item, self._prefix, rule, key)
         return max(1, math.ceil(stats.reset_time - time.time()))
 
