@@ -6,11 +6,13 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import field_validator
+from limits import parse_many
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # A configured key shorter than this is refused: HS256 tokens signed with it could be guessed.
 MIN_SECRET_KEY_LENGTH = 32
+_NOT_RULES = {"rate_limit_storage", "rate_limit_prefix"}
 
 
 class Settings(BaseSettings):
@@ -43,6 +45,33 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 10 * 1024 * 1024
     log_level: str = "info"
     demo: bool = False
+    # Client addresses (per-address limits, logs) come from X-Forwarded-For only when the direct
+    # peer is one of these proxies (comma list of addresses or networks); empty trusts nobody,
+    # so no client can pick its own address by sending the header.
+    trusted_proxies: str = ""
+    # Rate limits (docs/protocol.md "Rate limits"). Each rule is one or more limits in the
+    # `limits` library's syntax, ";"-separated; all must allow. An empty rule means no limit.
+    # Off for load tests and benchmarks only.
+    rate_limits: bool = True
+    # Where the counts live: empty = Redis when the broker is Redis (counted across processes),
+    # otherwise in this process; or any `limits` async storage URI ("async+redis://...").
+    rate_limit_storage: str = ""
+    # Prefixes every counter: installations (or test runs) sharing one Redis count apart.
+    rate_limit_prefix: str = "parley"
+    # Failed logins, per account and per client address; the longer limits make each lockout
+    # after the first last longer (15 minutes, then up to an hour, then up to a day).
+    rate_limit_login_account: str = "10/15 minutes;20/hour;40/day"
+    rate_limit_login_address: str = "10/15 minutes;20/hour;40/day"
+    rate_limit_widget_session: str = "60/minute;1000/hour"
+    rate_limit_chat_start: str = "10/minute;60/hour"
+    rate_limit_visitor_message: str = "5/second;60/minute"
+    # Agents are not throttled at human speed; this only stops a runaway script.
+    rate_limit_agent_message: str = "50/second"
+    rate_limit_visitor_upload: str = "10/minute;60/hour"
+    # Any frame from a visitor (typing, page views, ...), on top of the rules above.
+    rate_limit_visitor_frame: str = "20/second;600/minute"
+    # Open visitor sockets per visitor (tabs), counted per process; more are closed with 4429.
+    max_visitor_sockets: int = 10
 
     @field_validator("secret_key")
     @classmethod
@@ -53,6 +82,20 @@ class Settings(BaseSettings):
                 "(e.g. `openssl rand -base64 48`), or unset to use the generated key"
             )
         return value
+
+    @model_validator(mode="after")
+    def _rate_limit_rules_parse(self) -> Settings:
+        for name, value in self:
+            if name.startswith("rate_limit_") and name not in _NOT_RULES and value.strip():
+                try:
+                    parse_many(value)
+                except ValueError as exc:
+                    raise ValueError(f"PARLEY_{name.upper()}: {exc}") from exc
+        return self
+
+    @cached_property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @cached_property
     def is_sqlite(self) -> bool:

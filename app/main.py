@@ -13,11 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agents import api as agents_api
 from app.agents.presence import presence_loop
 from app.chat import api as chat_api
-from app.common.errors import DomainError
+from app.common.errors import DomainError, RateLimited
 from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.files import api as files_api
@@ -99,9 +100,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Bearer tokens, never cookies: any origin may call the API without CSRF risk; which shops may
     # embed a site's widget is decided per site (allowed origins), not here.
     app.add_middleware(
-        CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["Retry-After"],  # the widget reads it on a 429
     )
     app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxy_list:
+        # The client's address comes from X-Forwarded-For only when the peer is a listed proxy;
+        # without the setting nobody is trusted (uvicorn's own default would trust 127.0.0.1).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     _install_error_handlers(app)
     for module in (
         agents_api,
@@ -134,7 +143,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(body(exc.code, exc.message), status_code=exc.http_status)
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
+        return JSONResponse(
+            body(exc.code, exc.message), status_code=exc.http_status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

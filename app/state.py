@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.chat.batch import MessageWriter
 from app.common.uow import UnitOfWork
 from app.config import Settings
+from app.ratelimit.limiter import Limiter, limiter_from
 from app.realtime.hub import Hub
 from app.routing.policy import RoutingPolicy
 
@@ -21,9 +22,11 @@ class AppState:
     hub: Hub
     draining: bool = field(default=False)
     writer: MessageWriter = field(init=False)
+    limiter: Limiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.writer = MessageWriter(self.uow)
+        self.limiter = limiter_from(self.settings)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.hub)

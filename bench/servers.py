@@ -27,7 +27,12 @@ def launch_parley(
     server = Server(
         workdir=workdir,
         database_url=database_url,
-        env_extra={"PARLEY_BROKER_URL": broker_url, **(extra_env or {})},
+        # A benchmark floods from one address on purpose: rate limits would measure themselves.
+        env_extra={
+            "PARLEY_BROKER_URL": broker_url,
+            "PARLEY_RATE_LIMITS": "false",
+            **(extra_env or {}),
+        },
         demo=False,
     )
     server.start()

@@ -36,3 +36,11 @@ def server(tmp_path: Path) -> Iterator[Server]:
     """A fresh demo server with its own database, for one test."""
     with running_server(tmp_path) as srv:
         yield srv
+
+
+@pytest.fixture
+def unlimited_server(tmp_path: Path) -> Iterator[Server]:
+    """A demo server with rate limits off, for tests that flood on purpose (bursts, fifty
+    visitors on one address) and are not about limits: tests/e2e/test_rate_limits.py is."""
+    with running_server(tmp_path, PARLEY_RATE_LIMITS="false") as srv:
+        yield srv

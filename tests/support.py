@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import os
 import signal
@@ -62,6 +63,11 @@ class Server:
                 "PARLEY_DATABASE_URL": self.database_url,
                 "PARLEY_LOG_LEVEL": "warning",
                 "PARLEY_UPLOAD_DIR": str(self.workdir / "uploads"),
+                # Rate-limit counters of this test's own: on a shared Redis, other tests' logins
+                # and chats from 127.0.0.1 are not counted against it (processes on one database
+                # count together).
+                "PARLEY_RATE_LIMIT_PREFIX": "test-"
+                + hashlib.sha256(self.database_url.encode()).hexdigest()[:12],
             }
         )
         env.update(self.env_extra)

@@ -12,11 +12,13 @@ from sqlalchemy import select
 from app.agents import service
 from app.agents.models import Agent
 from app.common.actor import Actor
+from app.common.errors import Forbidden, Unauthorized
 from app.files import service as files
 from app.files.api import storage_of
 from app.state import AppState
 from app.web.deps import AdminAgent, CurrentAgent, SessionDep, StateDep
 from app.web.errors import ERRORS
+from app.web.limits import ClientAddress
 
 router = APIRouter(prefix="/api/v1", tags=["agents"], responses=ERRORS)
 
@@ -27,8 +29,22 @@ class LoginIn(BaseModel):
 
 
 @router.post("/auth/login")
-async def login(body: LoginIn, session: SessionDep, state: StateDep) -> dict[str, Any]:
-    agent = await service.authenticate(session, body.email, body.password)
+async def login(
+    body: LoginIn, session: SessionDep, state: StateDep, address: ClientAddress
+) -> dict[str, Any]:
+    # Failed attempts are counted, per account and per address; once either is used up, even
+    # the right password waits (the lockout is what stops guessing).
+    limiter = state.limiter
+    account = body.email.strip().lower()
+    async with limiter.one_at_a_time(f"address:{address}", f"account:{account}"):
+        await limiter.check("login_address", address)
+        await limiter.check("login_account", account)
+        try:
+            agent = await service.authenticate(session, body.email, body.password)
+        except Unauthorized:
+            await limiter.count("login_address", address)
+            await limiter.count("login_account", account)
+            raise
     ttl = state.settings.access_token_ttl_s
     token = service.issue_token(agent, state.settings.secret_key, ttl)
     return {
@@ -163,11 +179,21 @@ class PasswordChange(BaseModel):
 async def change_password(
     body: PasswordChange, agent: CurrentAgent, state: StateDep
 ) -> dict[str, Any]:
-    """The agent's own change: every other session ends; this one gets a fresh token."""
-    async with state.uow() as uow:
-        me = await service.change_own_password(
-            uow, agent.id, body.current_password, body.new_password
-        )
+    """The agent's own change: every other session ends; this one gets a fresh token. Wrong
+    current passwords count against the account like failed logins: a stolen token must not
+    become a way to guess the password."""
+    limiter = state.limiter
+    account = agent.email
+    async with limiter.one_at_a_time(f"account:{account}"):
+        await limiter.check("login_account", account)
+        try:
+            async with state.uow() as uow:
+                me = await service.change_own_password(
+                    uow, agent.id, body.current_password, body.new_password
+                )
+        except Forbidden:
+            await limiter.count("login_account", account)
+            raise
     ttl = state.settings.access_token_ttl_s
     return {
         "access_token": service.issue_token(me, state.settings.secret_key, ttl),

@@ -42,8 +42,14 @@ class TooLarge(DomainError):
 
 
 class RateLimited(DomainError):
+    """Refused for now; ``retry_after_s`` tells the client when trying again can succeed."""
+
     code = "rate_limited"
     http_status = 429
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, retry_after_s)
 
 
 class Unavailable(DomainError):

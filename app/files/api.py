@@ -87,6 +87,8 @@ async def upload(
 ) -> dict[str, Any]:
     if actor is None:
         raise Unauthorized("missing bearer token")
+    if actor.type == "visitor":
+        await state.limiter.hit("visitor_upload", actor.id)
     limit = state.settings.max_upload_bytes
     declared = int(request.headers.get("content-length") or 0)
     if declared > limit + _ENVELOPE or (file.size is not None and file.size > limit):

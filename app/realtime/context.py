@@ -17,6 +17,8 @@ class FrameContext:
     state: AppState
     conn: Connection
     actor: Actor
+    # The client's address (through trusted proxies only), for per-address limits.
+    client_address: str = ""
 
     @property
     def hub(self) -> Hub:

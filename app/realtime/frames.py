@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, get_args
 
 import orjson
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from app.common.errors import BadRequest, TooLarge
 
@@ -29,12 +37,35 @@ class PageView(_Frame):
     referrer: Annotated[str, Field(max_length=2000)] | None = None
 
 
+# Bounds on a shop's own pre-chat questions: stored with every chat and shown to agents.
+PRE_CHAT_MAX_KEYS = 20
+PRE_CHAT_MAX_KEY_LENGTH = 64
+PRE_CHAT_MAX_VALUE_LENGTH = 500
+
+
 class PreChat(BaseModel):
-    # Shops add their own questions, so unknown keys are kept (as short strings).
+    # Shops add their own questions, so unknown keys are kept: a bounded number of short
+    # answers (strings, numbers, yes/no), never nested data.
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
     name: Annotated[str, Field(max_length=100)] | None = None
     email: EmailStr | None = None
     department: Annotated[str, Field(max_length=64)] | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> PreChat:
+        extra = self.model_extra or {}
+        if len(self.model_fields_set | extra.keys()) > PRE_CHAT_MAX_KEYS:
+            raise ValueError(f"at most {PRE_CHAT_MAX_KEYS} fields")
+        for key, value in extra.items():
+            if len(key) > PRE_CHAT_MAX_KEY_LENGTH:
+                raise ValueError(f"field names may be at most {PRE_CHAT_MAX_KEY_LENGTH} characters")
+            if value is not None and not isinstance(value, str | int | float | bool):
+                raise ValueError(f"{key}: answers must be text, a number or true/false")
+            if isinstance(value, str) and len(value) > PRE_CHAT_MAX_VALUE_LENGTH:
+                raise ValueError(
+                    f"{key}: answers may be at most {PRE_CHAT_MAX_VALUE_LENGTH} characters"
+                )
+        return self
 
 
 class ChatStart(_Frame):
@@ -183,5 +214,5 @@ def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors()[:3]:
         loc = ".".join(str(p) for p in err["loc"][1:]) or "frame"
-        parts.append(f"{loc}: {err['msg']}")
+        parts.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}")
     return "; ".join(parts)

@@ -22,6 +22,7 @@ from app.visitors import service
 from app.visitors.models import PageView, Visitor
 from app.web.deps import CurrentAgent, StateDep
 from app.web.errors import ERRORS
+from app.web.limits import ClientAddress
 
 router = APIRouter(prefix="/api/v1", tags=["widget"], responses=ERRORS)
 
@@ -32,7 +33,10 @@ class SessionIn(BaseModel):
 
 
 @router.post("/widget/session")
-async def widget_session(body: SessionIn, request: Request, state: StateDep) -> dict[str, Any]:
+async def widget_session(
+    body: SessionIn, request: Request, state: StateDep, address: ClientAddress
+) -> dict[str, Any]:
+    await state.limiter.hit("widget_session", address)
     async with state.uow() as uow:
         site = await site_by_key(uow.session, body.site_key)
         if site is None:

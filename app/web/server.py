@@ -74,6 +74,7 @@ def serve(app: FastAPI, sock: socket.socket, log_level: str, on_ready: Callable[
         ws_per_message_deflate=False,
         log_level=log_level,
         timeout_graceful_shutdown=10,
-        proxy_headers=True,
+        # Forwarded headers are read by the app itself, from PARLEY_TRUSTED_PROXIES only.
+        proxy_headers=False,
     )
     DrainingServer(config, on_ready).run(sockets=[sock])

@@ -16,10 +16,11 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from app.common.errors import DomainError
+from app.common.errors import DomainError, RateLimited
 from app.realtime import frames
 from app.realtime.context import FrameContext
 from app.realtime.hub import Connection
+from app.web import limits
 from app.web.credentials import socket_subprotocol
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,19 @@ Handler = Callable[[FrameContext, Any], Awaitable[None]]
 
 
 async def run_socket(
+    ws: WebSocket,
+    ctx: FrameContext,
+    role: Literal["visitor", "agent"],
+    handlers: dict[type[BaseModel], Handler],
+    topics: list[str],
+    on_open: Callable[[FrameContext], Awaitable[None]],
+) -> None:
+    async with limits.socket_slot(ws, ctx, role) as admitted:
+        if admitted:
+            await _run_socket(ws, ctx, role, handlers, topics, on_open)
+
+
+async def _run_socket(
     ws: WebSocket,
     ctx: FrameContext,
     role: Literal["visitor", "agent"],
@@ -113,9 +127,13 @@ async def _dispatch(
         chat_id = getattr(frame, "chat_id", None)
         if not isinstance(frame, frames.Ping):
             ctx.conn.active = True
+        await limits.check_frame(ctx, frame)
         await handlers[type(frame)](ctx, frame)
     except DomainError as exc:
-        ctx.reply(error_frame(exc.code, exc.message, ref or _safe_ref(raw, max_bytes), chat_id))
+        reply = error_frame(exc.code, exc.message, ref or _safe_ref(raw, max_bytes), chat_id)
+        if isinstance(exc, RateLimited):
+            reply["retry_after_s"] = exc.retry_after_s
+        ctx.reply(reply)
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
         log.warning("database unavailable while handling a frame: %s", exc)
         ctx.reply(

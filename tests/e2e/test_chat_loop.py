@@ -372,7 +372,8 @@ async def test_metrics_in_prometheus_format(server: Server) -> None:
     await a.close()
 
 
-async def test_a_long_chat_resumes_in_pages(server: Server) -> None:
+async def test_a_long_chat_resumes_in_pages(unlimited_server: Server) -> None:
+    server = unlimited_server  # 520 messages sent at once: a flood on purpose
     a, _ = await agent(server, *ALICE)
     v, _ = await visitor(server, DEMO_SITE_KEY)
     chat_id = await start_chat(v, "Message 1")

@@ -28,7 +28,13 @@ FAST = {
 }
 
 
-def start_cluster(tmp: Path, database_url: str, broker_url: str, n: int = 3) -> list[Server]:
+def start_cluster(
+    tmp: Path,
+    database_url: str,
+    broker_url: str,
+    n: int = 3,
+    env: dict[str, str] | None = None,
+) -> list[Server]:
     servers = []
     for i in range(n):
         workdir = tmp / f"p{i}"
@@ -37,7 +43,7 @@ def start_cluster(tmp: Path, database_url: str, broker_url: str, n: int = 3) -> 
             workdir=workdir,
             database_url=database_url,
             demo=(i == 0),
-            env_extra={"PARLEY_BROKER_URL": broker_url, **FAST},
+            env_extra={"PARLEY_BROKER_URL": broker_url, **FAST, **(env or {})},
         )
         srv.start()  # one after another: the first one migrates and seeds the demo
         servers.append(srv)
@@ -154,7 +160,23 @@ def _id(client: Client) -> str:
     return agent_id
 
 
-async def test_fifty_chats_over_three_processes_never_overload(cluster: list[Server]) -> None:
+@pytest.fixture
+def unlimited_cluster(tmp_path: Path) -> Iterator[list[Server]]:
+    """Rate limits off: fifty visitors share 127.0.0.1 here, fifty addresses in a shop."""
+    url = fresh_database(tmp_path)
+    servers = start_cluster(tmp_path, url, BROKER, env={"PARLEY_RATE_LIMITS": "false"})
+    try:
+        yield servers
+    finally:
+        for srv in servers:
+            srv.kill()
+        drop_database(url)
+
+
+async def test_fifty_chats_over_three_processes_never_overload(
+    unlimited_cluster: list[Server],
+) -> None:
+    cluster = unlimited_cluster
     shop = await Shop.create(cluster[0], "Cluster shop")
     names = [f"Agent{i}" for i in range(5)]
     for name in names:

@@ -10,8 +10,9 @@ from tests.support import Client, Server, msg_id
 
 
 async def test_a_burst_over_many_chats_is_numbered_without_gaps_and_stored_once(
-    server: Server,
+    unlimited_server: Server,  # a burst far above the per-visitor message limit, on purpose
 ) -> None:
+    server = unlimited_server
     shop = await Shop.create(server)
     await shop.add_agent("Burst", max_chats=10)
     a = await shop.connect_agent("Burst")

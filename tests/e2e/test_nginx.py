@@ -55,7 +55,8 @@ def behind_nginx(tmp_path: Path) -> Iterator[tuple[str, list[Server]]]:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     assert Path(nginx).exists(), "nginx is not installed (scripts/services.sh installs it)"
     url = fresh_database(tmp_path)
-    servers = start_cluster(tmp_path, url, BROKER)
+    # As docs/scaling.md sets it: nginx on this host names the client in X-Forwarded-For.
+    servers = start_cluster(tmp_path, url, BROKER, env={"PARLEY_TRUSTED_PROXIES": "127.0.0.1"})
     port = free_port()
     prefix = tmp_path / "nginx"
     prefix.mkdir()

@@ -35,8 +35,10 @@ def last_queued(v: Client, chat_id: str) -> int | None:
     return frames[-1]["position"] if frames else None
 
 
-async def test_fifty_simultaneous_chats_never_overload_five_agents(server: Server) -> None:
-    shop = await Shop.create(server)
+async def test_fifty_simultaneous_chats_never_overload_five_agents(
+    unlimited_server: Server,  # fifty visitors on one address
+) -> None:
+    shop = await Shop.create(unlimited_server)
     names = [f"Agent{i}" for i in range(5)]
     for name in names:
         await shop.add_agent(name, max_chats=3)

@@ -1,0 +1,1 @@
+"""Rate limits: named rules from the settings, counted by the `limits` library."""

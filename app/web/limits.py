@@ -1,0 +1,82 @@
+"""Where the edge applies rate limits: client addresses, socket frames, visitor sockets.
+
+Kept apart from the socket plumbing so that which frame costs what is read in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated, Literal
+
+from fastapi import Depends
+from pydantic import BaseModel
+from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocket
+
+from app.realtime import frames
+from app.realtime.context import FrameContext
+
+# Close code for a visitor socket beyond PARLEY_MAX_VISITOR_SOCKETS (docs/protocol.md).
+CLOSE_TOO_MANY_SOCKETS = 4429
+
+
+def client_address(conn: HTTPConnection) -> str:
+    """The peer's address, or the forwarded one when the peer is a trusted proxy.
+
+    app/main.py installs the forwarded-header middleware only for PARLEY_TRUSTED_PROXIES, so
+    by the time a request gets here ``client`` is already the right one.
+    """
+    return conn.client.host if conn.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
+
+
+async def check_frame(ctx: FrameContext, frame: BaseModel) -> None:
+    """Count a frame against its limits, keyed by frame type; raises ``RateLimited``."""
+    limiter = ctx.state.limiter
+    actor = ctx.actor
+    if isinstance(frame, frames.Ping):
+        return  # keeps a refused client's connection check working, and costs nothing
+    if actor.type == "visitor":
+        if isinstance(frame, frames.MessageSend):
+            await limiter.hit("visitor_message", actor.id)
+        elif isinstance(frame, frames.ChatStart):
+            await limiter.hit("chat_start", ctx.client_address)
+        await limiter.hit("visitor_frame", actor.id)
+    elif isinstance(frame, frames.MessageSend):
+        await limiter.hit("agent_message", actor.id)
+
+
+@contextlib.asynccontextmanager
+async def socket_slot(
+    ws: WebSocket, ctx: FrameContext, role: Literal["visitor", "agent"]
+) -> AsyncIterator[bool]:
+    """Holds one of the visitor's socket slots for the life of the socket.
+
+    Yields False (after telling the client and closing with 4429) when the visitor already has
+    PARLEY_MAX_VISITOR_SOCKETS open on this process.
+    """
+    ctx.client_address = client_address(ws)
+    if role != "visitor":
+        yield True
+        return
+    limiter = ctx.state.limiter
+    visitor_id = ctx.actor.id
+    if not limiter.open_socket(visitor_id):
+        await ws.send_json(
+            {
+                "type": "error",
+                "code": "rate_limited",
+                "message": "too many open chat windows; close one and reload",
+                "ref": None,
+            }
+        )
+        await ws.close(CLOSE_TOO_MANY_SOCKETS)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        limiter.close_socket(visitor_id)
