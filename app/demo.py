@@ -12,6 +12,11 @@ from app.sites.service import create_site, site_by_key
 
 DEMO_SITE_KEY = "demo-nordlys"
 DEMO_SITE_NAME = "Nordlys Cycles"
+DEMO_DEPARTMENTS = [
+    {"skill": "sales", "label": "Bikes and gear"},
+    {"skill": "support", "label": "Repairs and fit"},
+    {"skill": "billing", "label": "Billing"},
+]
 DEMO_AGENTS: list[dict[str, Any]] = [
     {
         "email": "alice@demo.parley",
@@ -71,6 +76,8 @@ async def seed(session: AsyncSession) -> bool:
         return False
     site = await create_site(session, DEMO_SITE_NAME, [], site_key=DEMO_SITE_KEY)
     site.greeting = "Hi! Questions about fit, delivery or your order? Ask us."
+    # The pre-chat form offers these; each goes to the agents with that skill.
+    site.settings = {**(site.settings or {}), "departments": DEMO_DEPARTMENTS}
     for spec in DEMO_AGENTS:
         initials = "".join(part[0] for part in spec["name"].split()[:2])
         agent: Agent = await create_agent(

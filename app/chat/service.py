@@ -78,6 +78,8 @@ async def start_chat(
             {"type": "chat.started", "chat_id": existing.id, "status": existing.status},
         )
         return existing, None
+    # Refused before anything is stored: an unknown department creates no chat.
+    skill = await routing.skill_for(uow, actor.site_id, pre_chat.get("department"), policy)
     visitor = await uow.session.get_one(Visitor, actor.id)
     if pre_chat.get("name"):
         visitor.name = str(pre_chat["name"])
@@ -89,7 +91,7 @@ async def start_chat(
         site_id=actor.site_id,
         visitor_id=actor.id,
         status="queued",
-        skill=pre_chat.get("department") or None,
+        skill=skill,
         pre_chat=pre_chat,
         created_at=now,
         queued_at=now,
