@@ -125,6 +125,21 @@ async def take_slot(uow: UnitOfWork, agent_id: str) -> bool:
     return claimed is not None
 
 
+async def force_slot(uow: UnitOfWork, agent_id: str) -> None:
+    """Count one more chat for an agent whatever their status and room: a supervisor taking a
+    chat over chose it themself, so neither being away nor being full stands in the way."""
+    claimed = (
+        await uow.session.execute(
+            update(Agent)
+            .where(Agent.id == agent_id)
+            .values(active_chats=Agent.active_chats + 1)
+            .returning(Agent.site_id, Agent.status, Agent.active_chats)
+            .execution_options(synchronize_session=False)
+        )
+    ).one()
+    _announce_load(uow, agent_id, *claimed)
+
+
 async def release_slot(uow: UnitOfWork, agent_id: str) -> None:
     released = (
         await uow.session.execute(
