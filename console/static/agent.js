@@ -145,7 +145,8 @@ function onFrame(f) {
       const chat = state.chats.get(f.chat_id);
       if (chat) {
         chat.status = "closed";
-        chat.ended = f.closed_by === "visitor" ? "The visitor ended the chat" : "Chat closed";
+        if (f.reason === "visitor_left") chat.ended = "The visitor left (gone too long): the chat was closed";
+        else chat.ended = f.closed_by === "visitor" ? "The visitor ended the chat" : "Chat closed";
         renderChat(f.chat_id);
       }
       break;
