@@ -31,13 +31,18 @@ async def closed(session: AsyncSession, socket_id: str, visitor_id: str) -> None
     )
 
 
+# Ids per UPDATE: well below every database's limit on bound parameters.
+_CHUNK = 500
+
+
 async def heartbeat(session: AsyncSession, socket_ids: Collection[str]) -> None:
     """This process's sockets are still open."""
-    if socket_ids:
+    ids, now = list(socket_ids), utcnow()
+    for start in range(0, len(ids), _CHUNK):
         await session.execute(
             update(VisitorSocket)
-            .where(VisitorSocket.id.in_(list(socket_ids)))
-            .values(seen_at=utcnow())
+            .where(VisitorSocket.id.in_(ids[start : start + _CHUNK]))
+            .values(seen_at=now)
         )
 
 
