@@ -128,30 +128,24 @@ async def test_a_visitor_who_comes_back_in_time_keeps_the_chat(fast_server: Serv
     await tab_a.close()
 
 
-async def test_a_chat_whose_process_died_still_ends(tmp_path: Path) -> None:
+async def test_a_chat_whose_process_died_still_ends(fast_server: Server) -> None:
     """The visitor's socket is never closed cleanly: the process is killed; after a restart
     the chat still ends once the visitor has been gone long enough."""
-    server = make_server(tmp_path, **FAST)
-    server.start()
-    try:
-        shop = await Shop.create(server)
-        await shop.add_agent("Ann")
-        ann = await shop.connect_agent("Ann")
-        v, _ = await visitor_with_token(shop)
-        chat_id = await start(v)
-        await ann.expect("chat.assigned", chat_id=chat_id)
-        server.kill()
-        await v.closed()
-        await ann.closed()
-        await asyncio.to_thread(server.start)
-        ann = await shop.connect_agent("Ann")
-        closed = await ann.expect("chat.closed", chat_id=chat_id, timeout=WITHIN)
-        assert closed["reason"] == "visitor_left"
-        assert await chat_status(shop, chat_id) == "closed"
-        await ann.close()
-    finally:
-        server.kill()
-        drop_database(server.database_url)
+    shop = await Shop.create(fast_server)
+    await shop.add_agent("Ann")
+    ann = await shop.connect_agent("Ann")
+    v, _ = await visitor_with_token(shop)
+    chat_id = await start(v)
+    await ann.expect("chat.assigned", chat_id=chat_id)
+    fast_server.kill()
+    await v.closed()
+    await ann.closed()
+    await asyncio.to_thread(fast_server.start)
+    ann = await shop.connect_agent("Ann")
+    closed = await ann.expect("chat.closed", chat_id=chat_id, timeout=WITHIN)
+    assert closed["reason"] == "visitor_left"
+    assert await chat_status(shop, chat_id) == "closed"
+    await ann.close()
 
 
 async def test_visitor_uploads_never_sent_are_deleted(fast_server: Server) -> None:
