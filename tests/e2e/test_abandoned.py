@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import make_server
-from tests.databases import drop_database
+from tests.databases import drop_database, fresh_database, postgres_base
 from tests.e2e.routing_support import Shop, start
 from tests.support import Client, Server, msg_id
 
@@ -199,3 +200,52 @@ async def test_visitor_uploads_never_sent_are_deleted(fast_server: Server) -> No
 async def chat_status(shop: Shop, chat_id: str) -> str:
     items = (await shop.api("GET", "/chats")).json()["items"]
     return str(next(c["status"] for c in items if c["id"] == chat_id))
+
+
+@pytest.fixture
+def two_processes(tmp_path: Path) -> Iterator[list[Server]]:
+    """Two servers on one PostgreSQL and one Redis (the second pass of `make test`)."""
+    broker = os.environ.get("PARLEY_TEST_BROKER", "")
+    if postgres_base() is None or not broker.startswith("redis"):
+        pytest.skip("needs PostgreSQL and Redis")
+    url = fresh_database(tmp_path)
+    servers: list[Server] = []
+    try:
+        for i in range(2):
+            workdir = tmp_path / f"p{i}"
+            workdir.mkdir()
+            srv = Server(workdir, url, {"PARLEY_BROKER_URL": broker, **FAST}, demo=(i == 0))
+            srv.start()
+            servers.append(srv)
+        yield servers
+    finally:
+        for srv in servers:
+            srv.kill()
+        drop_database(url)
+
+
+async def test_with_tabs_on_two_processes_the_chat_ends_after_the_last_tab(
+    two_processes: list[Server],
+) -> None:
+    one, two = two_processes
+    shop = await Shop.create(one)
+    await shop.add_agent("Ann")
+    ann = await shop.connect_agent("Ann")
+    tab_one, token = await visitor_with_token(shop)
+    chat_id = await start(tab_one)
+    await ann.expect("chat.assigned", chat_id=chat_id)
+    tab_two = await connect_visitor(two, token)
+
+    await tab_one.close()  # the tab on process one goes; the one on process two stays
+    await asyncio.sleep(GONE_S * 2 + 1)
+    cid = msg_id()
+    await tab_two.send(
+        {"type": "message.send", "chat_id": chat_id, "client_msg_id": cid, "body": "Still here"}
+    )
+    await tab_two.expect("message.ack", client_msg_id=cid)
+    assert not ann.all("chat.closed")
+
+    await tab_two.close()  # now the visitor is gone everywhere
+    closed = await ann.expect("chat.closed", chat_id=chat_id, timeout=WITHIN)
+    assert closed["reason"] == "visitor_left"
+    await ann.close()
