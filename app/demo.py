@@ -72,7 +72,11 @@ _COLORS = {
 
 async def seed(session: AsyncSession) -> bool:
     """Create the demo site and agents once; returns whether anything was created."""
-    if await site_by_key(session, DEMO_SITE_KEY) is not None:
+    existing = await site_by_key(session, DEMO_SITE_KEY)
+    if existing is not None:
+        # A demo seeded before departments existed gets them once (an admin's [] is kept).
+        if "departments" not in (existing.settings or {}):
+            existing.settings = {**(existing.settings or {}), "departments": DEMO_DEPARTMENTS}
         return False
     site = await create_site(session, DEMO_SITE_NAME, [], site_key=DEMO_SITE_KEY)
     site.greeting = "Hi! Questions about fit, delivery or your order? Ask us."
