@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from limits import parse_many
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # A configured key shorter than this is refused: HS256 tokens signed with it could be guessed.
@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     # An online agent who does nothing in the console this long turns "away"; 0 disables.
     agent_idle_away_s: float = 900.0
     ws_ping_interval_s: float = 20.0
+    # A visitor with no socket and no activity this long has left: their open chat is closed
+    # (reason visitor_left), freeing the agent's slot or their place in the queue.
+    visitor_gone_s: float = Field(default=600.0, gt=0)
+    # Visitor uploads never sent in a chat are deleted (row and bytes) after this long.
+    unattached_upload_ttl_s: float = Field(default=24 * 3600.0, gt=0)
     upload_dir: Path = Path("./parley-uploads")
     max_upload_bytes: int = 10 * 1024 * 1024
     log_level: str = "info"

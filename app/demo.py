@@ -18,6 +18,11 @@ DEMO_SITE_KEY = "demo-nordlys"
 # PARLEY_DATABASE_URL is set explicitly, the demo runs on a file of its own.
 DEMO_DATABASE_URL = "sqlite+aiosqlite:///./parley-demo.db"
 DEMO_SITE_NAME = "Nordlys Cycles"
+DEMO_DEPARTMENTS = [
+    {"skill": "sales", "label": "Bikes and gear"},
+    {"skill": "support", "label": "Repairs and fit"},
+    {"skill": "billing", "label": "Billing"},
+]
 DEMO_AGENTS: list[dict[str, Any]] = [
     {
         "email": "alice@demo.parley",
@@ -73,11 +78,17 @@ _COLORS = {
 
 async def seed(session: AsyncSession) -> bool:
     """Create the demo site and agents once; returns whether anything was created."""
-    if await site_by_key(session, DEMO_SITE_KEY) is not None:
+    existing = await site_by_key(session, DEMO_SITE_KEY)
+    if existing is not None:
+        # A demo seeded before departments existed gets them once (an admin's [] is kept).
+        if "departments" not in (existing.settings or {}):
+            existing.settings = {**(existing.settings or {}), "departments": DEMO_DEPARTMENTS}
         return False
     await _refuse_real_data(session)
     site = await create_site(session, DEMO_SITE_NAME, [], site_key=DEMO_SITE_KEY)
     site.greeting = "Hi! Questions about fit, delivery or your order? Ask us."
+    # The pre-chat form offers these; each goes to the agents with that skill.
+    site.settings = {**(site.settings or {}), "departments": DEMO_DEPARTMENTS}
     for spec in DEMO_AGENTS:
         initials = "".join(part[0] for part in spec["name"].split()[:2])
         agent: Agent = await create_agent(

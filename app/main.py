@@ -17,13 +17,17 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agents import api as agents_api
 from app.agents.presence import presence_loop
+from app.chat import abandoned
 from app.chat import api as chat_api
 from app.common.errors import DomainError, RateLimited
 from app.config import Settings
 from app.db import make_engine, make_session_factory
 from app.files import api as files_api
+from app.files import cleanup as upload_cleanup
+from app.files.storage import local_storage
 from app.instance.service import with_signing_secret
 from app.jobs.runner import jobs_loop
+from app.jobs.service import JobHandler
 from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
 from app.replies import api as replies_api
@@ -72,9 +76,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         await hub.start()
         app.state.parley = state
+        await _schedule_housekeeping(state)
         background = [
             asyncio.create_task(presence_loop(state)),
-            asyncio.create_task(jobs_loop(state, timers.handlers(state.routing_policy()))),
+            asyncio.create_task(jobs_loop(state, _job_handlers(state))),
+            asyncio.create_task(abandoned.heartbeat_loop(state)),
         ]
         settle_garbage_collector()
         try:
@@ -135,6 +141,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await ws_routes.agent_socket(websocket, websocket.app.state.parley)
 
     return app
+
+
+def _job_handlers(state: AppState) -> dict[str, JobHandler]:
+    """Every durable timer kind this process can run, by domain."""
+    policy = state.routing_policy()
+    s = state.settings
+    return {
+        **timers.handlers(policy),
+        **abandoned.handlers(policy, s.visitor_gone_s),
+        **upload_cleanup.handlers(local_storage(s.upload_dir), s.unattached_upload_ttl_s),
+    }
+
+
+async def _schedule_housekeeping(state: AppState) -> None:
+    """Periodic jobs reschedule themselves; this makes sure the first one exists."""
+    try:
+        async with state.uow() as uow:
+            await upload_cleanup.ensure_scheduled(uow, state.settings.unattached_upload_ttl_s)
+    except Exception:
+        log.warning("could not schedule the upload clean-up; next start retries", exc_info=True)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

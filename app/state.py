@@ -21,6 +21,9 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession]
     hub: Hub
     draining: bool = field(default=False)
+    # Ids of the visitor sockets open on this process, refreshed in the database by its
+    # heartbeat (app/chat/abandoned.py); the database, not this set, says who is still there.
+    visitor_socket_ids: set[str] = field(default_factory=set)
     writer: MessageWriter = field(init=False)
     limiter: Limiter = field(init=False)
 

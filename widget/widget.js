@@ -636,9 +636,13 @@
         mine.delete(p.cid);
         showView("prechat");
         ui.msgInput.value = p.body;
-        showFormError(/email/i.test(f.message || "")
-          ? "Please check your e-mail address."
-          : "Sorry, that did not work. Please try again.");
+        let text = "Sorry, that did not work. Please try again.";
+        if (/email/i.test(f.message || "")) text = "Please check your e-mail address.";
+        else if (f.code === "bad_request" && /department/i.test(f.message || "")) {
+          text = f.message + " Please choose another topic.";
+          renderDepartments();
+        }
+        showFormError(text);
         return;
       }
       markFailed(p);
@@ -950,6 +954,8 @@
     visitorName = name;
     const pre = { name };
     if (email) pre.email = email;
+    const department = chosenDepartment();
+    if (department) pre.department = department;
     if (chat) forgetChat();
     clearList(false);
     ui.msgInput.value = "";
@@ -1056,6 +1062,7 @@
     if (name === "prechat") {
       prefill();
       renderAvailability();
+      renderDepartments();
     }
     renderHeader();
     renderStatus();
@@ -1066,6 +1073,29 @@
     const p = readProfile();
     if (!ui.nameInput.value) ui.nameInput.value = p.name || (visitor && visitor.name) || "";
     if (!ui.emailInput.value) ui.emailInput.value = p.email || (visitor && visitor.email) || "";
+  }
+
+  function departments() {
+    const list = config && Array.isArray(config.departments) ? config.departments : [];
+    return list.filter((d) => d && typeof d.value === "string" && d.value);
+  }
+
+  // More than one department: the visitor picks (or leaves it to the site's default); one: it
+  // is simply used; none: the field is hidden.
+  function renderDepartments() {
+    const list = departments();
+    const chosen = ui.deptSelect.value;
+    ui.deptSelect.textContent = "";
+    ui.deptSelect.append(h("option", { value: "", text: "Choose a topic (optional)" }));
+    for (const d of list) ui.deptSelect.append(h("option", { value: d.value, text: clip(d.label || d.value, 64) }));
+    if (list.some((d) => d.value === chosen)) ui.deptSelect.value = chosen;
+    ui.deptField.hidden = list.length < 2;
+  }
+
+  function chosenDepartment() {
+    const list = departments();
+    if (list.length === 1) return list[0].value;
+    return list.length > 1 ? ui.deptSelect.value : "";
   }
 
   function renderAvailability() {
@@ -1193,6 +1223,9 @@
     ui.nameInput = h("input", { id: "parley-name", type: "text", name: "name", required: true, maxlength: 100, autocomplete: "name", "data-testid": "prechat-name" });
     ui.emailInput = h("input", { id: "parley-email", type: "email", name: "email", maxlength: 254, autocomplete: "email", "data-testid": "prechat-email" });
     ui.msgInput = h("textarea", { id: "parley-message", name: "message", required: true, rows: 3, maxlength: MAX_BODY, "data-testid": "prechat-message" });
+    // The site's departments: offered as a choice when there is more than one (see renderDepartments).
+    ui.deptSelect = h("select", { id: "parley-department", name: "department", "data-testid": "prechat-department" });
+    ui.deptField = field("What is it about?", "parley-department", ui.deptSelect);
     for (const i of [ui.nameInput, ui.emailInput, ui.msgInput]) {
       i.addEventListener("input", () => i.removeAttribute("aria-invalid"));
     }
@@ -1203,6 +1236,7 @@
       ui.avail,
       field("Your name", "parley-name", ui.nameInput),
       field("E-mail (optional)", "parley-email", ui.emailInput),
+      ui.deptField,
       field("How can we help?", "parley-message", ui.msgInput),
       ui.formError,
       h("button", { type: "submit", class: "btn btn--primary", "data-testid": "prechat-submit", text: "Start chat" }));

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.agents.models import Agent, AgentSkill
 from app.agents.passwords import hash_password, verify_password
-from app.common.actor import Actor
+from app.common.actor import STAFF_ROLES, Actor
 from app.common.errors import Conflict, Forbidden, NotFound, Unauthorized
 from app.common.tokens import TokenClaims, issue, verify
 from app.common.types import utcnow
@@ -201,24 +201,40 @@ def actor_of(agent: Agent) -> Actor:
 async def connect(
     uow: UnitOfWork, agent_id: str, policy: RoutingPolicy, go_online: bool = True
 ) -> Agent:
-    """An agent's socket opened: alive now; offline becomes online (busy/away are kept)."""
+    """An agent's socket opened: alive now; offline becomes online (busy/away are kept).
+
+    Supervisors and admins come in watching: offline becomes away, so they are never handed
+    customers until they set themselves online.
+    """
     agent = await uow.session.get_one(Agent, agent_id)
     agent.last_seen_at = agent.last_active_at = utcnow()
-    if agent.status == "offline" and go_online:
-        await set_status(uow, agent, "online", policy)
+    if agent.status == "offline":
+        if agent.role in STAFF_ROLES:
+            await set_status(uow, agent, "away", policy)
+        elif go_online:
+            await set_status(uow, agent, "online", policy)
     return agent
 
 
 async def set_status(
-    uow: UnitOfWork, agent: Agent, status: str, policy: RoutingPolicy, reason: str | None = None
+    uow: UnitOfWork,
+    agent: Agent,
+    status: str,
+    policy: RoutingPolicy,
+    reason: str | None = None,
+    announce: bool = False,
 ) -> None:
-    """Change an agent's status, tell the site, and let the queue move if they came online."""
+    """Change an agent's status, tell the site, and let the queue move if they came online.
+
+    ``announce``: tell the site even when nothing changed (an agent's own ``presence.set`` is
+    always answered with ``presence.update``).
+    """
     await routing.lock_site(uow, agent.site_id)
     changed = agent.status != status
     agent.status = status
     agent.last_seen_at = agent.last_seen_at or utcnow()
     await uow.session.flush()
-    if changed:
+    if changed or announce:
         frame: dict[str, Any] = {
             "type": "presence.update",
             "agent_id": agent.id,
@@ -237,7 +253,7 @@ async def set_status_by_id(
 ) -> Agent:
     agent = await uow.session.get_one(Agent, agent_id)
     agent.last_seen_at = agent.last_active_at = utcnow()
-    await set_status(uow, agent, status, policy)
+    await set_status(uow, agent, status, policy, announce=True)
     return agent
 
 

@@ -79,6 +79,8 @@ async def start_chat(
             {"type": "chat.started", "chat_id": existing.id, "status": existing.status},
         )
         return existing, None
+    # Refused before anything is stored: an unknown department creates no chat.
+    skill = await routing.skill_for(uow, actor.site_id, pre_chat.get("department"), policy)
     visitor = await uow.session.get_one(Visitor, actor.id)
     if pre_chat.get("name"):
         visitor.name = str(pre_chat["name"])
@@ -90,7 +92,7 @@ async def start_chat(
         site_id=actor.site_id,
         visitor_id=actor.id,
         status="queued",
-        skill=pre_chat.get("department") or None,
+        skill=skill,
         pre_chat=pre_chat,
         created_at=now,
         queued_at=now,
@@ -167,26 +169,42 @@ def is_duplicate_race(exc: IntegrityError) -> bool:
 async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: RoutingPolicy) -> Chat:
     await routing.lock_site(uow, actor.site_id)
     chat = await authorized_chat(uow, actor, chat_id, ChatAction.WRITE)
-    if chat.status == "closed":
-        return chat
+    if chat.status != "closed":
+        await end_chat(uow, chat, actor.type, policy)
+    return chat
+
+
+async def end_chat(
+    uow: UnitOfWork,
+    chat: Chat,
+    closed_by: str,
+    policy: RoutingPolicy,
+    reason: str | None = None,
+) -> None:
+    """Close an open chat (the site is locked by the caller): free the agent's slot or the
+    queue place, tell everyone in it, and let the queue move.
+
+    ``reason`` says why the system closed it (``visitor_left``); it is stored as ``closed_by``
+    and sent as ``reason`` beside ``closed_by`` = ``system``.
+    """
     was_queued = chat.status == "queued"
     chat.status = "closed"
     chat.closed_at = utcnow()
-    chat.closed_by = actor.type
+    chat.closed_by = reason or closed_by
     chat.queue_position = chat.queue_eta_s = None
     if chat.agent_id is not None:
         await routing.release_slot(uow, chat.agent_id)
     await jobs.cancel(uow, routing.offer_job_key(chat.id))
     await uow.session.flush()
-    uow.emit(
-        chat_topic(chat.id), {"type": "chat.closed", "chat_id": chat.id, "closed_by": actor.type}
-    )
+    frame: dict[str, Any] = {"type": "chat.closed", "chat_id": chat.id, "closed_by": closed_by}
+    if reason:
+        frame["reason"] = reason
+    uow.emit(chat_topic(chat.id), frame)
     await feed.publish_row(uow, chat)
     if was_queued:
         await routing.announce_queue(uow, chat.site_id, policy)
     elif chat.agent_id is not None:
         await routing.drain_queue(uow, chat.site_id, policy)
-    return chat
 
 
 # Messages per resume reply; a longer chat is sent in pages ("more" in resume.done).

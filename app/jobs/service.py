@@ -51,6 +51,25 @@ async def schedule(
     )
 
 
+async def ensure(
+    uow: UnitOfWork, key: str, kind: str, run_at: datetime, payload: dict[str, Any]
+) -> None:
+    """Set the timer ``key`` unless it is already set (a periodic job that reschedules itself:
+    every process may ensure it at start, and only one row ever exists)."""
+    dialect = uow.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Job).values(
+        id=new_id(),
+        key=key,
+        kind=kind,
+        run_at=run_at,
+        payload=payload,
+        attempts=0,
+        created_at=utcnow(),
+    )
+    await uow.session.execute(statement.on_conflict_do_nothing(index_elements=[Job.key]))
+
+
 async def cancel(uow: UnitOfWork, key: str) -> None:
     await uow.session.execute(delete(Job).where(Job.key == key))
 

@@ -53,7 +53,10 @@ async def transfer(
     if chat.status != "active":
         raise Conflict("only a chat in progress can be transferred")
     source_id = chat.agent_id
-    target = await _claim_target(uow, chat, to_agent_id, to_skill, source_id, policy)
+    if to_agent_id == actor.id and actor.is_staff and to_skill is None:
+        target = await _take_over(uow, chat, actor, source_id)
+    else:
+        target = await _claim_target(uow, chat, to_agent_id, to_skill, source_id, policy)
     if source_id is not None:
         await routing.release_slot(uow, source_id)
     if to_skill:
@@ -80,6 +83,17 @@ async def transfer(
     )
     await feed.publish_row(uow, chat)
     return target
+
+
+async def _take_over(uow: UnitOfWork, chat: Chat, actor: Actor, source_id: str | None) -> Agent:
+    """A supervisor or admin takes the chat themself: no free slot or online status needed
+    (they are usually away, watching), only that the chat is not theirs already."""
+    if source_id == actor.id:
+        raise Conflict("the chat is already yours")
+    await routing.force_slot(uow, actor.id)
+    me = await uow.session.get_one(Agent, actor.id)
+    await uow.session.refresh(me)
+    return me
 
 
 async def _claim_target(

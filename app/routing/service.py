@@ -16,11 +16,12 @@ from sqlalchemy import Select, and_, func, select, update
 from app.agents.models import Agent, AgentSkill
 from app.chat.models import Chat
 from app.chat.views import agent_card, chat_summary
+from app.common.errors import BadRequest
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.jobs import service as jobs
 from app.realtime.events import agent_topic, site_topic, visitor_topic
-from app.routing.models import Skill
+from app.routing import departments
 from app.routing.policy import RoutingPolicy, SitePolicy
 from app.sites.models import Site
 from app.supervision import feed
@@ -125,6 +126,21 @@ async def take_slot(uow: UnitOfWork, agent_id: str) -> bool:
     if claimed is not None:
         _announce_load(uow, agent_id, *claimed)
     return claimed is not None
+
+
+async def force_slot(uow: UnitOfWork, agent_id: str) -> None:
+    """Count one more chat for an agent whatever their status and room: a supervisor taking a
+    chat over chose it themself, so neither being away nor being full stands in the way."""
+    claimed = (
+        await uow.session.execute(
+            update(Agent)
+            .where(Agent.id == agent_id)
+            .values(active_chats=Agent.active_chats + 1)
+            .returning(Agent.site_id, Agent.status, Agent.active_chats)
+            .execution_options(synchronize_session=False)
+        )
+    ).one()
+    _announce_load(uow, agent_id, *claimed)
 
 
 async def release_slot(uow: UnitOfWork, agent_id: str) -> None:
@@ -397,22 +413,25 @@ async def _capacity(
 async def skill_for(
     uow: UnitOfWork, site_id: str, department: object, policy: RoutingPolicy
 ) -> str | None:
-    """The skill a new chat needs: the pre-chat department when the site knows it as a skill
-    (a skill defined, or carried by one of its agents), else the site's default skill."""
-    if isinstance(department, str) and department.strip():
-        wanted = department.strip().lower()
-        known = await uow.session.scalar(
-            select(func.min(AgentSkill.skill))
-            .join(Agent, Agent.id == AgentSkill.agent_id)
-            .where(Agent.site_id == site_id, func.lower(AgentSkill.skill) == wanted)
-        ) or await uow.session.scalar(
-            select(func.min(Skill.name)).where(
-                Skill.site_id == site_id, func.lower(Skill.name) == wanted
-            )
-        )
-        if known:
-            return str(known)
-    return (await site_policy(uow, site_id, policy)).default_skill
+    """The skill a new chat needs.
+
+    A pre-chat department is one of the site's public departments (by value or label) or a
+    skill the site knows (defined, or carried by one of its agents), in any letter case; one
+    the site does not know is refused, because a chat needing it would wait forever. Without a
+    department the site's default skill applies (None: any agent may take the chat).
+    """
+    if department is None or (isinstance(department, str) and not department.strip()):
+        return (await site_policy(uow, site_id, policy)).default_skill
+    if not isinstance(department, str):
+        raise BadRequest("pre_chat.department must be a string")
+    site = await uow.session.get_one(Site, site_id)
+    listed = departments.match(departments.departments_of(site.settings), department)
+    if listed is not None:
+        return listed.skill
+    known = await departments.known_skill(uow, site_id, department)
+    if known is None:
+        raise BadRequest(f"We have no department called {department.strip()!r}.")
+    return known
 
 
 QUEUE_RECHECK_JOB = "queue_recheck"

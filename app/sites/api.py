@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from app.common.errors import NotFound
+from app.common.errors import BadRequest, NotFound
+from app.routing import departments
 from app.routing import service as routing
+from app.routing.departments import Department
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
 from app.web.deps import AdminAgent, CurrentAgent, StateDep
@@ -23,6 +25,10 @@ class SiteUpdate(BaseModel):
     theme_color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
     allowed_origins: list[str] | None = None
     routing: RoutingSettings | None = None
+    # The topics the widget's pre-chat form offers; each needs a skill the site knows.
+    departments: list[Department] | None = Field(
+        default=None, max_length=departments.MAX_DEPARTMENTS
+    )
 
 
 def site_view(site: Site, secrets: bool = False) -> dict[str, Any]:
@@ -34,6 +40,7 @@ def site_view(site: Site, secrets: bool = False) -> dict[str, Any]:
         "theme_color": site.theme_color,
         "allowed_origins": site.allowed_origins,
         "routing": RoutingSettings.model_validate(site.settings.get("routing", {})).model_dump(),
+        "departments": [d.model_dump() for d in departments.departments_of(site.settings)],
     }
     if secrets:
         view["secret"] = site.secret
@@ -57,11 +64,20 @@ async def update_site(
         site = await uow.session.get(Site, site_id)
         if site is None or site.id != admin.site_id:
             raise NotFound("no such site")
-        changes = body.model_dump(exclude_unset=True, exclude={"routing"})
+        changes = body.model_dump(exclude_unset=True, exclude={"routing", "departments"})
         for field, value in changes.items():
             setattr(site, field, value)
         if body.routing is not None:
-            site.settings = {**site.settings, "routing": body.routing.model_dump()}
+            rules = body.routing.model_dump()
+            if rules["default_skill"]:
+                known = await departments.known_skill(uow, site.id, rules["default_skill"])
+                if known is None:
+                    raise BadRequest(f"routing.default_skill: no skill {rules['default_skill']!r}")
+                rules["default_skill"] = known
+            site.settings = {**site.settings, "routing": rules}
+        if body.departments is not None:
+            listed = await departments.checked(uow, site.id, body.departments)
+            site.settings = {**site.settings, "departments": [d.model_dump() for d in listed]}
         await uow.session.flush()
         # New routing rules (a fallback allowed, say) may let waiting chats through.
         await routing.drain_queue(uow, site.id, state.routing_policy())

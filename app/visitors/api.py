@@ -17,6 +17,7 @@ from app.chat.views import agent_card, iso, visitor_card
 from app.common.errors import Forbidden, NotFound
 from app.common.tokens import issue
 from app.common.uow import UnitOfWork
+from app.routing import departments
 from app.sites.service import origin_allowed, site_by_key
 from app.visitors import service
 from app.visitors.models import PageView, Visitor
@@ -58,6 +59,9 @@ async def widget_session(
             "agents_online": online is not None,
             "active_chat": active,
         }
+        offered = departments.departments_of(site.settings)
+        if offered:
+            config["departments"] = departments.public_view(offered)
         token = issue(
             state.settings.secret_key,
             service.claims_for(visitor),

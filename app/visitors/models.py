@@ -38,3 +38,20 @@ class PageView(Base):
     title: Mapped[str | None] = mapped_column(String(500), default=None)
     referrer: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VisitorSocket(Base):
+    """One open visitor socket, on any process, refreshed by that process's heartbeat.
+
+    Whether a visitor is still there is read from these rows, not from one process's memory:
+    with several tabs or processes, a visitor has left only when none of their rows is fresh.
+    A process that dies leaves rows that simply stop being refreshed.
+    """
+
+    __tablename__ = "visitor_sockets"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    visitor_id: Mapped[str] = mapped_column(
+        ForeignKey("visitors.id", ondelete="CASCADE"), index=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

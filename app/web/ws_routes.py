@@ -8,6 +8,7 @@ from starlette.websockets import WebSocket
 
 from app.agents import service as agents
 from app.agents import ws as agent_frames
+from app.chat import abandoned
 from app.chat import service as chats
 from app.chat import ws as chat_frames
 from app.chat.models import OPEN_STATUSES, Chat
@@ -96,7 +97,9 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
         )
 
     ctx = FrameContext(state, conn, actor)
-    await run_socket(ws, ctx, "visitor", VISITOR_HANDLERS, topics, on_open)
+    # Abandoned chats end: the visitor counts as present while this socket is open.
+    async with abandoned.visitor_present(state, visitor.id):
+        await run_socket(ws, ctx, "visitor", VISITOR_HANDLERS, topics, on_open)
 
 
 async def agent_socket(ws: WebSocket, state: AppState) -> None:

@@ -107,6 +107,10 @@ function onFrame(f) {
       $("[data-testid=status-select]").value = f.agent.status === "offline" ? "online" : f.agent.status;
       $("#supervisor-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
       $("#team-btn").hidden = f.agent.role !== "admin";
+      // Supervisors and admins come in watching (away): say how to take customers.
+      if (["supervisor", "admin"].includes(f.agent.role) && f.agent.status === "away") {
+        banner("You are watching (Away): no chats are sent to you. Set yourself Online to take customers.");
+      }
       // Chats that closed or moved while we were away are no longer ours: say so, keep the text.
       for (const chat of state.chats.values()) {
         if (!chat.ended && !f.chats.some((c) => c.id === chat.id)) {
@@ -143,7 +147,8 @@ function onFrame(f) {
       const chat = state.chats.get(f.chat_id);
       if (chat) {
         chat.status = "closed";
-        chat.ended = f.closed_by === "visitor" ? "The visitor ended the chat" : "Chat closed";
+        if (f.reason === "visitor_left") chat.ended = "The visitor left (gone too long): the chat was closed";
+        else chat.ended = f.closed_by === "visitor" ? "The visitor ended the chat" : "Chat closed";
         renderChat(f.chat_id);
       }
       break;
@@ -184,6 +189,7 @@ function onPresence(f) {
   if (state.me && f.agent_id === state.me.id) {
     state.me.status = f.status;
     $("[data-testid=status-select]").value = f.status === "offline" ? "online" : f.status;
+    if (f.status === "online") $("#banner").hidden = true;
     if (f.reason === "idle") banner("You were set to Away because the console was idle. Set yourself Online to get chats again.");
   }
 }

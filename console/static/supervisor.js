@@ -5,7 +5,7 @@ import { renderMessage } from "./messages.js";
 
 const $ = (sel) => document.querySelector(sel);
 const token = localStorage.getItem(TOKEN_KEY);
-const state = { me: null, chats: new Map(), agents: new Map(), queue: {}, watching: null, messages: [] };
+const state = { me: null, chats: new Map(), agents: new Map(), queue: {}, watching: null, messages: [], takingOver: null };
 
 if (!token) location.href = "/console";
 const socket = new AgentSocket(token, "&presence=keep");
@@ -28,6 +28,7 @@ socket.addEventListener("open", () => {
   load(); // after every (re)connect: fresh state, then live updates
 });
 socket.addEventListener("close", (ev) => {
+  if (state.takingOver) tookOver(state.takingOver, "the connection dropped; check the chat's agent before trying again");
   $("[data-testid=connection]").textContent = "Reconnecting…";
   $("[data-testid=connection]").classList.add("down");
   if (ev.detail === 4401) location.href = "/console";
@@ -72,6 +73,9 @@ socket.addEventListener("frame", (ev) => {
     case "chat.monitoring":
       socket.track(f.chat_id);
       break;
+    case "chat.assigned":
+      tookOver(f.chat_id, null);
+      break;
     case "typing":
       if (f.chat_id === state.watching) {
         const t = $("[data-testid=typing]");
@@ -83,7 +87,7 @@ socket.addEventListener("frame", (ev) => {
       if (f.chat_id === state.watching) banner("That chat has ended.");
       break;
     case "error":
-      toast(f.message);
+      if (!(f.chat_id && tookOver(f.chat_id, f.message))) toast(f.message);
       break;
     default:
       break;
@@ -143,6 +147,7 @@ function watch(chatId) {
   $("[data-testid=monitor]").hidden = false;
   $("[data-testid=monitor-title]").textContent = `Monitoring ${c ? c.visitor.name : ""}`;
   $("[data-testid=send-public]").hidden = true;
+  outcome("");
   socket.send({ type: "chat.monitor", chat_id: chatId });
   render();
   renderMonitor();
@@ -173,11 +178,35 @@ $("[data-testid=join]").addEventListener("click", () => {
   socket.send({ type: "chat.join", chat_id: state.watching });
   $("[data-testid=send-public]").hidden = false;
 });
+// A take-over shows what the server answered (the chat arriving, or its refusal), never a guess.
 $("[data-testid=take-over]").addEventListener("click", () => {
-  if (!state.me) return;
-  socket.send({ type: "chat.transfer", chat_id: state.watching, to_agent_id: state.me.id });
-  toast("The chat is yours: answer it in the agent console.");
+  if (!state.me || !state.watching || state.takingOver) return;
+  const chatId = state.watching;
+  if (!socket.send({ type: "chat.transfer", chat_id: chatId, to_agent_id: state.me.id })) {
+    outcome("Not connected to the server: try again in a moment.", "error");
+    return;
+  }
+  state.takingOver = chatId;
+  $("[data-testid=take-over]").disabled = true;
+  outcome("Taking over…", "pending");
 });
+
+function tookOver(chatId, error) {
+  if (state.takingOver !== chatId) return false;
+  state.takingOver = null;
+  $("[data-testid=take-over]").disabled = false;
+  if (chatId !== state.watching) return true;
+  if (error) outcome("Could not take over: " + error, "error");
+  else outcome("The chat is yours: answer it in the agent console.", "ok");
+  return true;
+}
+
+function outcome(text, kind) {
+  const box = $("[data-testid=take-over-result]");
+  box.textContent = text || "";
+  box.dataset.outcome = kind || "";
+  box.hidden = !text;
+}
 
 function toast(message) {
   const t = el("div", { class: "toast" }, message);
