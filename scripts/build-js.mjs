@@ -10,7 +10,35 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// The server (app/web/pages.py) replaces this token with widget.css as a JSON string.
+const CSS_TOKEN = '/*__PARLEY_CSS__*/""';
+const CSS_PLACEHOLDER = "__PARLEY_CSS_PLACEHOLDER__";
+
+const WIDGET_BANNER = `/*! Parley visitor chat widget (built from widget/src by scripts/build-js.mjs; do not edit). Embed with:
+ *  <script src="https://HOST/widget.js" data-site-key="KEY" async></script>
+ * Optional: data-color="#0f766e" overrides the site's theme colour.
+ * API: window.Parley.open(), window.Parley.close(), window.Parley.toggle().
+ */`;
+
 const builds = [
+  {
+    out: "widget/widget.js",
+    options: {
+      entryPoints: [join(root, "widget/src/main.js")],
+      format: "iife",
+      minify: true,
+      target: "es2019",
+      banner: { js: WIDGET_BANNER },
+      define: { __PARLEY_CSS__: JSON.stringify(CSS_PLACEHOLDER) },
+      legalComments: "none",
+    },
+    // Minifying drops comments, so the server's token is put back after the build.
+    post: (code) => {
+      const quoted = JSON.stringify(CSS_PLACEHOLDER);
+      if (code.split(quoted).length !== 2) throw new Error("widget bundle: the CSS placeholder must occur once");
+      return code.replace(quoted, CSS_TOKEN);
+    },
+  },
   {
     out: "console/static/parley-protocol.js",
     options: {

@@ -2,7 +2,7 @@
 /** Builds an element. Text only ever goes in as text (textContent or text nodes), never as HTML. */
 
 /**
- * @typedef {string | number | boolean | null | undefined | Node | Child[]} Child
+ * @typedef {string | number | boolean | null | undefined | Node | any[]} Child
  * @typedef {Record<string, any>} Attrs `class`, `text` (textContent), `dataset`, `on<event>`
  *   handlers; true sets an empty attribute; null, undefined and false are left out.
  */
