@@ -57,7 +57,14 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 let stale = 0;
 for (const { out, options, post } of builds) {
   if (only.length && !only.some((name) => out.includes(name))) continue;
-  const result = await esbuild.build({ ...options, bundle: true, write: false, charset: "utf8", logLevel: "warning" });
+  const result = await esbuild.build({
+    ...options,
+    absWorkingDir: root, // paths in the output are relative to the repository, wherever this runs
+    bundle: true,
+    write: false,
+    charset: "utf8",
+    logLevel: "warning",
+  });
   const code = post(result.outputFiles[0].text);
   const path = join(root, out);
   if (check) {
