@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_URL    ?= postgresql+asyncpg://postgres@127.0.0.1:5432
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test test-sqlite test-postgres lint browser services bench clean
+.PHONY: install run test test-sqlite test-postgres test-js build-js lint browser node services bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,9 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/parley serve --demo --host $(HOST) --port $(PORT)
 
-## Install everything (Python packages, Chromium, PostgreSQL, Redis), lint, type-check, then run
-## the whole suite twice: SQLite + in-process broker, and PostgreSQL + Redis.
-test: install browser services lint test-sqlite test-postgres
+## Install everything (Python packages, Chromium, node, PostgreSQL, Redis), lint, type-check, run
+## the JavaScript checks, then the whole suite twice: SQLite + in-process broker, and PostgreSQL + Redis.
+test: install browser services lint test-js test-sqlite test-postgres
 
 test-sqlite: install
 	$(BIN)/pytest
@@ -33,6 +33,31 @@ test-sqlite: install
 test-postgres: install
 	PARLEY_TEST_POSTGRES=$(PG_URL) PARLEY_TEST_BROKER=$(REDIS_URL) PARLEY_TEST_REDIS=$(REDIS_URL) \
 		$(BIN)/pytest
+
+## The browser code: eslint, the JSDoc types (tsc, nothing emitted), the shared client's unit tests
+## (node --test), and that the committed bundles (widget/widget.js, console/static/parley-protocol.js)
+## equal a fresh build.
+test-js: node_modules/.package-lock.json
+	npx --no-install eslint .
+	npx --no-install tsc -p tsconfig.json
+	node --test client/test/
+	node scripts/build-js.mjs --check
+
+## Rebuild the committed bundles after editing client/src or widget/src (see client/README.md).
+build-js: node_modules/.package-lock.json
+	node scripts/build-js.mjs
+
+# npm ci again when node_modules is missing or package-lock.json changed (npm ci rewrites
+# node_modules/.package-lock.json, so it is newer than the lock file after every install).
+node_modules/.package-lock.json: package-lock.json | node
+	npm ci --no-audit --no-fund
+
+## Node and npm from Debian's packages when the machine has none (only the JS checks need them;
+## `make run` does not: the built widget is committed).
+node:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+		echo "installing Debian's nodejs and npm for the JavaScript checks"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; }
 
 services:
 	@scripts/services.sh
@@ -54,4 +79,4 @@ browser:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts build dist *.egg-info
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache test-artifacts build dist *.egg-info

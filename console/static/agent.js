@@ -1,6 +1,6 @@
 // The agent console: several chats at once, saved replies, whispers and notes, transfer,
 // visitor context, files, and notifications. All user text is rendered as text, never HTML.
-import { AgentSocket, TOKEN_KEY, ago, api, clock, el, uuid } from "./parley-client.js";
+import { AgentSocket, TOKEN_KEY, ago, api, el, uuid } from "./parley-client.js";
 import { setupTeam } from "./team.js";
 import { renderMessage } from "./messages.js";
 
@@ -255,7 +255,7 @@ function onMessage(frame) {
   chat.messages.push(m);
   if (m.kind === "public" && m.author.type === "visitor") chat.lastVisitorAt = m.created_at;
   if (m.kind === "public" && m.author.type === "agent") chat.lastAgentAt = m.created_at;
-  const live = !state.socket.resuming.has(chat.id);
+  const live = !state.socket.isResuming(chat.id);
   if (m.author.type === "visitor" && (chat.id !== state.selected || document.hidden)) {
     chat.unread += 1;
     if (live) notify(visitorName(chat.summary), m.body);

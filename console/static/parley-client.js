@@ -1,15 +1,11 @@
-// The console's connection to Parley: one agent socket, reconnecting with backoff and jitter,
-// and per-chat sequence tracking so every message is shown once, in order, after any drop.
+// The console's connection to Parley: one agent socket (the shared client's ParleySocket:
+// back-off with jitter, per-chat seq tracking, outbox) as DOM events, plus the REST helpers.
+
+import { ParleySocket, el, uuid } from "./parley-protocol.js";
+
+export { el, uuid };
 
 export const TOKEN_KEY = "parley:console:token";
-
-export function uuid() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  return "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".replace(/[xy]/g, (c) => {
-    const r = (Math.random() * 16) | 0;
-    return (c === "x" ? r : (r & 0x3) | 0x8).toString(16);
-  });
-}
 
 // Signed file links live 300 s on the server; one older than this is asked for again.
 const LINK_FRESH_MS = 240000;
@@ -55,151 +51,85 @@ export async function api(path, { method = "GET", body, token, form } = {}) {
   return data;
 }
 
-// Events: open, close(code), frame(frame), message(chatId, message), gap
+// Events: open, close(code), frame(frame), message(frame). Connection upkeep, seq tracking and
+// the outbox are the shared client's (client/src, served here as parley-protocol.js).
 export class AgentSocket extends EventTarget {
   constructor(token, query = "") {
     super();
     this.token = token;
     this.query = query;
-    this.ws = null;
-    this.attempt = 0;
-    this.lastSeq = new Map(); // chat id -> highest seq shown
-    this.resuming = new Set();
-    this.outbox = new Map(); // client_msg_id -> frame, until acked
-    this.stopped = false;
-    this.pingTimer = 0;
+    this.client = new ParleySocket({
+      url: () => {
+        const proto = location.protocol === "https:" ? "wss:" : "ws:";
+        return `${proto}//${location.host}/ws/agent${this.query.replace(/^&/, "?")}`;
+      },
+      // The newest token (a password change replaces it); sent as a subprotocol, never in the URL.
+      token: () => (this.token = localStorage.getItem(TOKEN_KEY) || this.token),
+      maxAttempt: Infinity,
+      hooks: {
+        onOpen: () => this.emit("open"),
+        onClose: (code) => this.emit("close", code),
+        onFrame: (frame) => {
+          if (frame.type === "message.ack") this.outbox.delete(frame.client_msg_id);
+          this.emit("frame", frame);
+        },
+        onMessage: (frame, verdict) => {
+          if (verdict !== "next") return; // shown already, or a resume brings it in order
+          this.outbox.delete(frame.message.client_msg_id);
+          this.emit("message", frame);
+        },
+      },
+    });
   }
 
   connect() {
-    if (this.stopped) return;
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    // The newest token (a password change replaces it); sent as a subprotocol, never in the URL.
-    this.token = localStorage.getItem(TOKEN_KEY) || this.token;
-    const query = this.query.replace(/^&/, "?");
-    const ws = new WebSocket(`${proto}//${location.host}/ws/agent${query}`, ["parley", `parley.auth.${this.token}`]);
-    this.ws = ws;
-    ws.onopen = () => {
-      this.attempt = 0;
-      clearInterval(this.pingTimer);
-      this.pingTimer = setInterval(() => this.send({ type: "ping" }), 25000);
-      this.emit("open");
-    };
-    ws.onmessage = (ev) => {
-      let frame;
-      try {
-        frame = JSON.parse(ev.data);
-      } catch {
-        return;
-      }
-      this.handle(frame);
-    };
-    ws.onclose = (ev) => {
-      clearInterval(this.pingTimer);
-      this.resuming.clear();
-      this.emit("close", ev.code);
-      if (ev.code === 4401 || this.stopped) return;
-      // Exponential backoff with full jitter: a restarted server is not hit by every console at once.
-      const cap = Math.min(15000, 500 * 2 ** this.attempt++);
-      setTimeout(() => this.connect(), Math.random() * cap);
-    };
+    this.client.connect();
   }
 
   stop() {
-    this.stopped = true;
-    if (this.ws) this.ws.close();
+    this.client.stop();
   }
 
   get open() {
-    return this.ws && this.ws.readyState === WebSocket.OPEN;
+    return this.client.open;
+  }
+
+  get outbox() {
+    return this.client.outbox;
   }
 
   send(frame) {
-    if (!this.open) return false;
-    this.ws.send(JSON.stringify(frame));
-    return true;
+    return this.client.send(frame);
   }
 
   // A message is kept until acknowledged and re-sent after a reconnect (same id: stored once).
   sendMessage(chatId, body, kind = "public", attachmentIds = []) {
     const frame = { type: "message.send", chat_id: chatId, client_msg_id: uuid(), body, kind };
     if (attachmentIds.length) frame.attachment_ids = attachmentIds;
-    this.outbox.set(frame.client_msg_id, frame);
-    this.send(frame);
+    const entry = this.outbox.add({ cid: frame.client_msg_id, frame, acked: false, failed: false, sentOn: 0 });
+    this.client.flushOutbox((e) => (e === entry ? e.frame : null));
     return frame;
   }
 
-  resume(chatId) {
-    if (this.resuming.has(chatId)) return;
-    this.resuming.add(chatId);
-    this.send({ type: "resume", chat_id: chatId, after_seq: this.lastSeq.get(chatId) || 0 });
-  }
-
   flushOutbox() {
-    for (const frame of this.outbox.values()) this.send(frame);
+    this.client.flushOutbox();
   }
 
-  handle(frame) {
-    switch (frame.type) {
-      case "message.new": {
-        const last = this.lastSeq.get(frame.chat_id) || 0;
-        const seq = frame.message.seq;
-        if (seq <= last) return; // already shown
-        if (seq > last + 1 && !this.resuming.has(frame.chat_id)) {
-          this.resume(frame.chat_id); // a gap: fetch what is missing, in order
-          return;
-        }
-        if (seq > last + 1) return; // the running resume will bring it
-        this.lastSeq.set(frame.chat_id, seq);
-        this.outbox.delete(frame.message.client_msg_id);
-        this.emit("message", frame);
-        return;
-      }
-      case "message.ack":
-        this.outbox.delete(frame.client_msg_id);
-        break;
-      case "resume.done":
-        this.resuming.delete(frame.chat_id);
-        if (frame.more || (this.lastSeq.get(frame.chat_id) || 0) < frame.last_seq) this.resume(frame.chat_id);
-        break;
-      case "resync":
-        for (const id of this.lastSeq.keys()) this.resume(id);
-        break;
-      default:
-        break;
-    }
-    this.emit("frame", frame);
+  isResuming(chatId) {
+    return this.client.seq.isResuming(chatId);
   }
 
   track(chatId) {
-    if (!this.lastSeq.has(chatId)) this.lastSeq.set(chatId, 0);
-    this.resume(chatId);
+    this.client.track(chatId);
   }
 
   forget(chatId) {
-    this.lastSeq.delete(chatId);
-    this.resuming.delete(chatId);
+    this.client.forget(chatId);
   }
 
   emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
-}
-
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "dataset") Object.assign(node.dataset, v);
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (v === true) node.setAttribute(k, "");
-    else node.setAttribute(k, v);
-  }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return node;
 }
 
 export function ago(iso) {

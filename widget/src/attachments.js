@@ -1,0 +1,76 @@
+// @ts-check
+/** Files: shown as a preview or a download link, sent by uploading first (checked by the server). */
+import { h } from "../../client/src/index.js";
+import { ensureSocket, flush } from "./connection.js";
+import { S, MAX_FILE, chatOpen } from "./state.js";
+import { showNotice } from "./views/status.js";
+import { addOwn } from "./views/messages.js";
+
+// Signed file links live 300 s on the server; one older than this is asked for again.
+const LINK_FRESH_MS = 240000;
+
+/** A file in a message: images as a preview, other files as a download link. The address is a
+ * short-lived signed link asked for with the token in a header: no token in any URL.
+ * @param {any} a */
+export function attachmentEl(a) {
+  if (!a || !a.url || !a.id) return h("div", { class: "msg__file", text: (a && a.name) || "file" });
+  const link = a.is_image
+    ? h("a", { class: "msg__image", target: "_blank", rel: "noopener noreferrer" }, h("img", { alt: a.name || "image", "data-testid": "attachment-image" }))
+    : h("a", { class: "msg__file", target: "_blank", rel: "noopener noreferrer", "data-testid": "attachment-file", text: "\u2913 " + (a.name || "file") });
+  let fetchedAt = 0;
+  const refresh = async () => {
+    const res = await fetch(S.base + "/api/v1/uploads/" + encodeURIComponent(a.id) + "/link", {
+      method: "POST",
+      headers: { Authorization: "Bearer " + S.token },
+    });
+    if (!res.ok) throw new Error("link refused");
+    const url = S.base + (await res.json()).url;
+    fetchedAt = Date.now();
+    link.setAttribute("href", url);
+    const img = link.querySelector("img");
+    if (img && !img.src) img.src = url;
+    return url;
+  };
+  refresh().catch(() => {
+    /* shown without a link; a click asks again */
+  });
+  link.addEventListener("click", async (ev) => {
+    if (fetchedAt && Date.now() - fetchedAt < LINK_FRESH_MS) return;
+    ev.preventDefault();
+    try {
+      window.open(await refresh(), "_blank", "noopener");
+    } catch {
+      showNotice((a.name || "file") + ": cannot be opened now");
+    }
+  });
+  return link;
+}
+
+/** Files are uploaded first (checked by the server), then sent as a message of their own.
+ * @param {File[]} files */
+export async function sendFiles(files) {
+  if (!chatOpen()) return;
+  for (const file of files) {
+    if (file.size > MAX_FILE) {
+      showNotice(file.name + " is larger than 10 MB.");
+      continue;
+    }
+    const form = new FormData();
+    form.append("file", file);
+    try {
+      const res = await fetch(S.base + "/api/v1/uploads", {
+        method: "POST",
+        headers: { Authorization: "Bearer " + S.token },
+        body: form,
+      });
+      const data = await res.json().catch(() => null);
+      if (!res.ok) throw new Error((data && data.error && data.error.message) || "upload failed");
+      const p = addOwn(data.name, /** @type {any} */ (S.chat).id, false, null, [data]);
+      p.attachmentIds = [data.id];
+      ensureSocket();
+      flush();
+    } catch (err) {
+      showNotice(file.name + ": " + /** @type {Error} */ (err).message);
+    }
+  }
+}

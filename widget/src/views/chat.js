@@ -1,0 +1,108 @@
+// @ts-check
+/** The chat view's composer and typing indicators (ours to the agent, the agent's to us). */
+import { ensureSocket, flush, send, socket } from "../connection.js";
+import { forgetChat } from "../chat.js";
+import { S, MAX_BODY, chatOpen, ui } from "../state.js";
+import { addOwn, nearBottom, toBottom } from "./messages.js";
+import { prefill } from "./prechat.js";
+import { focusFirst } from "../panel.js";
+
+const TYPING_THROTTLE = 2000;
+const TYPING_IDLE = 3000;
+const TYPING_SHOW = 6000;
+
+let typingActive = false;
+let typingSentAt = 0;
+let typingIdle = /** @type {any} */ (0);
+let agentTypingTimer = /** @type {any} */ (0);
+let agentTypingWho = /** @type {string | null} */ (null);
+
+export const agentTyping = () => agentTypingWho;
+
+export function autosize() {
+  const c = ui.composer;
+  c.setCustomValidity("");
+  c.style.height = "auto";
+  c.style.height = Math.min(c.scrollHeight, 120) + "px";
+}
+
+export function onComposerInput() {
+  autosize();
+  const chat = S.chat;
+  if (!chat || !chatOpen() || !socket.open) return;
+  if (!ui.composer.value.trim()) {
+    stopTyping();
+    return;
+  }
+  const now = Date.now();
+  if (now - typingSentAt >= TYPING_THROTTLE) {
+    if (send({ type: "typing", chat_id: chat.id, active: true })) {
+      typingSentAt = now;
+      typingActive = true;
+    }
+  }
+  clearTimeout(typingIdle);
+  typingIdle = setTimeout(stopTyping, TYPING_IDLE);
+}
+
+export function stopTyping() {
+  clearTimeout(typingIdle);
+  if (typingActive && S.chat) send({ type: "typing", chat_id: S.chat.id, active: false });
+  typingActive = false;
+  typingSentAt = 0;
+}
+
+/** The connection dropped: whatever we said about typing is gone with it. */
+export function resetTyping() {
+  typingActive = false;
+  typingSentAt = 0;
+  clearTimeout(typingIdle);
+}
+
+/** @param {any} author */
+export function showAgentTyping(author) {
+  const name = author.name || "Your agent";
+  agentTypingWho = author.id || author.name || null;
+  const stick = nearBottom();
+  ui.typingText.textContent = name + " is typing\u2026";
+  ui.typing.hidden = false;
+  if (stick) toBottom();
+  clearTimeout(agentTypingTimer);
+  agentTypingTimer = setTimeout(hideAgentTyping, TYPING_SHOW);
+}
+
+export function hideAgentTyping() {
+  clearTimeout(agentTypingTimer);
+  agentTypingWho = null;
+  if (ui.typing) ui.typing.hidden = true;
+}
+
+export function sendComposer() {
+  const text = ui.composer.value.trim();
+  if (!text || (S.chat && S.chat.status === "closed")) return;
+  if (text.length > MAX_BODY) {
+    ui.composer.setCustomValidity("Please keep a message under " + MAX_BODY + " characters.");
+    ui.composer.reportValidity();
+    return;
+  }
+  ui.composer.value = "";
+  autosize();
+  stopTyping();
+  addOwn(text, S.chat ? S.chat.id : null, false, null);
+  ensureSocket();
+  flush();
+}
+
+export function endChat() {
+  if (!chatOpen()) return;
+  ui.endChat.disabled = true;
+  S.wantClose = true;
+  ensureSocket();
+  flush();
+}
+
+export function newChat() {
+  forgetChat();
+  prefill();
+  focusFirst();
+}

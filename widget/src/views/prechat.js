@@ -1,0 +1,95 @@
+// @ts-check
+/** The pre-chat form: name, e-mail, topic (department) and the first message. */
+import { h } from "../../../client/src/index.js";
+import { forgetChat } from "../chat.js";
+import { ensureSocket, flush } from "../connection.js";
+import { S, MAX_BODY, ui } from "../state.js";
+import { local, readProfile } from "../storage.js";
+import { addOwn, clearList } from "./messages.js";
+import { renderStatus, showView } from "./status.js";
+
+/** @param {string | undefined} s @param {number} n */
+const clip = (s, n) => (typeof s === "string" ? s.slice(0, n) : "");
+
+export function prefill() {
+  const p = readProfile();
+  if (!ui.nameInput.value) ui.nameInput.value = p.name || (S.visitor && S.visitor.name) || "";
+  if (!ui.emailInput.value) ui.emailInput.value = p.email || (S.visitor && S.visitor.email) || "";
+}
+
+/** @returns {{value: string, label?: string}[]} */
+function departments() {
+  const list = S.config && Array.isArray(S.config.departments) ? S.config.departments : [];
+  return list.filter((/** @type {any} */ d) => d && typeof d.value === "string" && d.value);
+}
+
+// More than one department: the visitor picks (or leaves it to the site's default); one: it
+// is simply used; none: the field is hidden.
+export function renderDepartments() {
+  const list = departments();
+  const chosen = ui.deptSelect.value;
+  ui.deptSelect.textContent = "";
+  ui.deptSelect.append(h("option", { value: "", text: "Choose a topic (optional)" }));
+  for (const d of list) ui.deptSelect.append(h("option", { value: d.value, text: clip(d.label || d.value, 64) }));
+  if (list.some((d) => d.value === chosen)) ui.deptSelect.value = chosen;
+  ui.deptField.hidden = list.length < 2;
+}
+
+function chosenDepartment() {
+  const list = departments();
+  if (list.length === 1) return list[0].value;
+  return list.length > 1 ? ui.deptSelect.value : "";
+}
+
+export function renderAvailability() {
+  const online = !S.config || S.config.agents_online !== false;
+  ui.avail.classList.toggle("avail--off", !online);
+  ui.availText.textContent = online ? "We're online and will reply right here." : "We'll answer as soon as someone is available";
+}
+
+/** @param {string} text */
+export function showFormError(text) {
+  ui.formError.textContent = text;
+  ui.formError.hidden = !text;
+}
+
+/** @param {Event} e */
+export function startChat(e) {
+  e.preventDefault();
+  const name = ui.nameInput.value.trim();
+  const email = ui.emailInput.value.trim();
+  const text = ui.msgInput.value.trim();
+  let bad = null;
+  let msg = "";
+  if (!text) [bad, msg] = [ui.msgInput, "Please write your question."];
+  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) [bad, msg] = [ui.emailInput, "Please check your e-mail address."];
+  if (!name) [bad, msg] = [ui.nameInput, "Please tell us your name."];
+  for (const i of [ui.nameInput, ui.emailInput, ui.msgInput]) i.removeAttribute("aria-invalid");
+  if (bad) {
+    bad.setAttribute("aria-invalid", "true");
+    showFormError(msg);
+    bad.focus();
+    return;
+  }
+  if (text.length > MAX_BODY) {
+    showFormError("Please keep your question under " + MAX_BODY + " characters.");
+    return;
+  }
+  showFormError("");
+  local.set("profile", JSON.stringify({ name, email }));
+  S.visitorName = name;
+  /** @type {Record<string, string>} */
+  const pre = { name };
+  if (email) pre.email = email;
+  const department = chosenDepartment();
+  if (department) pre.department = department;
+  if (S.chat) forgetChat();
+  clearList(false);
+  ui.msgInput.value = "";
+  showView("chat");
+  addOwn(text, null, true, pre);
+  renderStatus();
+  ensureSocket();
+  flush();
+  ui.composer.focus();
+}
