@@ -10,6 +10,7 @@ from app.chat.batch import MessageWriter
 from app.common.uow import UnitOfWork
 from app.config import Settings
 from app.ratelimit.limiter import Limiter, limiter_from
+from app.ratelimit.site_rules import SiteRules
 from app.realtime.hub import Hub
 from app.routing.policy import RoutingPolicy
 
@@ -26,10 +27,12 @@ class AppState:
     visitor_socket_ids: set[str] = field(default_factory=set)
     writer: MessageWriter = field(init=False)
     limiter: Limiter = field(init=False)
+    site_rules: SiteRules = field(init=False)
 
     def __post_init__(self) -> None:
         self.writer = MessageWriter(self.uow)
         self.limiter = limiter_from(self.settings)
+        self.site_rules = SiteRules(self.sessions)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.hub)

@@ -21,6 +21,7 @@ from app.state import AppState
 from app.visitors.models import Visitor
 from app.web.deps import StateDep
 from app.web.errors import ERRORS
+from app.web.limits import hit_for_site
 
 router = APIRouter(prefix="/api/v1", tags=["uploads"], responses=ERRORS)
 # Long enough to load a chat's images and click a file, short enough that a link copied out
@@ -88,7 +89,7 @@ async def upload(
     if actor is None:
         raise Unauthorized("missing bearer token")
     if actor.type == "visitor":
-        await state.limiter.hit("visitor_upload", actor.id)
+        await hit_for_site(state, "visitor_upload", actor.site_id, actor.id)
     limit = state.settings.max_upload_bytes
     declared = int(request.headers.get("content-length") or 0)
     if declared > limit + _ENVELOPE or (file.size is not None and file.size > limit):

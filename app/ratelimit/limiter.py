@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from limits import RateLimitItem, parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -41,6 +42,7 @@ WHAT = {
 }
 
 
+@lru_cache(maxsize=256)
 def parse_rule(text: str) -> list[RateLimitItem]:
     """``"10/15 minutes;20/hour"`` → its limits; an empty rule has none (no limit)."""
     return parse_many(text) if text.strip() else []
@@ -86,27 +88,29 @@ class Limiter:
         self._sockets: Counter[str] = Counter()
         self._locks: dict[str, _CountedLock] = {}
 
-    async def hit(self, rule: str, key: str) -> None:
-        """Count one attempt, or raise ``RateLimited`` (not counted) if the rule is exhausted."""
+    async def hit(self, rule: str, key: str, override: str | None = None) -> None:
+        """Count one attempt, or raise ``RateLimited`` (not counted) if the rule is exhausted.
+        ``override``: a site's own limits for this rule instead of the process's."""
         if not self.enabled:
             return
-        for item in self._rules[rule]:
+        items = parse_rule(override) if override else self._rules[rule]
+        for item in items:
             try:
                 allowed = await self._window.hit(item, self._prefix, rule, key)
             except Exception as exc:
                 log.warning("rate limit store failed; letting the call through: %s", exc)
                 return
             if not allowed:
-                await self.check(rule, key)  # the longest wait of the limits used up
+                await self.check(rule, key, override)  # the longest wait of the limits used up
                 raise self._refusal(rule, item.get_expiry())
 
-    async def check(self, rule: str, key: str) -> None:
+    async def check(self, rule: str, key: str, override: str | None = None) -> None:
         """Raise ``RateLimited`` if one more attempt would be refused; counts nothing."""
         if not self.enabled:
             return
         waits = []
         try:
-            for item in self._rules[rule]:
+            for item in parse_rule(override) if override else self._rules[rule]:
                 if not await self._window.test(item, self._prefix, rule, key):
                     waits.append(await self._wait_s(item, rule, key))
         except Exception as exc:

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.common.errors import BadRequest, NotFound
+from app.ratelimit.site_rules import SiteRateLimits
 from app.routing import departments
 from app.routing import service as routing
 from app.routing.departments import Department
@@ -29,6 +30,8 @@ class SiteUpdate(BaseModel):
     departments: list[Department] | None = Field(
         default=None, max_length=departments.MAX_DEPARTMENTS
     )
+    # The shop's own limits for its visitors (docs/protocol.md "Rate limits").
+    rate_limits: SiteRateLimits | None = None
 
 
 def site_view(site: Site, secrets: bool = False) -> dict[str, Any]:
@@ -41,6 +44,7 @@ def site_view(site: Site, secrets: bool = False) -> dict[str, Any]:
         "allowed_origins": site.allowed_origins,
         "routing": RoutingSettings.model_validate(site.settings.get("routing", {})).model_dump(),
         "departments": [d.model_dump() for d in departments.departments_of(site.settings)],
+        "rate_limits": SiteRateLimits.of(site.settings).model_dump(),
     }
     if secrets:
         view["secret"] = site.secret
@@ -64,7 +68,9 @@ async def update_site(
         site = await uow.session.get(Site, site_id)
         if site is None or site.id != admin.site_id:
             raise NotFound("no such site")
-        changes = body.model_dump(exclude_unset=True, exclude={"routing", "departments"})
+        changes = body.model_dump(
+            exclude_unset=True, exclude={"routing", "departments", "rate_limits"}
+        )
         for field, value in changes.items():
             setattr(site, field, value)
         if body.routing is not None:
@@ -78,6 +84,10 @@ async def update_site(
         if body.departments is not None:
             listed = await departments.checked(uow, site.id, body.departments)
             site.settings = {**site.settings, "departments": [d.model_dump() for d in listed]}
+        if body.rate_limits is not None:
+            own = body.rate_limits.model_dump(exclude_none=True)
+            site.settings = {**site.settings, "rate_limits": own}
+            state.site_rules.forget(site.id)
         await uow.session.flush()
         # New routing rules (a fallback allowed, say) may let waiting chats through.
         await routing.drain_queue(uow, site.id, state.routing_policy())

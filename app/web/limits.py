@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 
 from app.realtime import frames
 from app.realtime.context import FrameContext
+from app.state import AppState
 
 # Close code for a visitor socket beyond PARLEY_MAX_VISITOR_SOCKETS (docs/protocol.md).
 CLOSE_TOO_MANY_SOCKETS = 4429
@@ -40,13 +41,20 @@ async def check_frame(ctx: FrameContext, frame: BaseModel) -> None:
     if isinstance(frame, frames.Ping):
         return  # keeps a refused client's connection check working, and costs nothing
     if actor.type == "visitor":
+        site = actor.site_id
         if isinstance(frame, frames.MessageSend):
-            await limiter.hit("visitor_message", actor.id)
+            await hit_for_site(ctx.state, "visitor_message", site, actor.id)
         elif isinstance(frame, frames.ChatStart):
-            await limiter.hit("chat_start", ctx.client_address)
-        await limiter.hit("visitor_frame", actor.id)
+            await hit_for_site(ctx.state, "chat_start", site, ctx.client_address)
+        await hit_for_site(ctx.state, "visitor_frame", site, actor.id)
     elif isinstance(frame, frames.MessageSend):
         await limiter.hit("agent_message", actor.id)
+
+
+async def hit_for_site(state: AppState, rule: str, site_id: str, key: str) -> None:
+    """Count against the site's own limits for ``rule`` where it has them (PATCH /sites)."""
+    if state.limiter.enabled:
+        await state.limiter.hit(rule, key, await state.site_rules.rule(site_id, rule))
 
 
 @contextlib.asynccontextmanager

@@ -314,3 +314,31 @@ def test_failed_logins_are_counted_across_processes(tmp_path: Path) -> None:
         for srv in servers:
             srv.kill()
         drop_database(url)
+
+
+async def test_a_shop_sets_its_own_limits_for_its_visitors(server: Server) -> None:
+    """A site's own rule replaces the process's for that site's visitors, at once on the
+    process that stored it; a rule that does not parse is refused with the field named."""
+    admin = await asyncio.to_thread(server.login, "admin@demo.parley", "admin-demo")
+    auth = {"Authorization": f"Bearer {admin}"}
+    async with httpx.AsyncClient(base_url=server.base, headers=auth, timeout=10) as http:
+        site_id = (await http.get("/api/v1/agents/me")).json()["site_id"]
+        bad = await http.patch(
+            f"/api/v1/sites/{site_id}", json={"rate_limits": {"visitor_message": "lots"}}
+        )
+        assert bad.status_code == 422
+        assert "visitor_message" in bad.json()["error"]["message"]
+        ok = await http.patch(
+            f"/api/v1/sites/{site_id}", json={"rate_limits": {"visitor_message": "3/minute"}}
+        )
+        assert ok.status_code == 200, ok.text
+        assert ok.json()["rate_limits"]["visitor_message"] == "3/minute"
+    _a, v, chat_id = await open_chat(server)
+    frames = [send(chat_id, f"question {i}") for i in range(5)]
+    for frame in frames:
+        await v.send(frame)
+    await settle(v, 5)
+    assert len(v.all("message.ack")) == 3  # the default would allow 5 a second
+    refused = v.all("error")
+    assert [e["code"] for e in refused] == ["rate_limited", "rate_limited"]
+    assert all(e["retry_after_s"] > 5 for e in refused)  # a minute's window, not a second's
