@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 
+from app.common.events import Event
 from app.realtime.broker import MemoryBroker
-from app.realtime.events import Event
 from app.realtime.hub import CLOSE_SLOW_CONSUMER, Connection, Hub
 from app.realtime.visibility import ViewerIdentity
 

@@ -12,10 +12,10 @@ from app.agents.models import Agent, AgentSkill
 from app.agents.passwords import hash_password, verify_password
 from app.common.actor import STAFF_ROLES, Actor
 from app.common.errors import Conflict, Forbidden, NotFound, Unauthorized
+from app.common.events import CLOSE_SESSION_CHANGED, SESSION_CLOSED, agent_topic, site_topic
 from app.common.tokens import TokenClaims, issue, verify
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
-from app.realtime.events import CLOSE_SESSION_CHANGED, SESSION_CLOSED, agent_topic, site_topic
 from app.routing import handover
 from app.routing import service as routing
 from app.routing.policy import RoutingPolicy

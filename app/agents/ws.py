@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.agents import service
-from app.realtime.context import FrameContext
 from app.realtime.frames import Activity, PresenceSet
+from app.web.context import FrameContext
 
 
 async def on_presence_set(ctx: FrameContext, frame: PresenceSet) -> None:

@@ -16,11 +16,11 @@ from app.chat.models import OPEN_STATUSES, Chat, Message
 from app.chat.views import message_view
 from app.common.actor import Actor
 from app.common.errors import Conflict, Forbidden
+from app.common.events import chat_topic, visitor_topic
 from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
 from app.files import service as files
 from app.jobs import service as jobs
-from app.realtime.events import chat_topic, visitor_topic
 from app.realtime.visibility import message_for
 from app.routing import service as routing
 from app.routing.policy import RoutingPolicy

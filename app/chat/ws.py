@@ -7,11 +7,11 @@ from sqlalchemy.exc import IntegrityError
 from app.chat import service
 from app.chat.access import ChatAction
 from app.chat.batch import Send
+from app.common.events import Event, chat_topic
 from app.common.types import new_id
 from app.metrics import MESSAGES
-from app.realtime.context import FrameContext
-from app.realtime.events import Event, chat_topic
 from app.realtime.frames import ChatClose, ChatStart, MessageSend, Resume, Typing
+from app.web.context import FrameContext
 
 
 async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.realtime.events import Audience, Outbox, Publisher
+from app.common.events import Audience, Outbox, Publisher
 
 log = logging.getLogger(__name__)
 

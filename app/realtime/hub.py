@@ -10,17 +10,18 @@ from typing import Any
 
 import orjson
 
-from app.common.types import new_id
-from app.metrics import DELIVERY, SLOW_CONSUMERS, SOCKETS
-from app.realtime.broker import Broker
-from app.realtime.events import (
+from app.common.events import (
     CLOSE_SESSION_CHANGED,
     SESSION_CLOSED,
     Event,
+    Viewer,
     chat_topic,
     decode,
 )
-from app.realtime.visibility import Viewer, ViewerIdentity, is_own_echo, present
+from app.common.types import new_id
+from app.metrics import DELIVERY, SLOW_CONSUMERS, SOCKETS
+from app.realtime.broker import Broker
+from app.realtime.visibility import ViewerIdentity, is_own_echo, present
 
 log = logging.getLogger(__name__)
 

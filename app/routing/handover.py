@@ -12,9 +12,9 @@ from app.chat.models import Chat
 from app.chat.views import agent_card
 from app.common.actor import Actor
 from app.common.errors import Conflict, NotFound
+from app.common.events import agent_topic, chat_topic, site_topic
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
-from app.realtime.events import agent_topic, chat_topic, site_topic
 from app.routing import service as routing
 from app.routing.policy import RoutingPolicy
 from app.supervision import feed

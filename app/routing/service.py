@@ -17,10 +17,10 @@ from app.agents.models import Agent, AgentSkill
 from app.chat.models import Chat
 from app.chat.views import agent_card, chat_summary
 from app.common.errors import BadRequest
+from app.common.events import agent_topic, site_topic, visitor_topic
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.jobs import service as jobs
-from app.realtime.events import agent_topic, site_topic, visitor_topic
 from app.routing import departments
 from app.routing.policy import RoutingPolicy, SitePolicy
 from app.sites.models import Site

@@ -15,8 +15,8 @@ from app.chat.models import OPEN_STATUSES, Chat
 from app.chat.views import agent_card, chat_summary
 from app.common.actor import Actor
 from app.common.errors import Conflict
+from app.common.events import chat_topic
 from app.common.uow import UnitOfWork
-from app.realtime.events import chat_topic
 from app.routing import service as routing
 from app.supervision.feed import chat_row
 from app.visitors.models import Visitor

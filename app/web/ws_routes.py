@@ -14,16 +14,15 @@ from app.chat import ws as chat_frames
 from app.chat.models import OPEN_STATUSES, Chat
 from app.chat.views import chat_summary
 from app.common.actor import Actor
-from app.common.tokens import verify
-from app.realtime import frames
-from app.realtime.context import FrameContext
-from app.realtime.events import (
+from app.common.events import (
     agent_topic,
     chat_topic,
     site_topic,
     supervisors_topic,
     visitor_topic,
 )
+from app.common.tokens import verify
+from app.realtime import frames
 from app.realtime.hub import Connection
 from app.realtime.visibility import ViewerIdentity
 from app.routing import ws as routing_frames
@@ -33,6 +32,7 @@ from app.state import AppState
 from app.supervision import ws as supervision_frames
 from app.visitors import ws as visitor_frames
 from app.visitors.models import Visitor
+from app.web.context import FrameContext
 from app.web.credentials import socket_subprotocol, socket_token
 from app.web.sockets import Handler, reject, run_socket
 
