@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -55,3 +56,8 @@ class UnitOfWork:
 
     def emit(self, topic: str, frame: dict[str, Any], audience: Audience = "everyone") -> None:
         self._outbox.emit(topic, frame, audience)
+
+
+# How background loops and job handlers open units of work: they get this, not the whole
+# application state (AppState.uow is one).
+UowFactory = Callable[[], UnitOfWork]

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from app.common.errors import Conflict, NotFound
-from app.routing import service
 from app.routing.models import Skill
+from app.routing.queue import queue_counts
 from app.web.deps import AdminAgent, CurrentAgent, StateDep
 from app.web.errors import ERRORS
 
@@ -62,5 +62,5 @@ async def delete_skill(skill_id: str, admin: AdminAgent, state: StateDep) -> Non
 async def queue(agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
     """Waiting chats per skill ("" for chats without a skill)."""
     async with state.uow() as uow:
-        counts = await service.queue_counts(uow, agent.site_id)
+        counts = await queue_counts(uow, agent.site_id)
     return {"waiting": counts, "total": sum(counts.values())}

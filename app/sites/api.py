@@ -8,8 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.common.errors import BadRequest, NotFound
-from app.routing import departments
-from app.routing import service as routing
+from app.routing import assignment, departments
 from app.routing.departments import Department
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
@@ -80,5 +79,5 @@ async def update_site(
             site.settings = {**site.settings, "departments": [d.model_dump() for d in listed]}
         await uow.session.flush()
         # New routing rules (a fallback allowed, say) may let waiting chats through.
-        await routing.drain_queue(uow, site.id, state.routing_policy())
+        await assignment.drain_queue(uow, site.id, state.routing_policy())
         return site_view(site, secrets=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.chat.service import open_chat_of
+from app.chat.queries import open_chat_of
 from app.realtime.frames import PageView
 from app.visitors import service
 from app.web.context import FrameContext
