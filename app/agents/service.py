@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.agents.models import Agent, AgentSkill
 from app.agents.passwords import hash_password, verify_password
 from app.common.actor import Actor
-from app.common.errors import Conflict, Forbidden, NotFound, Unauthorized
+from app.common.errors import Conflict, Forbidden, Unauthorized
 from app.common.events import CLOSE_SESSION_CHANGED, SESSION_CLOSED, agent_topic
+from app.common.lookup import get_in_site
 from app.common.tokens import TokenClaims, issue, verify
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
@@ -88,10 +89,7 @@ def revoke_tokens(uow: UnitOfWork, agent: Agent, reason: str) -> None:
 
 
 async def agent_of_site(uow: UnitOfWork, site_id: str, agent_id: str) -> Agent:
-    agent = await uow.session.get(Agent, agent_id)
-    if agent is None or agent.site_id != site_id:
-        raise NotFound("no such agent")
-    return agent
+    return await get_in_site(uow.session, Agent, agent_id, site_id, "no such agent")
 
 
 async def reset_password(uow: UnitOfWork, admin: Actor, agent_id: str, password: str) -> Agent:

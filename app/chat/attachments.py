@@ -9,6 +9,7 @@ from __future__ import annotations
 from app.chat.models import Chat
 from app.common.actor import Actor
 from app.common.errors import Forbidden, NotFound
+from app.common.lookup import get_in_site
 from app.common.uow import UnitOfWork
 from app.files.models import Attachment
 
@@ -17,9 +18,9 @@ async def attach(uow: UnitOfWork, actor: Actor, chat: Chat, ids: list[str]) -> l
     """Bind the sender's own uploads to the chat their message goes to."""
     found = []
     for attachment_id in dict.fromkeys(ids):
-        a = await uow.session.get(Attachment, attachment_id)
-        if a is None or a.site_id != chat.site_id:
-            raise NotFound(f"no upload {attachment_id}")
+        a = await get_in_site(
+            uow.session, Attachment, attachment_id, chat.site_id, f"no upload {attachment_id}"
+        )
         if (a.uploader_type, a.uploader_id) != (actor.type, actor.id):
             raise Forbidden("you can only send files you uploaded")
         if a.chat_id not in (None, chat.id):

@@ -11,8 +11,9 @@ from app.chat.messages import SYSTEM, agent_author
 from app.chat.models import Chat
 from app.chat.views import agent_card
 from app.common.actor import Actor
-from app.common.errors import Conflict, NotFound
+from app.common.errors import Conflict
 from app.common.events import agent_topic, chat_topic, site_topic
+from app.common.lookup import get_in_site, in_site
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.routing import assignment, claim
@@ -21,9 +22,7 @@ from app.routing.policy import RoutingPolicy
 
 async def accept(uow: UnitOfWork, actor: Actor, chat_id: str) -> None:
     await claim.lock_site(uow, actor.site_id)
-    chat = await claim.lock_chat(uow, chat_id)
-    if chat is None or chat.site_id != actor.site_id:
-        raise NotFound("no such chat")
+    chat = in_site(await claim.lock_chat(uow, chat_id), actor.site_id, "no such chat")
     if chat.agent_id != actor.id or chat.status not in ("offered", "active"):
         raise Conflict("this chat is not offered to you (any more)")
     agent = await uow.session.get_one(Agent, actor.id)
@@ -104,9 +103,7 @@ async def _claim_target(
     policy: RoutingPolicy,
 ) -> Agent:
     if to_agent_id:
-        target = await uow.session.get(Agent, to_agent_id)
-        if target is None or target.site_id != chat.site_id:
-            raise NotFound("no such agent")
+        target = await get_in_site(uow.session, Agent, to_agent_id, chat.site_id, "no such agent")
         if target.id == source_id:
             raise Conflict("the chat is already with this agent")
         if target.status != "online":

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.agents.models import Agent
 from app.agents.service import agent_of_site, end_sessions, revoke_tokens, skill_rows
 from app.common.actor import STAFF_ROLES, Actor
-from app.common.errors import Conflict, NotFound
+from app.common.errors import Conflict
 from app.common.events import site_topic
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
@@ -27,9 +27,7 @@ async def update_agent(
 ) -> Agent:
     """Change an agent's profile, skills or capacity; waiting chats may now fit them."""
     await claim.lock_site(uow, site_id)
-    agent = await uow.session.get(Agent, agent_id)
-    if agent is None or agent.site_id != site_id:
-        raise NotFound("no such agent")
+    agent = await agent_of_site(uow, site_id, agent_id)
     skills = changes.pop("skills", None)
     role_changed = "role" in changes and changes["role"] != agent.role
     for field, value in changes.items():
