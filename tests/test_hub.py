@@ -11,7 +11,7 @@ from app.realtime.visibility import ViewerIdentity
 
 
 def conn(kind: str = "visitor", ident: str = "v1", size: int = 3) -> Connection:
-    return Connection(ViewerIdentity(kind, ident), "s1", kind, size)  # type: ignore[arg-type]
+    return Connection(ViewerIdentity(kind, ident), size)  # type: ignore[arg-type]
 
 
 def drain(c: Connection) -> list[bytes | None]:

@@ -80,8 +80,6 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     actor = Actor(type="visitor", id=visitor.id, site_id=site.id, name=visitor.name)
     conn = Connection(
         ViewerIdentity("visitor", visitor.id),
-        site.id,
-        "visitor",
         state.settings.socket_queue_size,
         display_name=visitor.name or "Visitor",
     )
@@ -114,8 +112,6 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
     actor = agents.actor_of(agent)
     conn = Connection(
         ViewerIdentity("agent", agent.id),
-        agent.site_id,
-        agent.role,
         state.settings.socket_queue_size,
         display_name=agent.name,
     )
