@@ -1,4 +1,5 @@
-"""Agents: accounts, login, and presence (status plus a heartbeat that expires)."""
+"""Agents: accounts, login, tokens and the presence heartbeat. Status changes that move chats
+(going online or offline, expiry, deactivation) live in routing/staff.py."""
 
 from __future__ import annotations
 

@@ -5,7 +5,8 @@ When a visitor's socket closes, a durable timer ``visitor_gone:<chat_id>`` is se
 that visitor opening again cancels it. When it fires, it asks the database (not this process)
 when the visitor was last there: another tab or process may still hold a socket, whose
 heartbeat keeps the visitor present, and then the timer is simply set again. A periodic sweep
-covers sockets whose process died before it could set the timer.
+covers sockets whose process died before it could set the timer. Closing the chat frees an
+agent's slot, so the timer's handler is routing's (``close_if_gone`` in routing/lifecycle.py).
 """
 
 from __future__ import annotations

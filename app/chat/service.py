@@ -1,4 +1,5 @@
-"""Chat lifecycle: start, send, close, resume. Knows nothing of sockets or HTTP."""
+"""Messages in a chat: send (idempotent by client_msg_id), acknowledge, resume. Knows nothing
+of sockets or HTTP; starting and closing chats need routing and live in routing/lifecycle.py."""
 
 from __future__ import annotations
 
