@@ -18,14 +18,8 @@ from app.routing.policy import RoutingPolicy, SitePolicy
 
 # Used for the wait estimate until the site has closed chats to learn handling time from.
 DEFAULT_HANDLING_S = 180
-
-
 _RECENT_CHATS = 50
-
-
 QUEUE_RECHECK_JOB = "queue_recheck"
-
-
 # While chats wait, the queue is looked at again this often even if no event wakes it, so a
 # missed trigger (a crashed process, a clock-driven change) never leaves a visitor stuck.
 QUEUE_RECHECK_S = 15.0
