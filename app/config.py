@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import cached_property
 from pathlib import Path
 
@@ -25,7 +24,6 @@ class Settings(BaseSettings):
     secret_key: str = ""
     access_token_ttl_s: int = 12 * 3600
     visitor_token_ttl_s: int = 365 * 24 * 3600
-    public_url: str = ""
     # Frames above this size are refused before parsing: a chat message never needs more.
     max_frame_bytes: int = 64 * 1024
     # A socket whose outgoing queue holds this many frames is too slow; it is closed (4408) and
@@ -40,7 +38,6 @@ class Settings(BaseSettings):
     offer_timeout_s: float = 30.0
     # An online agent who does nothing in the console this long turns "away"; 0 disables.
     agent_idle_away_s: float = 900.0
-    ws_ping_interval_s: float = 20.0
     # A visitor with no socket and no activity this long has left: their open chat is closed
     # (reason visitor_left), freeing the agent's slot or their place in the queue.
     visitor_gone_s: float = Field(default=600.0, gt=0)
@@ -101,11 +98,3 @@ class Settings(BaseSettings):
     @cached_property
     def trusted_proxy_list(self) -> list[str]:
         return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
-
-    @cached_property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-
-def random_key(nbytes: int = 24) -> str:
-    return secrets.token_urlsafe(nbytes)

@@ -1,9 +1,7 @@
-"""Async engine and session factory: one short unit of work per command or frame."""
+"""Async engine and session factory; units of work (app/common/uow.py) open short sessions."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import MetaData, event
@@ -64,10 +62,3 @@ def make_engine(url: str) -> AsyncEngine:
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-@asynccontextmanager
-async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A session whose transaction commits on success and rolls back on any error."""
-    async with factory() as session, session.begin():
-        yield session

@@ -16,7 +16,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agents import api as agents_api
-from app.agents.presence import presence_loop
 from app.chat import abandoned
 from app.chat import api as chat_api
 from app.common.errors import DomainError, RateLimited
@@ -32,7 +31,7 @@ from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
 from app.replies import api as replies_api
 from app.routing import api as routing_api
-from app.routing import timers
+from app.routing import presence, timers
 from app.sites import api as sites_api
 from app.state import AppState
 from app.supervision import api as supervision_api
@@ -77,11 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await hub.start()
         app.state.parley = state
         await _schedule_housekeeping(state)
-        background = [
-            asyncio.create_task(presence_loop(state)),
-            asyncio.create_task(jobs_loop(state, _job_handlers(state))),
-            asyncio.create_task(abandoned.heartbeat_loop(state)),
-        ]
+        background = _background_loops(state)
         settle_garbage_collector()
         try:
             yield
@@ -143,13 +138,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _background_loops(state: AppState) -> list[asyncio.Task[None]]:
+    """The process's loops, each given only what it needs."""
+    s = state.settings
+    return [
+        asyncio.create_task(
+            presence.presence_loop(
+                state.uow,
+                state.hub,
+                state.routing_policy(),
+                presence.interval_s(s.presence_heartbeat_s, s.presence_grace_s),
+            )
+        ),
+        asyncio.create_task(jobs_loop(state.uow, _job_handlers(state), s.job_poll_s)),
+        asyncio.create_task(
+            abandoned.heartbeat_loop(
+                state.uow,
+                state.visitor_socket_ids,
+                abandoned.heartbeat_s(s.presence_heartbeat_s, s.visitor_gone_s),
+                s.visitor_gone_s,
+            )
+        ),
+    ]
+
+
 def _job_handlers(state: AppState) -> dict[str, JobHandler]:
     """Every durable timer kind this process can run, by domain."""
     policy = state.routing_policy()
     s = state.settings
     return {
-        **timers.handlers(policy),
-        **abandoned.handlers(policy, s.visitor_gone_s),
+        **timers.handlers(policy, s.visitor_gone_s),
+        **abandoned.handlers(s.visitor_gone_s),
         **upload_cleanup.handlers(local_storage(s.upload_dir), s.unattached_upload_ttl_s),
     }
 

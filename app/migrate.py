@@ -1,13 +1,36 @@
-"""Run Alembic migrations programmatically (``parley migrate``, ``parley serve``, tests)."""
+"""Run Alembic migrations programmatically (``parley migrate``, ``parley serve``, tests).
+
+Every ``parley`` command upgrades first, so processes started together (several ``serve`` behind
+a load balancer, a ``create-agent`` beside them) upgrade the same database at once. They take
+turns: on PostgreSQL behind an advisory lock held by the migration's transaction, on SQLite
+because every transaction takes the database's single write lock (``BEGIN IMMEDIATE``,
+app/db.py). Whoever comes second finds the schema at head and does nothing.
+"""
 
 from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from app.resources import shipped_dir
 
 MIGRATIONS_DIR = shipped_dir("migrations")
+# PostgreSQL names advisory locks by a 64-bit number; any fixed one that nothing else uses will
+# do, and it must never change between versions. This is "parley" in ASCII.
+MIGRATION_LOCK_KEY = 0x7061726C6579
+
+
+def serialize_upgrades(connection: Connection) -> None:
+    """Wait until no other process migrates this database (called by migrations/env.py inside
+    the migration's transaction, before Alembic reads the current version).
+
+    ``pg_advisory_xact_lock`` is released when that transaction commits or rolls back, also
+    when the process dies, so a crashed upgrade never leaves the lock behind.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
 
 
 def alembic_config(database_url: str) -> Config:

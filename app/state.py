@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.chat.batch import MessageWriter
 from app.common.uow import UnitOfWork
 from app.config import Settings
+from app.files.storage import Storage, local_storage
 from app.ratelimit.limiter import Limiter, limiter_from
 from app.ratelimit.site_rules import SiteRules
 from app.realtime.hub import Hub
@@ -44,3 +45,7 @@ class AppState:
             offer_timeout_s=s.offer_timeout_s,
             idle_away_s=s.agent_idle_away_s,
         )
+
+    def storage(self) -> Storage:
+        """Where uploads are kept (routes of several domains store and read them)."""
+        return local_storage(self.settings.upload_dir)

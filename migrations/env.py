@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from app.common.types import UTCDateTime
 from app.db import make_engine
+from app.migrate import serialize_upgrades
 from app.models import Base
 
 config = context.config
@@ -32,6 +33,7 @@ def _run(connection: Connection) -> None:
         render_item=_render_item,
     )
     with context.begin_transaction():
+        serialize_upgrades(connection)
         context.run_migrations()
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import orjson
 
+from app.common.events import Event
 from app.realtime.broker import MemoryBroker
-from app.realtime.events import Event
 from app.realtime.hub import CLOSE_SLOW_CONSUMER, Connection, Hub
 from app.realtime.visibility import ViewerIdentity
 
 
 def conn(kind: str = "visitor", ident: str = "v1", size: int = 3) -> Connection:
-    return Connection(ViewerIdentity(kind, ident), "s1", kind, size)  # type: ignore[arg-type]
+    return Connection(ViewerIdentity(kind, ident), size)  # type: ignore[arg-type]
 
 
 def drain(c: Connection) -> list[bytes | None]:

@@ -14,7 +14,7 @@ from app.agents.models import Agent
 from app.common.actor import Actor
 from app.common.errors import Forbidden, Unauthorized
 from app.files import service as files
-from app.files.api import storage_of
+from app.routing import staff
 from app.state import AppState
 from app.web.deps import AdminAgent, CurrentAgent, SessionDep, StateDep
 from app.web.errors import ERRORS
@@ -82,7 +82,7 @@ async def upload_avatar(file: UploadFile, agent: CurrentAgent, state: StateDep) 
     async with state.uow() as uow:
         photo = await files.store(
             uow,
-            storage_of(state),
+            state.storage(),
             actor,
             file.filename,
             data,
@@ -156,7 +156,7 @@ async def update_agent(
     agent_id: str, body: AgentUpdate, admin: AdminAgent, state: StateDep
 ) -> dict[str, Any]:
     async with state.uow() as uow:
-        updated = await service.update_agent(
+        updated = await staff.update_agent(
             uow,
             admin.site_id,
             agent_id,
@@ -216,7 +216,7 @@ async def reactivate_agent(agent_id: str, admin: AdminAgent, state: StateDep) ->
 
 async def _set_active(agent_id: str, active: bool, admin: Agent, state: AppState) -> dict[str, Any]:
     async with state.uow() as uow:
-        agent = await service.set_active(
+        agent = await staff.set_active(
             uow, service.actor_of(admin), agent_id, active, state.routing_policy()
         )
         return service.agent_view(agent)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from app.agents import service
-from app.realtime.context import FrameContext
 from app.realtime.frames import Activity, PresenceSet
+from app.routing import staff
+from app.web.context import FrameContext
 
 
 async def on_presence_set(ctx: FrameContext, frame: PresenceSet) -> None:
     async with ctx.uow() as uow:
-        await service.set_status_by_id(uow, ctx.actor.id, frame.status, ctx.policy)
+        await staff.set_status_by_id(uow, ctx.actor.id, frame.status, ctx.policy)
 
 
 async def on_activity(ctx: FrameContext, frame: Activity) -> None:

@@ -5,7 +5,8 @@ When a visitor's socket closes, a durable timer ``visitor_gone:<chat_id>`` is se
 that visitor opening again cancels it. When it fires, it asks the database (not this process)
 when the visitor was last there: another tab or process may still hold a socket, whose
 heartbeat keeps the visitor present, and then the timer is simply set again. A periodic sweep
-covers sockets whose process died before it could set the timer.
+covers sockets whose process died before it could set the timer. Closing the chat frees an
+agent's slot, so the timer's handler is routing's (``close_if_gone`` in routing/lifecycle.py).
 """
 
 from __future__ import annotations
@@ -19,16 +20,11 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
-from app.chat import messages, service
-from app.chat.messages import SYSTEM
 from app.chat.models import OPEN_STATUSES, Chat
 from app.common.types import new_id, utcnow
-from app.common.uow import UnitOfWork
+from app.common.uow import UnitOfWork, UowFactory
 from app.jobs import service as jobs
 from app.jobs.service import JobHandler
-from app.routing import service as routing
-from app.routing.policy import RoutingPolicy
-from app.state import AppState
 from app.visitors import presence
 from app.visitors.models import Visitor, VisitorSocket
 
@@ -46,29 +42,31 @@ def gone_job_key(chat_id: str) -> str:
     return f"visitor_gone:{chat_id}"
 
 
-def heartbeat_s(state: AppState) -> float:
+def heartbeat_s(presence_heartbeat_s: float, gone_s: float) -> float:
     """Refresh well within the gone time, so an open socket never looks gone."""
-    s = state.settings
-    return max(0.1, min(s.presence_heartbeat_s, s.visitor_gone_s / 4))
+    return max(0.1, min(presence_heartbeat_s, gone_s / 4))
 
 
 @contextlib.asynccontextmanager
-async def visitor_present(state: AppState, visitor_id: str) -> AsyncIterator[None]:
-    """Around a visitor socket's life: recorded while open; on close the timer is set."""
+async def visitor_present(
+    uow_factory: UowFactory, socket_ids: set[str], visitor_id: str, gone_s: float
+) -> AsyncIterator[None]:
+    """Around a visitor socket's life: recorded while open (its id in ``socket_ids``, the
+    process's open visitor sockets that the heartbeat refreshes); on close the timer is set."""
     socket_id = new_id()
     try:
-        async with state.uow() as uow:
+        async with uow_factory() as uow:
             await socket_opened(uow, socket_id, visitor_id)
-        state.visitor_socket_ids.add(socket_id)
+        socket_ids.add(socket_id)
     except Exception:  # bookkeeping never costs the visitor their socket; the sweep catches up
         log.warning("could not record visitor socket %s", visitor_id, exc_info=True)
     try:
         yield
     finally:
-        state.visitor_socket_ids.discard(socket_id)
+        socket_ids.discard(socket_id)
         try:
-            async with state.uow() as uow:
-                await socket_closed(uow, socket_id, visitor_id, state.settings.visitor_gone_s)
+            async with uow_factory() as uow:
+                await socket_closed(uow, socket_id, visitor_id, gone_s)
         except Exception:
             log.warning("could not record visitor %s leaving", visitor_id, exc_info=True)
 
@@ -84,35 +82,6 @@ async def socket_closed(uow: UnitOfWork, socket_id: str, visitor_id: str, gone_s
     due = utcnow() + timedelta(seconds=gone_s)
     for chat_id in await _open_chats(uow, visitor_id):
         await jobs.schedule(uow, gone_job_key(chat_id), VISITOR_GONE_JOB, due, {"chat_id": chat_id})
-
-
-async def close_if_gone(
-    uow: UnitOfWork, chat_id: str, gone_s: float, policy: RoutingPolicy
-) -> bool:
-    """Close the chat if its visitor has not been there for ``gone_s``; else look again when
-    they would have been gone that long. Returns whether it closed."""
-    site_id = await uow.session.scalar(select(Chat.site_id).where(Chat.id == chat_id))
-    if site_id is None:
-        return False
-    await routing.lock_site(uow, site_id)
-    chat = await routing.lock_chat(uow, chat_id)
-    if chat is None or chat.status not in OPEN_STATUSES:
-        return False
-    last = await presence.last_there(uow.session, chat.visitor_id)
-    if last is not None and utcnow() - last < timedelta(seconds=gone_s):
-        await jobs.schedule(
-            uow,
-            gone_job_key(chat.id),
-            VISITOR_GONE_JOB,
-            last + timedelta(seconds=gone_s),
-            {"chat_id": chat.id},
-        )
-        return False
-    visitor = await uow.session.get_one(Visitor, chat.visitor_id)
-    if chat.status == "active":  # the agent reads why the chat ended
-        await messages.append(uow, chat.id, SYSTEM, f"{visitor.name or 'The visitor'} left.")
-    await service.end_chat(uow, chat, "system", policy, reason=REASON)
-    return True
 
 
 async def sweep(uow: UnitOfWork, gone_s: float) -> int:
@@ -141,35 +110,33 @@ async def sweep(uow: UnitOfWork, gone_s: float) -> int:
     return found
 
 
-def handlers(policy: RoutingPolicy, gone_s: float) -> dict[str, JobHandler]:
-    async def visitor_gone(uow: UnitOfWork, payload: dict[str, Any]) -> None:
-        chat_id = payload.get("chat_id")
-        if isinstance(chat_id, str):
-            await close_if_gone(uow, chat_id, gone_s, policy)
+def handlers(gone_s: float) -> dict[str, JobHandler]:
+    """The sweep's timer; the ``visitor_gone`` timer ends chats, so routing runs it
+    (app/routing/timers.py)."""
 
     async def visitor_gone_sweep(uow: UnitOfWork, payload: dict[str, Any]) -> None:
         await sweep(uow, gone_s)
         await jobs.schedule(uow, SWEEP_KEY, SWEEP_JOB, _next_sweep(gone_s), {})
 
-    return {VISITOR_GONE_JOB: visitor_gone, SWEEP_JOB: visitor_gone_sweep}
+    return {SWEEP_JOB: visitor_gone_sweep}
 
 
 def _next_sweep(gone_s: float) -> datetime:
     return utcnow() + timedelta(seconds=min(SWEEP_EVERY_S, gone_s))
 
 
-async def heartbeat_loop(state: AppState) -> None:
+async def heartbeat_loop(
+    uow_factory: UowFactory, socket_ids: set[str], interval_s: float, gone_s: float
+) -> None:
     """Refresh this process's visitor sockets; make sure the sweep is scheduled."""
-    interval = heartbeat_s(state)
-    gone_s = state.settings.visitor_gone_s
     while True:
         try:
-            async with state.uow() as uow:
-                await presence.heartbeat(uow.session, set(state.visitor_socket_ids))
+            async with uow_factory() as uow:
+                await presence.heartbeat(uow.session, set(socket_ids))
                 await jobs.ensure(uow, SWEEP_KEY, SWEEP_JOB, _next_sweep(gone_s), {})
         except Exception:
             log.warning("visitor heartbeat failed; retrying", exc_info=True)
-        await asyncio.sleep(interval)
+        await asyncio.sleep(interval_s)
 
 
 async def _open_chats(uow: UnitOfWork, visitor_id: str) -> list[str]:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from app.chat.models import Chat
 from app.common.actor import Actor
 from app.common.errors import Forbidden, NotFound
+from app.common.lookup import in_site
 from app.visitors.models import Visitor
 
 
@@ -28,8 +29,7 @@ class ChatAction(StrEnum):
 
 def authorize(actor: Actor, action: ChatAction, chat: Chat | None) -> Chat:
     """The chat, if ``actor`` may do ``action`` to it; otherwise NotFound or Forbidden."""
-    if chat is None or chat.site_id != actor.site_id:
-        raise NotFound("no such chat")
+    chat = in_site(chat, actor.site_id, "no such chat")
     if actor.type == "visitor":
         if chat.visitor_id != actor.id:
             raise NotFound("no such chat")
@@ -52,6 +52,6 @@ def authorize(actor: Actor, action: ChatAction, chat: Chat | None) -> Chat:
 def authorize_visitor(actor: Actor, visitor: Visitor | None) -> Visitor:
     """A visitor's profile and page trail: every agent of the site sees them (as the live
     ``visitor.activity`` feed already shows), nobody else."""
-    if actor.type != "agent" or visitor is None or visitor.site_id != actor.site_id:
+    if actor.type != "agent":
         raise NotFound("no such visitor")
-    return visitor
+    return in_site(visitor, actor.site_id, "no such visitor")

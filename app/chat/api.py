@@ -11,7 +11,7 @@ from app.agents.service import actor_of
 from app.chat.access import ChatAction, authorize
 from app.chat.models import Chat, Message
 from app.chat.views import chat_summary, message_view
-from app.common.errors import NotFound
+from app.common.lookup import get_in_site
 from app.realtime.visibility import message_for
 from app.visitors.models import Visitor
 from app.web.deps import CurrentAgent, SessionDep
@@ -43,9 +43,7 @@ async def list_chats(
     if visitor_id:
         query = query.where(Chat.visitor_id == visitor_id)
     if cursor:
-        anchor = await session.get(Chat, cursor)
-        if anchor is None or anchor.site_id != agent.site_id:
-            raise NotFound("unknown cursor")
+        anchor = await get_in_site(session, Chat, cursor, agent.site_id, "unknown cursor")
         query = query.where(
             (Chat.created_at < anchor.created_at)
             | ((Chat.created_at == anchor.created_at) & (Chat.id < anchor.id))

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 
 from app.agents.models import Agent
 from app.chat.models import Chat, Message
-from app.chat.views import iso, message_view
-from app.common.types import new_id, utcnow
+from app.chat.views import message_view
+from app.common.events import chat_topic, supervisors_topic
+from app.common.types import iso, new_id, utcnow
 from app.common.uow import UnitOfWork
-from app.realtime.events import chat_topic, supervisors_topic
 
 AuthorType = Literal["visitor", "agent", "system"]
 Kind = Literal["public", "whisper", "note"]

@@ -1,4 +1,5 @@
-"""Chat lifecycle: start, send, close, resume. Knows nothing of sockets or HTTP."""
+"""Messages in a chat: send (idempotent by client_msg_id), acknowledge, resume. Knows nothing
+of sockets or HTTP; starting and closing chats need routing and live in routing/lifecycle.py."""
 
 from __future__ import annotations
 
@@ -9,22 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.agents.models import Agent
-from app.chat import messages
+from app.chat import attachments, messages
 from app.chat.access import ChatAction, authorize
 from app.chat.messages import Author, Kind
-from app.chat.models import OPEN_STATUSES, Chat, Message
+from app.chat.models import Chat, Message
 from app.chat.views import message_view
 from app.common.actor import Actor
 from app.common.errors import Conflict, Forbidden
-from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
-from app.files import service as files
-from app.jobs import service as jobs
-from app.realtime.events import chat_topic, visitor_topic
+from app.files.service import attachment_view
 from app.realtime.visibility import message_for
-from app.routing import service as routing
-from app.routing.policy import RoutingPolicy
-from app.supervision import feed
 from app.visitors.models import Visitor
 
 
@@ -51,69 +46,6 @@ def ack_for(actor: Actor, message: Message) -> Ack:
     return Ack(message.chat_id, message.client_msg_id, message.id, seq)
 
 
-async def open_chat_of(uow: UnitOfWork, visitor_id: str) -> Chat | None:
-    result = await uow.session.execute(
-        select(Chat)
-        .where(Chat.visitor_id == visitor_id, Chat.status.in_(OPEN_STATUSES))
-        .order_by(Chat.created_at.desc())
-        .limit(1)
-    )
-    return result.scalar_one_or_none()
-
-
-async def start_chat(
-    uow: UnitOfWork,
-    actor: Actor,
-    pre_chat: dict[str, Any],
-    first_message: str | None,
-    client_msg_id: str | None,
-    policy: RoutingPolicy,
-    chat_id: str | None = None,
-) -> tuple[Chat, Ack | None]:
-    """Open a chat for a visitor (or return the one already open) and route it."""
-    await routing.lock_site(uow, actor.site_id)
-    existing = await open_chat_of(uow, actor.id)
-    if existing is not None:
-        uow.emit(
-            visitor_topic(actor.id),
-            {"type": "chat.started", "chat_id": existing.id, "status": existing.status},
-        )
-        return existing, None
-    # Refused before anything is stored: an unknown department creates no chat.
-    skill = await routing.skill_for(uow, actor.site_id, pre_chat.get("department"), policy)
-    visitor = await uow.session.get_one(Visitor, actor.id)
-    if pre_chat.get("name"):
-        visitor.name = str(pre_chat["name"])
-    if pre_chat.get("email"):
-        visitor.email = str(pre_chat["email"])
-    now = utcnow()
-    chat = Chat(
-        id=chat_id or new_id(),
-        site_id=actor.site_id,
-        visitor_id=actor.id,
-        status="queued",
-        skill=skill,
-        pre_chat=pre_chat,
-        created_at=now,
-        queued_at=now,
-    )
-    uow.session.add(chat)
-    await uow.session.flush()
-    uow.emit(
-        visitor_topic(actor.id), {"type": "chat.started", "chat_id": chat.id, "status": chat.status}
-    )
-    # Routed before the first message is stored, so an agent who gets the chat at once is
-    # already a member when that message is published.
-    await routing.assign_or_queue(uow, chat, policy)
-    ack = None
-    if first_message:
-        message = await messages.append(
-            uow, chat.id, _author(actor, visitor), first_message, client_msg_id=client_msg_id
-        )
-        ack = ack_for(actor, message)
-    return chat, ack
-
-
 async def send_message(
     uow: UnitOfWork,
     actor: Actor,
@@ -131,7 +63,7 @@ async def send_message(
     if duplicate is not None:
         return ack_for(actor, duplicate)
     check_open(chat)
-    attachments = await files.attach(uow, actor, chat, attachment_ids) if attachment_ids else []
+    attached = await attachments.attach(uow, actor, chat, attachment_ids) if attachment_ids else []
     message = await messages.append(
         uow,
         chat.id,
@@ -139,7 +71,7 @@ async def send_message(
         body,
         kind,
         client_msg_id,
-        [files.attachment_view(a) for a in attachments],
+        [attachment_view(a) for a in attached],
     )
     note_first_response(chat, actor, message)
     return ack_for(actor, message)
@@ -164,47 +96,6 @@ def note_first_response(chat: Chat, actor: Actor, message: Message) -> None:
 def is_duplicate_race(exc: IntegrityError) -> bool:
     """Two sends of one client_msg_id raced; retrying finds the stored one."""
     return "client_msg" in str(exc.orig).lower() or "unique" in str(exc.orig).lower()
-
-
-async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: RoutingPolicy) -> Chat:
-    await routing.lock_site(uow, actor.site_id)
-    chat = await authorized_chat(uow, actor, chat_id, ChatAction.WRITE)
-    if chat.status != "closed":
-        await end_chat(uow, chat, actor.type, policy)
-    return chat
-
-
-async def end_chat(
-    uow: UnitOfWork,
-    chat: Chat,
-    closed_by: str,
-    policy: RoutingPolicy,
-    reason: str | None = None,
-) -> None:
-    """Close an open chat (the site is locked by the caller): free the agent's slot or the
-    queue place, tell everyone in it, and let the queue move.
-
-    ``reason`` says why the system closed it (``visitor_left``); it is stored as ``closed_by``
-    and sent as ``reason`` beside ``closed_by`` = ``system``.
-    """
-    was_queued = chat.status == "queued"
-    chat.status = "closed"
-    chat.closed_at = utcnow()
-    chat.closed_by = reason or closed_by
-    chat.queue_position = chat.queue_eta_s = None
-    if chat.agent_id is not None:
-        await routing.release_slot(uow, chat.agent_id)
-    await jobs.cancel(uow, routing.offer_job_key(chat.id))
-    await uow.session.flush()
-    frame: dict[str, Any] = {"type": "chat.closed", "chat_id": chat.id, "closed_by": closed_by}
-    if reason:
-        frame["reason"] = reason
-    uow.emit(chat_topic(chat.id), frame)
-    await feed.publish_row(uow, chat)
-    if was_queued:
-        await routing.announce_queue(uow, chat.site_id, policy)
-    elif chat.agent_id is not None:
-        await routing.drain_queue(uow, chat.site_id, policy)
 
 
 # Messages per resume reply; a longer chat is sent in pages ("more" in resume.done).
@@ -233,11 +124,11 @@ async def authorized_chat(uow: UnitOfWork, actor: Actor, chat_id: str, action: C
     return authorize(actor, action, await uow.session.get(Chat, chat_id))
 
 
-def _author(actor: Actor, visitor: Visitor) -> Author:
+def visitor_author(actor: Actor, visitor: Visitor) -> Author:
     return Author(type="visitor", id=actor.id, name=visitor.name or "Visitor")
 
 
 async def _load_author(uow: UnitOfWork, actor: Actor) -> Author:
     if actor.type == "visitor":
-        return _author(actor, await uow.session.get_one(Visitor, actor.id))
+        return visitor_author(actor, await uow.session.get_one(Visitor, actor.id))
     return messages.agent_author(await uow.session.get_one(Agent, actor.id))

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from app.agents.models import Agent
 from app.chat.models import Chat, Message
+from app.common.types import iso
 from app.visitors.models import Visitor
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def message_view(m: Message) -> dict[str, Any]:

@@ -7,11 +7,12 @@ from sqlalchemy.exc import IntegrityError
 from app.chat import service
 from app.chat.access import ChatAction
 from app.chat.batch import Send
+from app.common.events import Event, chat_topic
 from app.common.types import new_id
 from app.metrics import MESSAGES
-from app.realtime.context import FrameContext
-from app.realtime.events import Event, chat_topic
 from app.realtime.frames import ChatClose, ChatStart, MessageSend, Resume, Typing
+from app.routing import lifecycle
+from app.web.context import FrameContext
 
 
 async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
@@ -23,7 +24,7 @@ async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
     opened: str | None = None
     try:
         async with ctx.uow() as uow:
-            chat, ack = await service.start_chat(
+            chat, ack = await lifecycle.start_chat(
                 uow,
                 ctx.actor,
                 pre_chat,
@@ -87,7 +88,7 @@ async def on_typing(ctx: FrameContext, frame: Typing) -> None:
 
 async def on_chat_close(ctx: FrameContext, frame: ChatClose) -> None:
     async with ctx.uow() as uow:
-        await service.close_chat(uow, ctx.actor, frame.chat_id, ctx.policy)
+        await lifecycle.close_chat(uow, ctx.actor, frame.chat_id, ctx.policy)
 
 
 async def on_resume(ctx: FrameContext, frame: Resume) -> None:

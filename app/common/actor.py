@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from app.realtime.visibility import Viewer
+from app.common.events import Viewer
 
 STAFF_ROLES = frozenset({"supervisor", "admin"})
 

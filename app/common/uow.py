@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.realtime.events import Audience, Outbox, Publisher
+from app.common.events import Audience, Outbox, Publisher
 
 log = logging.getLogger(__name__)
 
@@ -55,3 +56,8 @@ class UnitOfWork:
 
     def emit(self, topic: str, frame: dict[str, Any], audience: Audience = "everyone") -> None:
         self._outbox.emit(topic, frame, audience)
+
+
+# How background loops and job handlers open units of work: they get this, not the whole
+# application state (AppState.uow is one).
+UowFactory = Callable[[], UnitOfWork]

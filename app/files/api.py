@@ -11,13 +11,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from app.agents import service as agents
+from app.chat import attachments
 from app.common.actor import Actor
 from app.common.errors import TooLarge, Unauthorized
 from app.common.tokens import TokenClaims, issue, verify
 from app.files import service
 from app.files.sniff import IMAGES
-from app.files.storage import Storage, local_storage
-from app.state import AppState
 from app.visitors.models import Visitor
 from app.web.deps import StateDep
 from app.web.errors import ERRORS
@@ -50,10 +49,6 @@ _bearer = HTTPBearer(auto_error=False)
 # Multipart framing around the file; a request larger than the limit plus this is refused
 # before its body is read.
 _ENVELOPE = 64 * 1024
-
-
-def storage_of(state: AppState) -> Storage:
-    return local_storage(state.settings.upload_dir)
 
 
 async def optional_actor(
@@ -96,7 +91,7 @@ async def upload(
         raise TooLarge(f"files may be at most {limit // (1024 * 1024)} MB")
     data = await file.read(limit + 1)
     async with state.uow() as uow:
-        attachment = await service.store(uow, storage_of(state), actor, file.filename, data, limit)
+        attachment = await service.store(uow, state.storage(), actor, file.filename, data, limit)
         return service.attachment_view(attachment)
 
 
@@ -105,7 +100,7 @@ async def signed_link(attachment_id: str, state: StateDep, actor: OptionalActor)
     """A link that opens the file for a few minutes without a token: for ``<img src>`` and
     downloads in a browser, where no Authorization header can be sent."""
     async with state.uow() as uow:
-        attachment = await service.readable(uow, actor, attachment_id)
+        attachment = await attachments.readable(uow, actor, attachment_id)
     ttl = LINK_TTL_S
     sig = issue(
         state.settings.secret_key,
@@ -123,8 +118,8 @@ async def download(
         if sig is not None and _signed_for(state.settings.secret_key, sig, attachment_id):
             attachment = await service.by_id(uow, attachment_id)
         else:
-            attachment = await service.readable(uow, actor, attachment_id)
-    data = await storage_of(state).load(attachment.storage_key)
+            attachment = await attachments.readable(uow, actor, attachment_id)
+    data = await state.storage().load(attachment.storage_key)
     disposition = "inline" if attachment.content_type in IMAGES else "attachment"
     return Response(
         data,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.chat.models import Chat
 from app.common.actor import Actor
-from app.common.errors import BadRequest, Forbidden, NotFound, TooLarge
+from app.common.errors import BadRequest, NotFound, TooLarge
 from app.common.types import new_id
 from app.common.uow import UnitOfWork
 from app.files.models import Attachment
@@ -75,46 +74,8 @@ async def store(
     return attachment
 
 
-async def attach(uow: UnitOfWork, actor: Actor, chat: Chat, ids: list[str]) -> list[Attachment]:
-    """Bind the sender's own uploads to the chat their message goes to."""
-    found = []
-    for attachment_id in dict.fromkeys(ids):
-        a = await uow.session.get(Attachment, attachment_id)
-        if a is None or a.site_id != chat.site_id:
-            raise NotFound(f"no upload {attachment_id}")
-        if (a.uploader_type, a.uploader_id) != (actor.type, actor.id):
-            raise Forbidden("you can only send files you uploaded")
-        if a.chat_id not in (None, chat.id):
-            raise Forbidden("this file belongs to another chat")
-        a.chat_id = chat.id
-        found.append(a)
-    return found
-
-
 async def by_id(uow: UnitOfWork, attachment_id: str) -> Attachment:
     a = await uow.session.get(Attachment, attachment_id)
     if a is None:
         raise NotFound("no such file")
     return a
-
-
-async def readable(uow: UnitOfWork, actor: Actor | None, attachment_id: str) -> Attachment:
-    """The upload, if this reader may have it: public ones for anyone, chat files for the
-    chat's visitor and the site's agents, unattached ones for their uploader."""
-    a = await uow.session.get(Attachment, attachment_id)
-    if a is None:
-        raise NotFound("no such file")
-    if a.public:
-        return a
-    if actor is None or actor.site_id != a.site_id:
-        raise NotFound("no such file")
-    if (a.uploader_type, a.uploader_id) == (actor.type, actor.id):
-        return a
-    chat = await uow.session.get(Chat, a.chat_id) if a.chat_id else None
-    if chat is None:
-        raise NotFound("no such file")
-    if actor.type == "visitor" and chat.visitor_id == actor.id:
-        return a
-    if actor.type == "agent" and (chat.agent_id == actor.id or actor.is_staff):
-        return a
-    raise NotFound("no such file")

@@ -10,17 +10,17 @@ from typing import Any
 
 import orjson
 
-from app.common.types import new_id
-from app.metrics import DELIVERY, SLOW_CONSUMERS, SOCKETS
-from app.realtime.broker import Broker
-from app.realtime.events import (
+from app.common.events import (
     CLOSE_SESSION_CHANGED,
     SESSION_CLOSED,
     Event,
+    Viewer,
     chat_topic,
     decode,
 )
-from app.realtime.visibility import Viewer, ViewerIdentity, is_own_echo, present
+from app.metrics import DELIVERY, SLOW_CONSUMERS, SOCKETS
+from app.realtime.broker import Broker
+from app.realtime.visibility import ViewerIdentity, is_own_echo, present
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +37,12 @@ class Connection:
     def __init__(
         self,
         viewer: ViewerIdentity,
-        site_id: str,
-        role: str,
         queue_size: int,
         display_name: str | None = None,
     ) -> None:
-        self.id = new_id()
         self.viewer = viewer
+        # The name a typing indicator shows; a visitor's changes with their pre-chat form.
         self.display_name = display_name
-        self.site_id = site_id
-        self.role = role
         self.topics: set[str] = set()
         self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=queue_size)
         self.close_code: int | None = None

@@ -8,11 +8,9 @@ visitor-facing counter, so its ``seq`` starts at 1 and has no gaps.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from app.realtime.events import Audience
-
-Viewer = Literal["visitor", "agent"]
+from app.common.events import Audience, Viewer
 
 
 @dataclass(frozen=True, slots=True)

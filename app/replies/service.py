@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from app.agents.models import Agent
 from app.chat.models import Chat
 from app.common.errors import Conflict, Forbidden, NotFound
+from app.common.lookup import get_in_site
 from app.common.uow import UnitOfWork
 from app.replies.models import SavedReply
 from app.sites.models import Site
@@ -64,9 +65,9 @@ async def create(uow: UnitOfWork, agent: Agent, data: dict[str, Any]) -> SavedRe
 
 
 async def editable(uow: UnitOfWork, agent: Agent, reply_id: str) -> SavedReply:
-    reply = await uow.session.get(SavedReply, reply_id)
-    if reply is None or reply.site_id != agent.site_id:
-        raise NotFound("no such saved reply")
+    reply = await get_in_site(
+        uow.session, SavedReply, reply_id, agent.site_id, "no such saved reply"
+    )
     if reply.owner_id is None and agent.role == "agent":
         raise Forbidden("only supervisors and admins change shared replies")
     if reply.owner_id not in (None, agent.id):
@@ -76,8 +77,10 @@ async def editable(uow: UnitOfWork, agent: Agent, reply_id: str) -> SavedReply:
 
 async def use(uow: UnitOfWork, agent: Agent, reply_id: str, chat_id: str | None) -> str:
     """The reply's text for this chat, placeholders filled; counts the use."""
-    reply = await uow.session.get(SavedReply, reply_id)
-    if reply is None or reply.site_id != agent.site_id or reply.owner_id not in (None, agent.id):
+    reply = await get_in_site(
+        uow.session, SavedReply, reply_id, agent.site_id, "no such saved reply"
+    )
+    if reply.owner_id not in (None, agent.id):
         raise NotFound("no such saved reply")
     reply.usage_count += 1
     values = {"agent.name": agent.name, "visitor.name": "", "visitor.email": "", "site.name": ""}

@@ -8,9 +8,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from app.common.errors import Conflict, NotFound
-from app.routing import service
+from app.common.errors import Conflict
+from app.common.lookup import get_in_site
 from app.routing.models import Skill
+from app.routing.queue import queue_counts
 from app.web.deps import AdminAgent, CurrentAgent, StateDep
 from app.web.errors import ERRORS
 
@@ -52,9 +53,7 @@ async def create_skill(body: SkillIn, admin: AdminAgent, state: StateDep) -> dic
 @router.delete("/skills/{skill_id}", status_code=204)
 async def delete_skill(skill_id: str, admin: AdminAgent, state: StateDep) -> None:
     async with state.uow() as uow:
-        skill = await uow.session.get(Skill, skill_id)
-        if skill is None or skill.site_id != admin.site_id:
-            raise NotFound("no such skill")
+        skill = await get_in_site(uow.session, Skill, skill_id, admin.site_id, "no such skill")
         await uow.session.delete(skill)
 
 
@@ -62,5 +61,5 @@ async def delete_skill(skill_id: str, admin: AdminAgent, state: StateDep) -> Non
 async def queue(agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
     """Waiting chats per skill ("" for chats without a skill)."""
     async with state.uow() as uow:
-        counts = await service.queue_counts(uow, agent.site_id)
+        counts = await queue_counts(uow, agent.site_id)
     return {"waiting": counts, "total": sum(counts.values())}

@@ -14,7 +14,10 @@ from sqlalchemy import func, select
 from app.agents.models import Agent, AgentSkill
 from app.common.errors import BadRequest
 from app.common.uow import UnitOfWork
+from app.routing.claim import site_policy
 from app.routing.models import Skill
+from app.routing.policy import RoutingPolicy
+from app.sites.models import Site
 
 # More than this is no longer a choice a visitor can make at a glance.
 MAX_DEPARTMENTS = 20
@@ -81,3 +84,27 @@ async def checked(uow: UnitOfWork, site_id: str, wanted: list[Department]) -> li
             raise BadRequest(f"departments: {d.label!r} ({skill}) is listed twice")
         result.append(Department(skill=skill, label=d.label.strip()))
     return result
+
+
+async def skill_for(
+    uow: UnitOfWork, site_id: str, department: object, policy: RoutingPolicy
+) -> str | None:
+    """The skill a new chat needs.
+
+    A pre-chat department is one of the site's public departments (by value or label) or a
+    skill the site knows (defined, or carried by one of its agents), in any letter case; one
+    the site does not know is refused, because a chat needing it would wait forever. Without a
+    department the site's default skill applies (None: any agent may take the chat).
+    """
+    if department is None or (isinstance(department, str) and not department.strip()):
+        return (await site_policy(uow, site_id, policy)).default_skill
+    if not isinstance(department, str):
+        raise BadRequest("pre_chat.department must be a string")
+    site = await uow.session.get_one(Site, site_id)
+    listed = match(departments_of(site.settings), department)
+    if listed is not None:
+        return listed.skill
+    known = await known_skill(uow, site_id, department)
+    if known is None:
+        raise BadRequest(f"We have no department called {department.strip()!r}.")
+    return known

@@ -5,33 +5,31 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.agents.models import Agent
-from app.chat import messages
+from app.chat import feed, messages
 from app.chat.access import ChatAction, authorize
 from app.chat.messages import SYSTEM, agent_author
 from app.chat.models import Chat
 from app.chat.views import agent_card
 from app.common.actor import Actor
-from app.common.errors import Conflict, NotFound
+from app.common.errors import Conflict
+from app.common.events import agent_topic, chat_topic, site_topic
+from app.common.lookup import get_in_site, in_site
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
-from app.realtime.events import agent_topic, chat_topic, site_topic
-from app.routing import service as routing
+from app.routing import assignment, claim
 from app.routing.policy import RoutingPolicy
-from app.supervision import feed
 
 
 async def accept(uow: UnitOfWork, actor: Actor, chat_id: str) -> None:
-    await routing.lock_site(uow, actor.site_id)
-    chat = await routing.lock_chat(uow, chat_id)
-    if chat is None or chat.site_id != actor.site_id:
-        raise NotFound("no such chat")
+    await claim.lock_site(uow, actor.site_id)
+    chat = in_site(await claim.lock_chat(uow, chat_id), actor.site_id, "no such chat")
     if chat.agent_id != actor.id or chat.status not in ("offered", "active"):
         raise Conflict("this chat is not offered to you (any more)")
     agent = await uow.session.get_one(Agent, actor.id)
     if chat.status == "offered":
-        await routing.assign(uow, chat, agent)
+        await assignment.assign(uow, chat, agent)
     else:  # accepting twice is harmless: tell the agent again
-        uow.emit(agent_topic(agent.id), await routing.assigned_frame(uow, chat))
+        uow.emit(agent_topic(agent.id), await assignment.assigned_frame(uow, chat))
 
 
 async def transfer(
@@ -48,8 +46,8 @@ async def transfer(
     The target's slot is claimed like any assignment, so a full or absent target is refused
     and the chat stays where it was.
     """
-    await routing.lock_site(uow, actor.site_id)
-    chat = authorize(actor, ChatAction.TRANSFER, await routing.lock_chat(uow, chat_id))
+    await claim.lock_site(uow, actor.site_id)
+    chat = authorize(actor, ChatAction.TRANSFER, await claim.lock_chat(uow, chat_id))
     if chat.status != "active":
         raise Conflict("only a chat in progress can be transferred")
     source_id = chat.agent_id
@@ -58,14 +56,14 @@ async def transfer(
     else:
         target = await _claim_target(uow, chat, to_agent_id, to_skill, source_id, policy)
     if source_id is not None:
-        await routing.release_slot(uow, source_id)
+        await claim.release_slot(uow, source_id)
     if to_skill:
         chat.skill = to_skill
     chat.agent_id = target.id
     chat.assigned_at = utcnow()
     await uow.session.flush()
     # The new agent joins first, so the note and the hand-over message reach them live.
-    uow.emit(agent_topic(target.id), await routing.assigned_frame(uow, chat))
+    uow.emit(agent_topic(target.id), await assignment.assigned_frame(uow, chat))
     actor_agent = await uow.session.get_one(Agent, actor.id)
     if note:
         await messages.append(uow, chat.id, agent_author(actor_agent), note, kind="note")
@@ -90,7 +88,7 @@ async def _take_over(uow: UnitOfWork, chat: Chat, actor: Actor, source_id: str |
     (they are usually away, watching), only that the chat is not theirs already."""
     if source_id == actor.id:
         raise Conflict("the chat is already yours")
-    await routing.force_slot(uow, actor.id)
+    await claim.force_slot(uow, actor.id)
     me = await uow.session.get_one(Agent, actor.id)
     await uow.session.refresh(me)
     return me
@@ -105,24 +103,22 @@ async def _claim_target(
     policy: RoutingPolicy,
 ) -> Agent:
     if to_agent_id:
-        target = await uow.session.get(Agent, to_agent_id)
-        if target is None or target.site_id != chat.site_id:
-            raise NotFound("no such agent")
+        target = await get_in_site(uow.session, Agent, to_agent_id, chat.site_id, "no such agent")
         if target.id == source_id:
             raise Conflict("the chat is already with this agent")
         if target.status != "online":
             raise Conflict(f"{target.name} is {target.status} and cannot take chats now")
-        if not await routing.take_slot(uow, target.id):
+        if not await claim.take_slot(uow, target.id):
             raise Conflict(f"{target.name} has no room for another chat")
         await uow.session.refresh(target)
         return target
     if not to_skill:
         raise Conflict("name an agent or a skill to transfer to")
-    site = await routing.site_policy(uow, chat.site_id, policy)
+    site = await claim.site_policy(uow, chat.site_id, policy)
     probe = Chat(site_id=chat.site_id, skill=to_skill, passed_over=[])
     exclude = frozenset({source_id} if source_id else set())
-    for agent in await routing.candidates(uow, probe, site, policy, exclude=exclude):
-        if await routing.take_slot(uow, agent.id):
+    for agent in await claim.candidates(uow, probe, site, policy, exclude=exclude):
+        if await claim.take_slot(uow, agent.id):
             await uow.session.refresh(agent)
             return agent
     raise Conflict(f"nobody with the skill {to_skill!r} has room right now")
@@ -131,7 +127,7 @@ async def _claim_target(
 async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy) -> int:
     """An agent dropped out: their open chats go back to the front of the queue, each visitor
     is told, and the queue is drained again. Returns how many chats were handed back."""
-    await routing.lock_site(uow, agent.site_id)
+    await claim.lock_site(uow, agent.site_id)
     chats = list(
         (
             await uow.session.execute(
@@ -175,5 +171,5 @@ async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy)
             },
             audience="staff",
         )
-        await routing.drain_queue(uow, agent.site_id, policy)
+        await assignment.drain_queue(uow, agent.site_id, policy)
     return len(chats)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.realtime.context import FrameContext
 from app.realtime.frames import ChatAccept, ChatTransfer
 from app.routing import handover
+from app.web.context import FrameContext
 
 
 async def on_chat_accept(ctx: FrameContext, frame: ChatAccept) -> None:

@@ -9,8 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.common.errors import BadRequest, NotFound
 from app.ratelimit.site_rules import SiteRateLimits
-from app.routing import departments
-from app.routing import service as routing
+from app.routing import assignment, departments
 from app.routing.departments import Department
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
@@ -90,5 +89,5 @@ async def update_site(
             state.site_rules.forget(site.id)
         await uow.session.flush()
         # New routing rules (a fallback allowed, say) may let waiting chats through.
-        await routing.drain_queue(uow, site.id, state.routing_policy())
+        await assignment.drain_queue(uow, site.id, state.routing_policy())
         return site_view(site, secrets=True)

@@ -8,17 +8,17 @@ from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.agents.service import agent_view
-from app.chat import messages
+from app.chat import messages, queries
 from app.chat.access import ChatAction, authorize
+from app.chat.feed import chat_row
 from app.chat.messages import SYSTEM
 from app.chat.models import OPEN_STATUSES, Chat
 from app.chat.views import agent_card, chat_summary
 from app.common.actor import Actor
 from app.common.errors import Conflict
+from app.common.events import chat_topic
 from app.common.uow import UnitOfWork
-from app.realtime.events import chat_topic
-from app.routing import service as routing
-from app.supervision.feed import chat_row
+from app.routing import queue
 from app.visitors.models import Visitor
 
 
@@ -45,7 +45,7 @@ async def overview(uow: UnitOfWork, site_id: str) -> dict[str, Any]:
     by_id = {a.id: a for a in agents}
     return {
         "chats": [chat_row(c, v, by_id.get(c.agent_id or "")) for c, v in rows],
-        "queue": await routing.queue_counts(uow, site_id),
+        "queue": await queue.queue_counts(uow, site_id),
         "agents": [agent_view(a) for a in agents],
     }
 
@@ -57,7 +57,7 @@ async def monitor(uow: UnitOfWork, actor: Actor, chat_id: str) -> dict[str, Any]
     return {
         "type": "chat.monitoring",
         "chat_id": chat.id,
-        "chat": chat_summary(chat, visitor, await routing.previous_chats(uow, chat)),
+        "chat": chat_summary(chat, visitor, await queries.previous_chats(uow, chat)),
     }
 
 
@@ -76,7 +76,7 @@ async def join(uow: UnitOfWork, actor: Actor, chat_id: str) -> dict[str, Any]:
         "type": "chat.monitoring",
         "chat_id": chat.id,
         "joined": True,
-        "chat": chat_summary(chat, visitor, await routing.previous_chats(uow, chat)),
+        "chat": chat_summary(chat, visitor, await queries.previous_chats(uow, chat)),
     }
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from app.chat.access import ChatAction
 from app.chat.service import authorized_chat
-from app.realtime.context import FrameContext
-from app.realtime.events import chat_topic
+from app.common.events import chat_topic
 from app.realtime.frames import ChatJoin, ChatMonitor
 from app.supervision import service
+from app.web.context import FrameContext
 
 
 async def on_chat_monitor(ctx: FrameContext, frame: ChatMonitor) -> None:

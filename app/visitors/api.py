@@ -12,10 +12,11 @@ from app.agents.models import Agent
 from app.agents.service import actor_of
 from app.chat.access import authorize_visitor
 from app.chat.models import Chat
-from app.chat.service import open_chat_of
-from app.chat.views import agent_card, iso, visitor_card
+from app.chat.queries import open_chat_of
+from app.chat.views import agent_card, visitor_card
 from app.common.errors import Forbidden, NotFound
 from app.common.tokens import issue
+from app.common.types import iso
 from app.common.uow import UnitOfWork
 from app.routing import departments
 from app.sites.service import origin_allowed, site_by_key

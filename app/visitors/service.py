@@ -6,11 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.chat.views import iso
+from app.common.events import site_topic
 from app.common.tokens import TokenClaims, verify
-from app.common.types import utcnow
+from app.common.types import iso, utcnow
 from app.common.uow import UnitOfWork
-from app.realtime.events import site_topic
 from app.sites.models import Site
 from app.visitors.models import PageView, Visitor
 

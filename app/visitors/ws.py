@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.chat.service import open_chat_of
-from app.realtime.context import FrameContext
+from app.chat.queries import open_chat_of
 from app.realtime.frames import PageView
 from app.visitors import service
+from app.web.context import FrameContext
 
 
 async def on_page_view(ctx: FrameContext, frame: PageView) -> None:

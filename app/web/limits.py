@@ -15,8 +15,8 @@ from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 
 from app.realtime import frames
-from app.realtime.context import FrameContext
 from app.state import AppState
+from app.web.context import FrameContext
 
 # Close code for a visitor socket beyond PARLEY_MAX_VISITOR_SOCKETS (docs/protocol.md).
 CLOSE_TOO_MANY_SOCKETS = 4429

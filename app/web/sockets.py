@@ -18,9 +18,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from app.common.errors import DomainError, RateLimited
 from app.realtime import frames
-from app.realtime.context import FrameContext
 from app.realtime.hub import Connection
 from app.web import limits
+from app.web.context import FrameContext
 from app.web.credentials import socket_subprotocol
 
 log = logging.getLogger(__name__)

@@ -8,24 +8,23 @@ from starlette.websockets import WebSocket
 
 from app.agents import service as agents
 from app.agents import ws as agent_frames
-from app.chat import abandoned
-from app.chat import service as chats
+from app.chat import abandoned, queries
 from app.chat import ws as chat_frames
 from app.chat.models import OPEN_STATUSES, Chat
 from app.chat.views import chat_summary
 from app.common.actor import Actor
-from app.common.tokens import verify
-from app.realtime import frames
-from app.realtime.context import FrameContext
-from app.realtime.events import (
+from app.common.events import (
     agent_topic,
     chat_topic,
     site_topic,
     supervisors_topic,
     visitor_topic,
 )
+from app.common.tokens import verify
+from app.realtime import frames
 from app.realtime.hub import Connection
 from app.realtime.visibility import ViewerIdentity
+from app.routing import staff
 from app.routing import ws as routing_frames
 from app.sites.models import Site
 from app.sites.service import origin_allowed
@@ -33,6 +32,7 @@ from app.state import AppState
 from app.supervision import ws as supervision_frames
 from app.visitors import ws as visitor_frames
 from app.visitors.models import Visitor
+from app.web.context import FrameContext
 from app.web.credentials import socket_subprotocol, socket_token
 from app.web.sockets import Handler, reject, run_socket
 
@@ -72,7 +72,7 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     async with state.uow() as uow:
         visitor = await uow.session.get(Visitor, claims.subject)
         site = await uow.session.get(Site, claims.site_id)
-        chat = await chats.open_chat_of(uow, claims.subject) if visitor else None
+        chat = await queries.open_chat_of(uow, claims.subject) if visitor else None
     if visitor is None or site is None or not origin_allowed(site, ws.headers.get("origin")):
         await reject(ws)
         return
@@ -80,8 +80,6 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     actor = Actor(type="visitor", id=visitor.id, site_id=site.id, name=visitor.name)
     conn = Connection(
         ViewerIdentity("visitor", visitor.id),
-        site.id,
-        "visitor",
         state.settings.socket_queue_size,
         display_name=visitor.name or "Visitor",
     )
@@ -98,7 +96,9 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
 
     ctx = FrameContext(state, conn, actor)
     # Abandoned chats end: the visitor counts as present while this socket is open.
-    async with abandoned.visitor_present(state, visitor.id):
+    async with abandoned.visitor_present(
+        state.uow, state.visitor_socket_ids, visitor.id, state.settings.visitor_gone_s
+    ):
         await run_socket(ws, ctx, "visitor", VISITOR_HANDLERS, topics, on_open)
 
 
@@ -112,8 +112,6 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
     actor = agents.actor_of(agent)
     conn = Connection(
         ViewerIdentity("agent", agent.id),
-        agent.site_id,
-        agent.role,
         state.settings.socket_queue_size,
         display_name=agent.name,
     )
@@ -125,7 +123,7 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
         async with ctx.uow() as uow:
             # A supervisor watching the grid (presence=keep) does not become available for chats.
             keep = ws.query_params.get("presence") == "keep"
-            me = await agents.connect(uow, agent.id, ctx.policy, go_online=not keep)
+            me = await staff.connect(uow, agent.id, ctx.policy, go_online=not keep)
             rows = (
                 await uow.session.execute(
                     select(Chat, Visitor)

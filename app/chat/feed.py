@@ -6,9 +6,10 @@ from typing import Any
 
 from app.agents.models import Agent
 from app.chat.models import Chat
-from app.chat.views import agent_card, iso
+from app.chat.views import agent_card
+from app.common.events import supervisors_topic
+from app.common.types import iso
 from app.common.uow import UnitOfWork
-from app.realtime.events import supervisors_topic
 from app.visitors.models import Visitor
 
 

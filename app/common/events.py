@@ -11,6 +11,8 @@ import orjson
 # "everyone": every subscriber of the topic, through the visibility rule.
 # "staff": agents and supervisors only; never a visitor socket.
 Audience = Literal["everyone", "staff"]
+# Which kind of socket a frame is shown to (app/realtime/visibility.py decides what it sees).
+Viewer = Literal["visitor", "agent"]
 
 # A frame that ends the sockets it reaches, after telling them why: the person's access changed
 # (role, deactivation, password). Clients reconnect; a revoked token is then refused with 4401.

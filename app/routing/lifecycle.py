@@ -1,0 +1,149 @@
+"""A chat entering and leaving routing: started and queued or assigned, closed by a person or
+because its visitor left. These steps need chat and routing together, so they live here, above
+both (docs/architecture.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.chat import abandoned, feed, messages
+from app.chat.access import ChatAction
+from app.chat.messages import SYSTEM
+from app.chat.models import OPEN_STATUSES, Chat
+from app.chat.queries import open_chat_of
+from app.chat.service import Ack, ack_for, authorized_chat, visitor_author
+from app.common.actor import Actor
+from app.common.events import chat_topic, visitor_topic
+from app.common.types import new_id, utcnow
+from app.common.uow import UnitOfWork
+from app.jobs import service as jobs
+from app.routing import assignment, claim, departments, queue
+from app.routing.policy import RoutingPolicy
+from app.visitors import presence
+from app.visitors.models import Visitor
+
+
+async def start_chat(
+    uow: UnitOfWork,
+    actor: Actor,
+    pre_chat: dict[str, Any],
+    first_message: str | None,
+    client_msg_id: str | None,
+    policy: RoutingPolicy,
+    chat_id: str | None = None,
+) -> tuple[Chat, Ack | None]:
+    """Open a chat for a visitor (or return the one already open) and route it."""
+    await claim.lock_site(uow, actor.site_id)
+    existing = await open_chat_of(uow, actor.id)
+    if existing is not None:
+        uow.emit(
+            visitor_topic(actor.id),
+            {"type": "chat.started", "chat_id": existing.id, "status": existing.status},
+        )
+        return existing, None
+    # Refused before anything is stored: an unknown department creates no chat.
+    skill = await departments.skill_for(uow, actor.site_id, pre_chat.get("department"), policy)
+    visitor = await uow.session.get_one(Visitor, actor.id)
+    if pre_chat.get("name"):
+        visitor.name = str(pre_chat["name"])
+    if pre_chat.get("email"):
+        visitor.email = str(pre_chat["email"])
+    now = utcnow()
+    chat = Chat(
+        id=chat_id or new_id(),
+        site_id=actor.site_id,
+        visitor_id=actor.id,
+        status="queued",
+        skill=skill,
+        pre_chat=pre_chat,
+        created_at=now,
+        queued_at=now,
+    )
+    uow.session.add(chat)
+    await uow.session.flush()
+    uow.emit(
+        visitor_topic(actor.id), {"type": "chat.started", "chat_id": chat.id, "status": chat.status}
+    )
+    # Routed before the first message is stored, so an agent who gets the chat at once is
+    # already a member when that message is published.
+    await assignment.assign_or_queue(uow, chat, policy)
+    ack = None
+    if first_message:
+        message = await messages.append(
+            uow, chat.id, visitor_author(actor, visitor), first_message, client_msg_id=client_msg_id
+        )
+        ack = ack_for(actor, message)
+    return chat, ack
+
+
+async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: RoutingPolicy) -> Chat:
+    await claim.lock_site(uow, actor.site_id)
+    chat = await authorized_chat(uow, actor, chat_id, ChatAction.WRITE)
+    if chat.status != "closed":
+        await end_chat(uow, chat, actor.type, policy)
+    return chat
+
+
+async def end_chat(
+    uow: UnitOfWork,
+    chat: Chat,
+    closed_by: str,
+    policy: RoutingPolicy,
+    reason: str | None = None,
+) -> None:
+    """Close an open chat (the site is locked by the caller): free the agent's slot or the
+    queue place, tell everyone in it, and let the queue move.
+
+    ``reason`` says why the system closed it (``visitor_left``); it is stored as ``closed_by``
+    and sent as ``reason`` beside ``closed_by`` = ``system``.
+    """
+    was_queued = chat.status == "queued"
+    chat.status = "closed"
+    chat.closed_at = utcnow()
+    chat.closed_by = reason or closed_by
+    chat.queue_position = chat.queue_eta_s = None
+    if chat.agent_id is not None:
+        await claim.release_slot(uow, chat.agent_id)
+    await jobs.cancel(uow, assignment.offer_job_key(chat.id))
+    await uow.session.flush()
+    frame: dict[str, Any] = {"type": "chat.closed", "chat_id": chat.id, "closed_by": closed_by}
+    if reason:
+        frame["reason"] = reason
+    uow.emit(chat_topic(chat.id), frame)
+    await feed.publish_row(uow, chat)
+    if was_queued:
+        await queue.announce_queue(uow, chat.site_id, policy)
+    elif chat.agent_id is not None:
+        await assignment.drain_queue(uow, chat.site_id, policy)
+
+
+async def close_if_gone(
+    uow: UnitOfWork, chat_id: str, gone_s: float, policy: RoutingPolicy
+) -> bool:
+    """Close the chat if its visitor has not been there for ``gone_s``; else look again when
+    they would have been gone that long. Returns whether it closed."""
+    site_id = await uow.session.scalar(select(Chat.site_id).where(Chat.id == chat_id))
+    if site_id is None:
+        return False
+    await claim.lock_site(uow, site_id)
+    chat = await claim.lock_chat(uow, chat_id)
+    if chat is None or chat.status not in OPEN_STATUSES:
+        return False
+    last = await presence.last_there(uow.session, chat.visitor_id)
+    if last is not None and utcnow() - last < timedelta(seconds=gone_s):
+        await jobs.schedule(
+            uow,
+            abandoned.gone_job_key(chat.id),
+            abandoned.VISITOR_GONE_JOB,
+            last + timedelta(seconds=gone_s),
+            {"chat_id": chat.id},
+        )
+        return False
+    visitor = await uow.session.get_one(Visitor, chat.visitor_id)
+    if chat.status == "active":  # the agent reads why the chat ended
+        await messages.append(uow, chat.id, SYSTEM, f"{visitor.name or 'The visitor'} left.")
+    await end_chat(uow, chat, "system", policy, reason=abandoned.REASON)
+    return True
