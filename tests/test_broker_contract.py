@@ -129,3 +129,25 @@ async def test_a_subscription_is_in_force_when_subscribe_returns(make: BrokerFac
         await publisher.publish(f"chat:fresh{i}", b"right after")
     await inbox.wait(50)
     assert sorted(topic for topic, _ in inbox.got) == sorted(f"chat:fresh{i}" for i in range(50))
+
+
+async def test_subscribing_while_delivering_does_not_stall_delivery(make: BrokerFactory) -> None:
+    """The hub subscribes a socket to a chat while delivering the frame that assigns it; that
+    must not hold up the deliveries behind it (it waited for a confirmation only the
+    delivering task could read)."""
+    inbox = Inbox()
+    broker = make()
+
+    async def deliver(topic: str, payload: bytes) -> None:
+        await inbox.deliver(topic, payload)
+        if topic == "agent:7":
+            await broker.subscribe(f"chat:{payload.decode()}")
+
+    await broker.start(deliver)
+    await broker.subscribe("agent:7")
+    for i in range(4):
+        await broker.publish("agent:7", f"c{i}".encode())
+    await inbox.wait(4, timeout=1.5)
+    await broker.publish("chat:c3", b"in the chat")
+    await inbox.wait(5, timeout=1.5)
+    assert inbox.got[-1] == ("chat:c3", b"in the chat")

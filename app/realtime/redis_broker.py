@@ -90,9 +90,17 @@ class RedisBroker:
         this process), or after a short timeout while Redis is away."""
         channel = _PREFIX + topic
         confirmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # Asked for while this process delivers a message (the hub following a socket into a
+        # chat it was just given), the confirmation could only be read by the task that is
+        # asking: it is sent, not awaited. The client resumes the chat it was given anyway.
+        delivering = asyncio.current_task() is self._listener
         async with self._lock:
             self._topics.add(topic)
             if self._pubsub is None:
+                return
+            if delivering:
+                with contextlib.suppress(RedisError):
+                    await self._pubsub.subscribe(channel)
                 return
             waiting = self._unconfirmed.setdefault(channel, [])
             waiting.append(confirmed)
