@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import ALICE, DEMO_SITE_KEY
-from tests.support import Client, Server, agent, msg_id, visitor
+from tests.support import Client, Server, agent, msg_id, typing_fence, visitor
 
 
 async def start_chat(v: Client, text: str = "Does the 500 Wh battery fit a 2019 frame?") -> str:
@@ -139,7 +139,7 @@ async def test_visitor_resumes_exactly_the_missed_messages(server: Server) -> No
     )
     live = await v2.expect_message(chat_id, body="Anything else?")
     assert live["message"]["seq"] == 5
-    await asyncio.sleep(0.3)
+    await typing_fence(a, chat_id, [v2])
     seqs = [f["message"]["seq"] for f in v2.all("message.new")]
     assert seqs == [2, 3, 4, 5]
     await v2.close()
@@ -162,7 +162,7 @@ async def test_duplicate_client_msg_id_is_stored_once_and_acked_twice(server: Se
     assert first["seq"] == second["seq"] == 2
 
     await a.expect("message.new", chat_id=chat_id)
-    await asyncio.sleep(0.3)
+    await typing_fence(v, chat_id, [a])
     assert len([f for f in a.all("message.new") if f["message"]["client_msg_id"] == cid]) == 1
     token = await asyncio.to_thread(server.login, *ALICE)
     async with httpx.AsyncClient(base_url=server.base) as http:
