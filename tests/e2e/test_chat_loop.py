@@ -191,8 +191,9 @@ async def test_duplicate_client_msg_id_is_stored_once_and_acked_twice(server: Se
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
-    server: Server, raw: str, code: str
+    module_server: Server, raw: str, code: str
 ) -> None:
+    server = module_server
     v, _ = await visitor(server, DEMO_SITE_KEY)
     await v.send(raw)
     error = await v.expect("error")
@@ -203,7 +204,8 @@ async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
     await v.close()
 
 
-async def test_errors_name_the_client_msg_id_they_refuse(server: Server) -> None:
+async def test_errors_name_the_client_msg_id_they_refuse(module_server: Server) -> None:
+    server = module_server
     v, _ = await visitor(server, DEMO_SITE_KEY)
     await v.send({"type": "message.send", "chat_id": "x", "client_msg_id": "mine-1", "body": ""})
     error = await v.expect("error")
@@ -217,12 +219,14 @@ async def test_errors_name_the_client_msg_id_they_refuse(server: Server) -> None
 
 @pytest.mark.parametrize("path", ["/ws/visitor", "/ws/agent"])
 @pytest.mark.parametrize("token", ["", "garbage", "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"])
-async def test_bad_token_is_closed_with_4401(server: Server, path: str, token: str) -> None:
+async def test_bad_token_is_closed_with_4401(module_server: Server, path: str, token: str) -> None:
+    server = module_server
     client = await Client.connect(f"{server.ws_base}{path}?token={token}")
     assert await client.closed() == 4401
 
 
-async def test_agent_token_is_not_a_visitor_token(server: Server) -> None:
+async def test_agent_token_is_not_a_visitor_token(module_server: Server) -> None:
+    server = module_server
     token = await asyncio.to_thread(server.login, *ALICE)
     client = await Client.connect(f"{server.ws_base}/ws/visitor?token={token}")
     assert await client.closed() == 4401
@@ -260,7 +264,8 @@ async def test_restart_loses_no_acknowledged_message(server: Server) -> None:
     await v2.close()
 
 
-async def test_login_and_widget_session_errors(server: Server, tmp_path: object) -> None:
+async def test_login_and_widget_session_errors(module_server: Server) -> None:
+    server = module_server  # two failed logins: far below the lockout, for this module's tests
     async with httpx.AsyncClient(base_url=server.base) as http:
         wrong = await http.post(
             "/api/v1/auth/login", json={"email": ALICE[0], "password": "not-it"}
