@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_server
+from tests.conftest import running_server
 from tests.e2e.routing_support import Shop, start
 from tests.support import (
     Client,
@@ -29,12 +29,8 @@ FAST = {
 @pytest.fixture
 def fast_server(tmp_path: Path) -> Iterator[Server]:
     """A server whose presence grace and timers run in seconds, not minutes."""
-    srv = make_server(tmp_path, **FAST)
-    srv.start()
-    try:
+    with running_server(tmp_path, **FAST) as srv:
         yield srv
-    finally:
-        srv.kill()
 
 
 async def presence_fences(agents: list[Client]) -> None:
@@ -329,12 +325,8 @@ async def test_least_busy_and_round_robin_choose_differently(server: Server) -> 
 
 @pytest.fixture
 def idle_server(tmp_path: Path) -> Iterator[Server]:
-    srv = make_server(tmp_path, PARLEY_AGENT_IDLE_AWAY_S="1.5", **FAST)
-    srv.start()
-    try:
+    with running_server(tmp_path, PARLEY_AGENT_IDLE_AWAY_S="1.5", **FAST) as srv:
         yield srv
-    finally:
-        srv.kill()
 
 
 async def test_an_idle_agent_turns_away_and_is_told(idle_server: Server) -> None:
