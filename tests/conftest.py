@@ -38,6 +38,15 @@ def server(tmp_path: Path) -> Iterator[Server]:
         yield srv
 
 
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One demo server for the tests of a module that only look (refused frames and tokens,
+    headers, files): what one of them does, no other one of them reads. Starting a server
+    takes seconds; these tests take milliseconds."""
+    with running_server(tmp_path_factory.mktemp("module-server")) as srv:
+        yield srv
+
+
 @pytest.fixture
 def unlimited_server(tmp_path: Path) -> Iterator[Server]:
     """A demo server with rate limits off, for tests that flood on purpose (bursts, fifty

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,6 +201,28 @@ class Client:
             f"message.new {match}",
         )
 
+    async def answer(self, frame: Frame, type_: str, timeout: float = 10.0, **match: Any) -> Frame:
+        """Send ``frame``, then wait for a ``type_`` frame that arrived after it was sent (an
+        older one of the same type, still unread, does not count)."""
+        waiting = self.after_now(type_, **match)
+        await self.send(frame)
+        return await waiting(timeout)
+
+    def after_now(self, type_: str, **match: Any) -> Callable[[float], Awaitable[Frame]]:
+        """A wait for a ``type_`` frame arriving from now on; call it with a timeout."""
+        before = {id(f) for f in self.frames}
+
+        def fresh(f: Frame) -> bool:
+            return id(f) not in before and f.get("type") == type_ and _matches(f, match)
+
+        return lambda timeout: self.wait_for(fresh, timeout, f"new {type_} {match}")
+
+    async def fence(self) -> None:
+        """Every frame this socket sent before has taken effect: the contract answers ``ping``
+        only after them. (Frames published by others reach it through the broker: fence those
+        with a marker on their topic, see ``topic_fence``.)"""
+        await self.answer({"type": "ping"}, "pong")
+
     def all(self, type_: str, **match: Any) -> list[Frame]:
         return [f for f in self.frames if f.get("type") == type_ and _matches(f, match)]
 
@@ -240,3 +262,45 @@ async def agent(server: Server, email: str, password: str) -> tuple[Client, Fram
     client = await Client.connect(f"{server.ws_base}/ws/agent", token)
     hello = await client.expect("hello")
     return client, hello
+
+
+async def topic_fence(
+    sender: Client, frame: Frame, type_: str, hearers: Iterable[Client], **match: Any
+) -> None:
+    """Publish a marker and wait until every hearer has it.
+
+    ``frame`` (sent on ``sender``) makes the server publish a ``type_`` frame on a topic each
+    hearer receives. A broker delivers to each process in publication order, and a process to
+    each socket in the order it received, so once a hearer has the marker, everything published
+    before it to that hearer has arrived too: "nothing else arrived" may be asserted then.
+    """
+    waits = [h.after_now(type_, **match) for h in hearers]
+    await sender.send(frame)
+    for wait in waits:
+        await wait(10)
+
+
+async def typing_fence(sender: Client, chat_id: str, hearers: Iterable[Client]) -> None:
+    """A fence on a chat's topic that stores nothing: the sender (visitor or the chat's agent)
+    stops typing; the other side of the chat and its staff hear it."""
+    frame = {"type": "typing", "chat_id": chat_id, "active": False}
+    await topic_fence(sender, frame, "typing", hearers, chat_id=chat_id)
+
+
+async def presence_fence(staff: Client, status: str, hearers: Iterable[Client] = ()) -> None:
+    """A fence on the site's staff topic: ``staff`` sets the status it already has, which is
+    always answered with ``presence.update`` to every staff socket of the site (itself too)."""
+    agent_id = staff.all("hello")[0]["agent"]["id"]
+    frame = {"type": "presence.set", "status": status}
+    await topic_fence(
+        staff, frame, "presence.update", [staff, *hearers], agent_id=agent_id, status=status
+    )
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+    """Wait until ``check()`` holds (frames arrive in the background); fail after ``timeout``."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not within {timeout}s: {what or check}")
+        await asyncio.sleep(0.02)

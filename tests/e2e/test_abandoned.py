@@ -246,6 +246,7 @@ async def test_with_tabs_on_two_processes_the_chat_ends_after_the_last_tab(
         {"type": "message.send", "chat_id": chat_id, "client_msg_id": cid, "body": "Still here"}
     )
     await tab_two.expect("message.ack", client_msg_id=cid)
+    await ann.expect_message(chat_id, body="Still here")  # a fence: the chat's topic
     assert not ann.all("chat.closed")
 
     await tab_two.close()  # now the visitor is gone everywhere

@@ -36,7 +36,8 @@ def assert_compressed_with_etag(url: str, cache_control: str) -> None:
     assert get(url, **GZIP, **{"If-None-Match": '"stale"'}).status_code == 200
 
 
-def test_widget_is_gzipped_with_etag_and_cached_for_its_version(server: Server) -> None:
+def test_widget_is_gzipped_with_etag_and_cached_for_its_version(module_server: Server) -> None:
+    server = module_server
     assert_compressed_with_etag(f"{server.base}/widget.js", "public, max-age=300")
     embed = get(f"{server.base}/widget.js")
     assert embed.headers["access-control-allow-origin"] == "*"
@@ -51,7 +52,8 @@ def test_widget_is_gzipped_with_etag_and_cached_for_its_version(server: Server) 
     assert old.headers["cache-control"] == "public, max-age=300"
 
 
-def test_console_assets_are_gzipped_versioned_and_revalidated(server: Server) -> None:
+def test_console_assets_are_gzipped_versioned_and_revalidated(module_server: Server) -> None:
+    server = module_server
     page = get(f"{server.base}/console").text
     match = re.search(r'src="(/console/assets/[0-9a-f]+)/agent\.js"', page)
     assert match is not None
@@ -65,7 +67,8 @@ def test_console_assets_are_gzipped_versioned_and_revalidated(server: Server) ->
     assert get(f"{base}/..%2Fapp%2Fconfig.py").status_code == 404
 
 
-def test_favicon(server: Server) -> None:
+def test_favicon(module_server: Server) -> None:
+    server = module_server
     icon = get(f"{server.base}/favicon.ico")
     assert icon.status_code == 200
     assert icon.headers["content-type"] == "image/svg+xml"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import ALICE, DEMO_SITE_KEY
-from tests.support import Client, Server, agent, msg_id, visitor
+from tests.support import Client, Server, agent, msg_id, typing_fence, visitor
 
 
 async def start_chat(v: Client, text: str = "Does the 500 Wh battery fit a 2019 frame?") -> str:
@@ -139,7 +139,7 @@ async def test_visitor_resumes_exactly_the_missed_messages(server: Server) -> No
     )
     live = await v2.expect_message(chat_id, body="Anything else?")
     assert live["message"]["seq"] == 5
-    await asyncio.sleep(0.3)
+    await typing_fence(a, chat_id, [v2])
     seqs = [f["message"]["seq"] for f in v2.all("message.new")]
     assert seqs == [2, 3, 4, 5]
     await v2.close()
@@ -162,7 +162,7 @@ async def test_duplicate_client_msg_id_is_stored_once_and_acked_twice(server: Se
     assert first["seq"] == second["seq"] == 2
 
     await a.expect("message.new", chat_id=chat_id)
-    await asyncio.sleep(0.3)
+    await typing_fence(v, chat_id, [a])
     assert len([f for f in a.all("message.new") if f["message"]["client_msg_id"] == cid]) == 1
     token = await asyncio.to_thread(server.login, *ALICE)
     async with httpx.AsyncClient(base_url=server.base) as http:
@@ -191,8 +191,9 @@ async def test_duplicate_client_msg_id_is_stored_once_and_acked_twice(server: Se
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
-    server: Server, raw: str, code: str
+    module_server: Server, raw: str, code: str
 ) -> None:
+    server = module_server
     v, _ = await visitor(server, DEMO_SITE_KEY)
     await v.send(raw)
     error = await v.expect("error")
@@ -203,7 +204,8 @@ async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
     await v.close()
 
 
-async def test_errors_name_the_client_msg_id_they_refuse(server: Server) -> None:
+async def test_errors_name_the_client_msg_id_they_refuse(module_server: Server) -> None:
+    server = module_server
     v, _ = await visitor(server, DEMO_SITE_KEY)
     await v.send({"type": "message.send", "chat_id": "x", "client_msg_id": "mine-1", "body": ""})
     error = await v.expect("error")
@@ -217,12 +219,14 @@ async def test_errors_name_the_client_msg_id_they_refuse(server: Server) -> None
 
 @pytest.mark.parametrize("path", ["/ws/visitor", "/ws/agent"])
 @pytest.mark.parametrize("token", ["", "garbage", "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"])
-async def test_bad_token_is_closed_with_4401(server: Server, path: str, token: str) -> None:
+async def test_bad_token_is_closed_with_4401(module_server: Server, path: str, token: str) -> None:
+    server = module_server
     client = await Client.connect(f"{server.ws_base}{path}?token={token}")
     assert await client.closed() == 4401
 
 
-async def test_agent_token_is_not_a_visitor_token(server: Server) -> None:
+async def test_agent_token_is_not_a_visitor_token(module_server: Server) -> None:
+    server = module_server
     token = await asyncio.to_thread(server.login, *ALICE)
     client = await Client.connect(f"{server.ws_base}/ws/visitor?token={token}")
     assert await client.closed() == 4401
@@ -260,7 +264,8 @@ async def test_restart_loses_no_acknowledged_message(server: Server) -> None:
     await v2.close()
 
 
-async def test_login_and_widget_session_errors(server: Server, tmp_path: object) -> None:
+async def test_login_and_widget_session_errors(module_server: Server) -> None:
+    server = module_server  # two failed logins: far below the lockout, for this module's tests
     async with httpx.AsyncClient(base_url=server.base) as http:
         wrong = await http.post(
             "/api/v1/auth/login", json={"email": ALICE[0], "password": "not-it"}

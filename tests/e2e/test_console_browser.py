@@ -17,6 +17,18 @@ from tests.support import Server
 pytestmark = pytest.mark.browser
 
 
+async def status_taken(server: Server, creds: tuple[str, str], status: str) -> None:
+    """Wait until the server has the status a console's select sent (the select shows it at
+    once; the frame takes a moment)."""
+    token = await asyncio.to_thread(server.login, *creds)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=server.base, headers=headers, timeout=10) as http:
+        deadline = asyncio.get_running_loop().time() + 10
+        while (await http.get("/api/v1/agents/me")).json()["status"] != status:
+            assert asyncio.get_running_loop().time() < deadline, f"{creds[0]} never {status}"
+            await asyncio.sleep(0.05)
+
+
 def png(width: int = 24, height: int = 16) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
@@ -92,7 +104,7 @@ async def test_supervisor_sees_new_chats_live_and_whispers_unseen_by_the_visitor
     # A supervisor who is watching, not answering, is away in the agent console.
     await supervisor.select_option("[data-testid=status-select]", "away")
     await expect(supervisor.locator("[data-testid=status-select]")).to_have_value("away")
-    await asyncio.sleep(0.3)
+    await status_taken(server, SAM, "away")
     await supervisor.goto(f"{server.base}/console/supervisor")
     await expect(supervisor.locator("[data-testid=connection]")).to_have_text("Connected")
     rows = supervisor.locator("[data-testid=chat-row]")
@@ -210,7 +222,8 @@ async def test_offer_accept_transfer_and_queue_count_in_the_console(
     # Everyone busy: the next visitor waits, and the consoles show the queue.
     await alice.select_option("[data-testid=status-select]", "busy")
     await ben.select_option("[data-testid=status-select]", "busy")
-    await asyncio.sleep(0.3)
+    await status_taken(server, ALICE, "busy")
+    await status_taken(server, BEN, "busy")
     await open_shop_chat(browser, server, "Liv", "Hello?")
     await expect(alice.locator("[data-testid=queue-count]")).to_have_text("1 waiting")
     await expect(ben.locator("[data-testid=queue-count]")).to_have_text("1 waiting")

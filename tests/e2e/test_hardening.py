@@ -11,7 +11,10 @@ from tests.support import Server
 ADMIN = ("admin@demo.parley", "admin-demo")
 
 
-async def test_console_pages_run_only_parleys_code_and_nobody_frames_them(server: Server) -> None:
+async def test_console_pages_run_only_parleys_code_and_nobody_frames_them(
+    module_server: Server,
+) -> None:
+    server = module_server
     async with httpx.AsyncClient(base_url=server.base) as http:
         for path in ("/console", "/console/supervisor"):
             r = await http.get(path)
@@ -30,7 +33,10 @@ async def test_console_pages_run_only_parleys_code_and_nobody_frames_them(server
         assert api.headers["x-content-type-options"] == "nosniff"
 
 
-async def test_agents_refuse_hostile_or_clumsy_input_with_clear_errors(server: Server) -> None:
+async def test_agents_refuse_hostile_or_clumsy_input_with_clear_errors(
+    module_server: Server,
+) -> None:
+    server = module_server
     token = await asyncio.to_thread(server.login, *ADMIN)
     auth = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=server.base, headers=auth) as http:
@@ -56,7 +62,8 @@ async def test_agents_refuse_hostile_or_clumsy_input_with_clear_errors(server: S
             assert r.json()["avatar_url"] == url
 
 
-async def test_the_openapi_names_the_errors_routes_give(server: Server) -> None:
+async def test_the_openapi_names_the_errors_routes_give(module_server: Server) -> None:
+    server = module_server
     async with httpx.AsyncClient(base_url=server.base) as http:
         spec = (await http.get("/openapi.json")).json()
     for path, operations in spec["paths"].items():

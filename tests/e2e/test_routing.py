@@ -8,9 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_server
+from tests.conftest import running_server
 from tests.e2e.routing_support import Shop, start
-from tests.support import Client, Server, msg_id
+from tests.support import (
+    Client,
+    Server,
+    eventually,
+    msg_id,
+    presence_fence,
+    typing_fence,
+)
 
 FAST = {
     "PARLEY_PRESENCE_GRACE_S": "2",
@@ -22,12 +29,14 @@ FAST = {
 @pytest.fixture
 def fast_server(tmp_path: Path) -> Iterator[Server]:
     """A server whose presence grace and timers run in seconds, not minutes."""
-    srv = make_server(tmp_path, **FAST)
-    srv.start()
-    try:
+    with running_server(tmp_path, **FAST) as srv:
         yield srv
-    finally:
-        srv.kill()
+
+
+async def presence_fences(agents: list[Client]) -> None:
+    """Every agent has heard everything published to it before now (see presence_fence)."""
+    for a in agents:
+        await presence_fence(a, "online")
 
 
 def last_queued(v: Client, chat_id: str) -> int | None:
@@ -47,7 +56,14 @@ async def test_fifty_simultaneous_chats_never_overload_five_agents(
 
     chat_ids = await asyncio.gather(*(start(v) for v in visitors))
     assert len(set(chat_ids)) == 50
-    await asyncio.sleep(1.0)  # let the last queue announcements arrive
+
+    def settled() -> bool:  # 15 chats assigned, the others told places 1..35
+        waiting = [i for i, v in enumerate(visitors) if not v.all("chat.assigned")]
+        told = sorted(last_queued(visitors[i], chat_ids[i]) or 0 for i in waiting)
+        return len(waiting) == 35 and told == list(range(1, 36))
+
+    await eventually(settled, 20, "15 chats assigned and the other 35 told places 1..35")
+    await presence_fences(agents)
 
     assigned = [i for i, v in enumerate(visitors) if v.all("chat.assigned")]
     queued = [i for i in range(50) if i not in assigned]
@@ -71,7 +87,14 @@ async def test_fifty_simultaneous_chats_never_overload_five_agents(
         await visitors[lucky].expect("chat.assigned", chat_id=chat_ids[lucky])
         nxt = by_position[round_ + 1]
         await visitors[nxt].expect("chat.queued", chat_id=chat_ids[nxt], position=1)
-    await asyncio.sleep(0.5)
+    await eventually(
+        lambda: (
+            sorted(last_queued(visitors[i], chat_ids[i]) or 0 for i in by_position[5:])
+            == list(range(1, 31))
+        ),
+        10,
+        "the 30 still waiting told places 1..30",
+    )
     load = await shop.agents()
     assert all(load[n]["active_chats"] <= 3 for n in names)
     still = by_position[5:]
@@ -90,7 +113,7 @@ async def test_a_billing_chat_waits_for_a_billing_agent(server: Server) -> None:
     queued = await v.expect("chat.queued", chat_id=chat_id)
     assert queued["position"] == 1
     assert queued["agents_available"] is False
-    await asyncio.sleep(0.5)
+    await presence_fence(general, "online")
     assert not general.all("chat.assigned")
 
     biller = await shop.connect_agent("Biller")
@@ -131,7 +154,7 @@ async def test_busy_and_away_agents_get_no_new_chats(server: Server) -> None:
         v = await shop.visitor()
         chat_id = await start(v)
         await v.expect("chat.queued", chat_id=chat_id)
-        await asyncio.sleep(0.3)
+        await presence_fence(ann, status)
         assert not ann.all("chat.assigned", chat_id=chat_id)
         await v.send({"type": "chat.close", "chat_id": chat_id})
         await v.close()
@@ -203,11 +226,8 @@ async def test_an_unanswered_offer_moves_to_the_next_agent(fast_server: Server) 
 
 
 async def _first_offer(a: Client, b: Client, chat_id: str) -> Client:
-    while True:
-        for c in (a, b):
-            if c.all("chat.offered", chat_id=chat_id):
-                return c
-        await asyncio.sleep(0.05)
+    await eventually(lambda: any(c.all("chat.offered", chat_id=chat_id) for c in (a, b)))
+    return next(c for c in (a, b) if c.all("chat.offered", chat_id=chat_id))
 
 
 async def _agent_id(c: Client) -> str:
@@ -244,7 +264,7 @@ async def test_transfer_to_an_agent_and_to_a_skill(server: Server) -> None:
     assert moved["agent"]["name"] == "Bob"
     await v.expect_message(chat_id, body="Bob is taking over this chat.")
     # The visitor never sees the note, and Ann's slot is free again.
-    await asyncio.sleep(0.3)
+    await typing_fence(bob, chat_id, [v])
     assert not [f for f in v.all("message.new") if "invoices" in f["message"]["body"]]
     assert (await shop.agents())["Ann"]["active_chats"] == 0
 
@@ -305,12 +325,8 @@ async def test_least_busy_and_round_robin_choose_differently(server: Server) -> 
 
 @pytest.fixture
 def idle_server(tmp_path: Path) -> Iterator[Server]:
-    srv = make_server(tmp_path, PARLEY_AGENT_IDLE_AWAY_S="1.5", **FAST)
-    srv.start()
-    try:
+    with running_server(tmp_path, PARLEY_AGENT_IDLE_AWAY_S="1.5", **FAST) as srv:
         yield srv
-    finally:
-        srv.kill()
 
 
 async def test_an_idle_agent_turns_away_and_is_told(idle_server: Server) -> None:
@@ -331,6 +347,7 @@ async def test_an_idle_agent_turns_away_and_is_told(idle_server: Server) -> None
     told = await idle.expect("presence.update", agent_id=idle_id, status="away", timeout=10)
     assert told["reason"] == "idle"
     await activity
+    await presence_fence(working, "online")
     assert not working.all("presence.update", agent_id=working_id, status="away")
     # Away agents get no chats: the next one goes to the agent who is working.
     v = await shop.visitor()

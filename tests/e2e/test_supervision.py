@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, SAM, running_server
 from tests.e2e.routing_support import Shop, start
-from tests.support import Client, Server, agent, msg_id, visitor
+from tests.support import Client, Server, agent, msg_id, typing_fence, visitor
 
 
 def png(width: int = 2, height: int = 2) -> bytes:
@@ -101,7 +101,7 @@ async def test_whispers_and_notes_reach_staff_only_and_monitoring_is_silent(
 
     await v.send({"type": "resume", "chat_id": chat_id, "after_seq": 0})
     await v.expect("resume.done", chat_id=chat_id)
-    await asyncio.sleep(0.3)
+    await typing_fence(a, chat_id, [v])
     bodies = [f["message"]["body"] for f in v.all("message.new")]
     assert "Offer free shipping" not in bodies
     assert "Regular customer" not in bodies
