@@ -40,38 +40,30 @@ async def run_socket(
     topics: list[str],
     on_open: Callable[[FrameContext], Awaitable[None]],
 ) -> None:
-    async with limits.socket_slot(ws, ctx, role) as admitted:
-        if admitted:
-            await _run_socket(ws, ctx, role, handlers, topics, on_open)
-
-
-async def _run_socket(
-    ws: WebSocket,
-    ctx: FrameContext,
-    role: Literal["visitor", "agent"],
-    handlers: dict[type[BaseModel], Handler],
-    topics: list[str],
-    on_open: Callable[[FrameContext], Awaitable[None]],
-) -> None:
-    hub = ctx.hub
-    conn = ctx.conn
-    conn.hold()
-    await hub.attach(conn, topics)
-    try:
-        await on_open(ctx)
-        writer = asyncio.create_task(_write(ws, conn))
-        reader = asyncio.create_task(_read(ws, ctx, role, handlers))
-        _done, pending = await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in pending:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-                await task
-    finally:
-        await hub.detach(conn)
-        if ws.application_state == WebSocketState.CONNECTED:
-            with contextlib.suppress(Exception):
-                await ws.close(conn.close_code or 1000)
+    async with contextlib.AsyncExitStack() as stack:
+        if not await stack.enter_async_context(limits.socket_slot(ws, ctx, role)):
+            return
+        hub = ctx.hub
+        conn = ctx.conn
+        conn.hold()
+        await hub.attach(conn, topics)
+        try:
+            await on_open(ctx)
+            writer = asyncio.create_task(_write(ws, conn))
+            reader = asyncio.create_task(_read(ws, ctx, role, handlers))
+            _done, pending = await asyncio.wait(
+                {writer, reader}, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                    await task
+        finally:
+            await hub.detach(conn)
+            if ws.application_state == WebSocketState.CONNECTED:
+                with contextlib.suppress(Exception):
+                    await ws.close(conn.close_code or 1000)
 
 
 async def reject(ws: WebSocket) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import make_server
+from tests.conftest import running_server
 from tests.databases import drop_database, fresh_database, postgres_base
 from tests.e2e.routing_support import Shop, start
 from tests.support import Client, Server, msg_id
@@ -30,13 +30,8 @@ WITHIN = GONE_S * 3 + 5
 
 @pytest.fixture
 def fast_server(tmp_path: Path) -> Iterator[Server]:
-    srv = make_server(tmp_path, **FAST)
-    srv.start()
-    try:
+    with running_server(tmp_path, **FAST) as srv:
         yield srv
-    finally:
-        srv.kill()
-        drop_database(srv.database_url)
 
 
 async def visitor_with_token(shop: Shop) -> tuple[Client, str]:
