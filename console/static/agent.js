@@ -120,7 +120,11 @@ function onFrame(f) {
           renderChat(chat.id);
         }
       }
-      for (const summary of f.chats) upsertChat(summary, { offered: summary.status === "offered" });
+      for (const summary of f.chats) {
+        upsertChat(summary, { offered: summary.status === "offered" });
+        // After a reconnect, fetch what the visitor wrote while we were gone (from our last seq).
+        state.socket.track(summary.id);
+      }
       state.socket.flushOutbox();
       break;
     case "chat.assigned":
