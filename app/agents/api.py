@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, UploadFile
 from pydantic import AfterValidator, BaseModel, Field
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.agents import service
 from app.agents.models import Agent
 from app.common.actor import Actor
+from app.common.enums import Role
 from app.common.errors import Forbidden, Unauthorized
 from app.files import service as files
 from app.routing import staff
@@ -115,14 +116,14 @@ class AgentIn(BaseModel):
     email: str = Field(min_length=3, max_length=320)
     name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=8, max_length=500)
-    role: Literal["agent", "supervisor", "admin"] = "agent"
+    role: Role = Role.AGENT
     skills: list[str] = Field(default_factory=list, max_length=50)
     max_chats: int = Field(default=3, ge=1, le=50)
 
 
 class AgentUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    role: Literal["agent", "supervisor", "admin"] | None = None
+    role: Role | None = None
     skills: list[str] | None = Field(default=None, max_length=50)
     max_chats: int | None = Field(default=None, ge=1, le=50)
     avatar_url: AvatarUrl = None

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.enums import AgentStatus
 from app.common.types import UTCDateTime, new_id, utcnow
 from app.db import Base
 
@@ -20,7 +21,7 @@ class Agent(Base):
     role: Mapped[str] = mapped_column(String(16), default="agent")
     avatar_url: Mapped[str | None] = mapped_column(String(500), default=None)
     max_chats: Mapped[int] = mapped_column(Integer, default=3)
-    status: Mapped[str] = mapped_column(String(16), default="offline")
+    status: Mapped[str] = mapped_column(String(16), default=AgentStatus.OFFLINE)
     # Maintained by the routing claim in the same transaction as the chat's assignment, so
     # "has room" is one conditional UPDATE, atomic on every backend.
     active_chats: Mapped[int] = mapped_column(Integer, default=0)

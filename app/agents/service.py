@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.agents.models import Agent, AgentSkill
 from app.agents.passwords import hash_password, verify_password
 from app.common.actor import Actor
+from app.common.enums import Role
 from app.common.errors import Conflict, Forbidden, Unauthorized
 from app.common.events import CLOSE_SESSION_CHANGED, SESSION_CLOSED, agent_topic
 from app.common.lookup import get_in_site
@@ -18,8 +19,7 @@ from app.common.tokens import TokenClaims, issue, verify
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 
-ROLES = ("agent", "supervisor", "admin")
-STATUSES = ("online", "busy", "away", "offline")
+ROLES = tuple(Role)
 
 
 def agent_view(agent: Agent) -> dict[str, Any]:

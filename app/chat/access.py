@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from app.chat.models import Chat
 from app.common.actor import Actor
+from app.common.enums import ChatStatus
 from app.common.errors import Forbidden, NotFound
 from app.common.lookup import in_site
 from app.visitors.models import Visitor
@@ -44,7 +45,7 @@ def authorize(actor: Actor, action: ChatAction, chat: Chat | None) -> Chat:
         return chat
     # The shop's archive: an agent reads finished chats (a returning customer's earlier ones),
     # never a live chat of a colleague, whose whispers and notes are not theirs to see.
-    if action is ChatAction.READ and chat.status == "closed":
+    if action is ChatAction.READ and chat.status == ChatStatus.CLOSED:
         return chat
     raise Forbidden("this chat is assigned to another agent")
 

@@ -6,10 +6,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.enums import ChatStatus
 from app.common.types import UTCDateTime, new_id, utcnow
 from app.db import Base
 
-OPEN_STATUSES = ("queued", "offered", "active")
+OPEN_STATUSES = (ChatStatus.QUEUED, ChatStatus.OFFERED, ChatStatus.ACTIVE)
 
 
 class Chat(Base):
@@ -25,7 +26,7 @@ class Chat(Base):
     agent_id: Mapped[str | None] = mapped_column(
         ForeignKey("agents.id", ondelete="SET NULL"), default=None, index=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[str] = mapped_column(String(16), default=ChatStatus.QUEUED)
     skill: Mapped[str | None] = mapped_column(String(64), default=None)
     pre_chat: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Counters of the last message number handed out: all kinds, and public messages only

@@ -16,6 +16,7 @@ from app.chat.messages import Author, Kind
 from app.chat.models import Chat, Message
 from app.chat.views import message_view
 from app.common.actor import Actor
+from app.common.enums import ChatStatus
 from app.common.errors import Conflict, Forbidden
 from app.common.uow import UnitOfWork
 from app.files.service import attachment_view
@@ -84,7 +85,7 @@ def check_kind(actor: Actor, kind: Kind) -> None:
 
 def check_open(chat: Chat) -> None:
     """A new message needs an open chat (a resend of a stored one is answered before this)."""
-    if chat.status == "closed":
+    if chat.status == ChatStatus.CLOSED:
         raise Conflict("this chat is closed")
 
 

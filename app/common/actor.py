@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from app.common.enums import Role
 from app.common.events import Viewer
 
-STAFF_ROLES = frozenset({"supervisor", "admin"})
+STAFF_ROLES = frozenset(r for r in Role if r.is_staff)
 
 
 @dataclass(frozen=True, slots=True)

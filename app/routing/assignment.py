@@ -11,6 +11,7 @@ from app.chat import feed
 from app.chat.models import Chat
 from app.chat.queries import previous_chats
 from app.chat.views import agent_card, chat_summary
+from app.common.enums import ChatStatus
 from app.common.events import agent_topic, visitor_topic
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
@@ -33,7 +34,7 @@ async def route(uow: UnitOfWork, chat_id: str, policy: RoutingPolicy) -> Agent |
     if chat is None:
         return None
     await lock_site(uow, chat.site_id)
-    if chat.status != "queued":
+    if chat.status != ChatStatus.QUEUED:
         return None
     site = await site_policy(uow, chat.site_id, policy)
     for agent in await candidates(uow, chat, site, policy):
@@ -75,7 +76,7 @@ async def drain_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> i
 
 async def assign(uow: UnitOfWork, chat: Chat, agent: Agent) -> None:
     """Make ``agent`` (whose slot is already taken) the chat's agent, and tell both sides."""
-    chat.status = "active"
+    chat.status = ChatStatus.ACTIVE
     chat.agent_id = agent.id
     chat.assigned_at = utcnow()
     chat.offered_at = None
@@ -106,7 +107,7 @@ async def assigned_frame(
 
 async def _offer(uow: UnitOfWork, chat: Chat, agent: Agent, site: SitePolicy) -> None:
     now = utcnow()
-    chat.status = "offered"
+    chat.status = ChatStatus.OFFERED
     chat.agent_id = agent.id
     chat.offered_at = now
     chat.queue_position = chat.queue_eta_s = None
@@ -133,10 +134,10 @@ async def offer_expired(
         return
     await lock_site(uow, site_id)
     chat = await lock_chat(uow, chat_id)
-    if chat is None or chat.status != "offered" or chat.agent_id != agent_id:
+    if chat is None or chat.status != ChatStatus.OFFERED or chat.agent_id != agent_id:
         return
     await release_slot(uow, agent_id)
-    chat.status = "queued"
+    chat.status = ChatStatus.QUEUED
     chat.agent_id = None
     chat.offered_at = None
     chat.passed_over = [*chat.passed_over, agent_id]

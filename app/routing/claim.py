@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, select, update
 
 from app.agents.models import Agent, AgentSkill
 from app.chat.models import Chat
+from app.common.enums import AgentStatus
 from app.common.events import site_topic
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
@@ -54,7 +55,9 @@ async def take_slot(uow: UnitOfWork, agent_id: str) -> bool:
         await uow.session.execute(
             update(Agent)
             .where(
-                Agent.id == agent_id, Agent.status == "online", Agent.active_chats < Agent.max_chats
+                Agent.id == agent_id,
+                Agent.status == AgentStatus.ONLINE,
+                Agent.active_chats < Agent.max_chats,
             )
             .values(active_chats=Agent.active_chats + 1, last_assigned_at=utcnow())
             .returning(Agent.site_id, Agent.status, Agent.active_chats)
@@ -140,7 +143,7 @@ def _available(
     alive_since = utcnow() - timedelta(seconds=policy.presence_grace_s)
     query = select(Agent).where(
         Agent.site_id == site_id,
-        Agent.status == "online",
+        Agent.status == AgentStatus.ONLINE,
         Agent.active_chats < Agent.max_chats,
         Agent.last_seen_at >= alive_since,
     )
@@ -163,7 +166,9 @@ async def anyone_online_with(
         select(Agent.id)
         .join(AgentSkill, and_(AgentSkill.agent_id == Agent.id, AgentSkill.skill == skill))
         .where(
-            Agent.site_id == site_id, Agent.status == "online", Agent.last_seen_at >= alive_since
+            Agent.site_id == site_id,
+            Agent.status == AgentStatus.ONLINE,
+            Agent.last_seen_at >= alive_since,
         )
         .limit(1)
     )

@@ -11,6 +11,7 @@ from app.chat.messages import SYSTEM, agent_author
 from app.chat.models import Chat
 from app.chat.views import agent_card
 from app.common.actor import Actor
+from app.common.enums import AgentStatus, ChatStatus
 from app.common.errors import Conflict
 from app.common.events import agent_topic, chat_topic, site_topic
 from app.common.lookup import get_in_site, in_site
@@ -23,10 +24,10 @@ from app.routing.policy import RoutingPolicy
 async def accept(uow: UnitOfWork, actor: Actor, chat_id: str) -> None:
     await claim.lock_site(uow, actor.site_id)
     chat = in_site(await claim.lock_chat(uow, chat_id), actor.site_id, "no such chat")
-    if chat.agent_id != actor.id or chat.status not in ("offered", "active"):
+    if chat.agent_id != actor.id or chat.status not in (ChatStatus.OFFERED, ChatStatus.ACTIVE):
         raise Conflict("this chat is not offered to you (any more)")
     agent = await uow.session.get_one(Agent, actor.id)
-    if chat.status == "offered":
+    if chat.status == ChatStatus.OFFERED:
         await assignment.assign(uow, chat, agent)
     else:  # accepting twice is harmless: tell the agent again
         uow.emit(agent_topic(agent.id), await assignment.assigned_frame(uow, chat))
@@ -48,7 +49,7 @@ async def transfer(
     """
     await claim.lock_site(uow, actor.site_id)
     chat = authorize(actor, ChatAction.TRANSFER, await claim.lock_chat(uow, chat_id))
-    if chat.status != "active":
+    if chat.status != ChatStatus.ACTIVE:
         raise Conflict("only a chat in progress can be transferred")
     source_id = chat.agent_id
     if to_agent_id == actor.id and actor.is_staff and to_skill is None:
@@ -106,7 +107,7 @@ async def _claim_target(
         target = await get_in_site(uow.session, Agent, to_agent_id, chat.site_id, "no such agent")
         if target.id == source_id:
             raise Conflict("the chat is already with this agent")
-        if target.status != "online":
+        if target.status != AgentStatus.ONLINE:
             raise Conflict(f"{target.name} is {target.status} and cannot take chats now")
         if not await claim.take_slot(uow, target.id):
             raise Conflict(f"{target.name} has no room for another chat")
@@ -132,15 +133,18 @@ async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy)
         (
             await uow.session.execute(
                 select(Chat)
-                .where(Chat.agent_id == agent.id, Chat.status.in_(("active", "offered")))
+                .where(
+                    Chat.agent_id == agent.id,
+                    Chat.status.in_((ChatStatus.ACTIVE, ChatStatus.OFFERED)),
+                )
                 .order_by(Chat.queued_at)
                 .with_for_update()
             )
         ).scalars()
     )
     for chat in chats:
-        was_active = chat.status == "active"
-        chat.status = "queued"
+        was_active = chat.status == ChatStatus.ACTIVE
+        chat.status = ChatStatus.QUEUED
         chat.agent_id = None
         chat.offered_at = None
         chat.priority = 1

@@ -16,6 +16,7 @@ from app.chat.models import OPEN_STATUSES, Chat
 from app.chat.queries import open_chat_of
 from app.chat.service import Ack, ack_for, authorized_chat, visitor_author
 from app.common.actor import Actor
+from app.common.enums import ChatStatus
 from app.common.events import chat_topic, visitor_topic
 from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
@@ -56,7 +57,7 @@ async def start_chat(
         id=chat_id or new_id(),
         site_id=actor.site_id,
         visitor_id=actor.id,
-        status="queued",
+        status=ChatStatus.QUEUED,
         skill=skill,
         pre_chat=pre_chat,
         created_at=now,
@@ -82,7 +83,7 @@ async def start_chat(
 async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: RoutingPolicy) -> Chat:
     await claim.lock_site(uow, actor.site_id)
     chat = await authorized_chat(uow, actor, chat_id, ChatAction.WRITE)
-    if chat.status != "closed":
+    if chat.status != ChatStatus.CLOSED:
         await end_chat(uow, chat, actor.type, policy)
     return chat
 
@@ -100,8 +101,8 @@ async def end_chat(
     ``reason`` says why the system closed it (``visitor_left``); it is stored as ``closed_by``
     and sent as ``reason`` beside ``closed_by`` = ``system``.
     """
-    was_queued = chat.status == "queued"
-    chat.status = "closed"
+    was_queued = chat.status == ChatStatus.QUEUED
+    chat.status = ChatStatus.CLOSED
     chat.closed_at = utcnow()
     chat.closed_by = reason or closed_by
     chat.queue_position = chat.queue_eta_s = None
@@ -143,7 +144,7 @@ async def close_if_gone(
         )
         return False
     visitor = await uow.session.get_one(Visitor, chat.visitor_id)
-    if chat.status == "active":  # the agent reads why the chat ended
+    if chat.status == ChatStatus.ACTIVE:  # the agent reads why the chat ended
         await messages.append(uow, chat.id, SYSTEM, f"{visitor.name or 'The visitor'} left.")
     await end_chat(uow, chat, "system", policy, reason=abandoned.REASON)
     return True

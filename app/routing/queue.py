@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, select
 
 from app.agents.models import Agent, AgentSkill
 from app.chat.models import Chat
+from app.common.enums import AgentStatus, ChatStatus
 from app.common.events import site_topic, visitor_topic
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
@@ -72,7 +73,7 @@ async def queue_counts(uow: UnitOfWork, site_id: str) -> dict[str, int]:
     """Waiting chats per skill ("" for chats without one), for consoles."""
     rows = await uow.session.execute(
         select(Chat.skill, func.count())
-        .where(Chat.site_id == site_id, Chat.status == "queued")
+        .where(Chat.site_id == site_id, Chat.status == ChatStatus.QUEUED)
         .group_by(Chat.skill)
     )
     return {skill or "": count for skill, count in rows.tuples()}
@@ -81,7 +82,7 @@ async def queue_counts(uow: UnitOfWork, site_id: str) -> dict[str, int]:
 async def queued_chats(uow: UnitOfWork, site_id: str) -> list[Chat]:
     result = await uow.session.execute(
         select(Chat)
-        .where(Chat.site_id == site_id, Chat.status == "queued")
+        .where(Chat.site_id == site_id, Chat.status == ChatStatus.QUEUED)
         .order_by(Chat.priority.desc(), Chat.queued_at, Chat.id)
     )
     return list(result.scalars())
@@ -92,7 +93,7 @@ async def _handling_time_s(uow: UnitOfWork, site_id: str) -> float:
         select(Chat.assigned_at, Chat.closed_at)
         .where(
             Chat.site_id == site_id,
-            Chat.status == "closed",
+            Chat.status == ChatStatus.CLOSED,
             Chat.assigned_at.is_not(None),
             Chat.closed_at.is_not(None),
         )
@@ -112,7 +113,9 @@ async def _capacity(
         skill = None
     alive_since = utcnow() - timedelta(seconds=policy.presence_grace_s)
     query = select(func.coalesce(func.sum(Agent.max_chats), 0)).where(
-        Agent.site_id == site_id, Agent.status == "online", Agent.last_seen_at >= alive_since
+        Agent.site_id == site_id,
+        Agent.status == AgentStatus.ONLINE,
+        Agent.last_seen_at >= alive_since,
     )
     if skill:
         query = query.join(

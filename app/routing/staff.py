@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.agents.models import Agent
 from app.agents.service import agent_of_site, end_sessions, revoke_tokens, skill_rows
 from app.common.actor import STAFF_ROLES, Actor
+from app.common.enums import AgentStatus
 from app.common.errors import Conflict
 from app.common.events import site_topic
 from app.common.types import utcnow
@@ -58,7 +59,7 @@ async def set_active(
     agent.active = active
     if not active:
         revoke_tokens(uow, agent, "deactivated")
-        await set_status(uow, agent, "offline", policy, reason="deactivated")
+        await set_status(uow, agent, AgentStatus.OFFLINE, policy, reason="deactivated")
         await handover.requeue_chats_of(uow, agent, policy)
     await uow.session.flush()
     return agent
@@ -74,11 +75,11 @@ async def connect(
     """
     agent = await uow.session.get_one(Agent, agent_id)
     agent.last_seen_at = agent.last_active_at = utcnow()
-    if agent.status == "offline":
+    if agent.status == AgentStatus.OFFLINE:
         if agent.role in STAFF_ROLES:
-            await set_status(uow, agent, "away", policy)
+            await set_status(uow, agent, AgentStatus.AWAY, policy)
         elif go_online:
-            await set_status(uow, agent, "online", policy)
+            await set_status(uow, agent, AgentStatus.ONLINE, policy)
     return agent
 
 
@@ -110,7 +111,7 @@ async def set_status(
         if reason:
             frame["reason"] = reason
         uow.emit(site_topic(agent.site_id), frame, audience="staff")
-    if status == "online":
+    if status == AgentStatus.ONLINE:
         await assignment.drain_queue(uow, agent.site_id, policy)
 
 
@@ -131,13 +132,13 @@ async def expire_presence(uow: UnitOfWork, policy: RoutingPolicy) -> list[str]:
         (
             await uow.session.execute(
                 select(Agent)
-                .where(Agent.status != "offline", Agent.last_seen_at < cutoff)
+                .where(Agent.status != AgentStatus.OFFLINE, Agent.last_seen_at < cutoff)
                 .with_for_update(skip_locked=True)
             )
         ).scalars()
     )
     for agent in stale:
-        await set_status(uow, agent, "offline", policy, reason="connection_lost")
+        await set_status(uow, agent, AgentStatus.OFFLINE, policy, reason="connection_lost")
         await handover.requeue_chats_of(uow, agent, policy)
     return [a.id for a in stale]
 
@@ -151,12 +152,12 @@ async def idle_to_away(uow: UnitOfWork, policy: RoutingPolicy) -> list[str]:
         (
             await uow.session.execute(
                 select(Agent)
-                .where(Agent.status == "online", Agent.last_active_at < cutoff)
+                .where(Agent.status == AgentStatus.ONLINE, Agent.last_active_at < cutoff)
                 .with_for_update(skip_locked=True)
             )
         ).scalars()
     )
     for agent in idle:
         # The agent hears it too (agents follow their site's presence), reason "idle".
-        await set_status(uow, agent, "away", policy, reason="idle")
+        await set_status(uow, agent, AgentStatus.AWAY, policy, reason="idle")
     return [a.id for a in idle]

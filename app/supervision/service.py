@@ -15,6 +15,7 @@ from app.chat.messages import SYSTEM
 from app.chat.models import OPEN_STATUSES, Chat
 from app.chat.views import agent_card, chat_summary
 from app.common.actor import Actor
+from app.common.enums import ChatStatus
 from app.common.errors import Conflict
 from app.common.events import chat_topic
 from app.common.uow import UnitOfWork
@@ -64,7 +65,7 @@ async def monitor(uow: UnitOfWork, actor: Actor, chat_id: str) -> dict[str, Any]
 async def join(uow: UnitOfWork, actor: Actor, chat_id: str) -> dict[str, Any]:
     """Take part visibly: the visitor reads that the supervisor joined."""
     chat = await _staff_chat(uow, actor, chat_id)
-    if chat.status == "closed":
+    if chat.status == ChatStatus.CLOSED:
         raise Conflict("this chat is closed")
     me = await uow.session.get_one(Agent, actor.id)
     visitor = await uow.session.get_one(Visitor, chat.visitor_id)

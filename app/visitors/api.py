@@ -14,6 +14,7 @@ from app.chat.access import authorize_visitor
 from app.chat.models import Chat
 from app.chat.queries import open_chat_of
 from app.chat.views import agent_card, visitor_card
+from app.common.enums import AgentStatus
 from app.common.errors import Forbidden, NotFound
 from app.common.tokens import issue
 from app.common.types import iso
@@ -50,7 +51,9 @@ async def widget_session(
         )
         chat = await open_chat_of(uow, visitor.id)
         online = await uow.session.scalar(
-            select(Agent.id).where(Agent.site_id == site.id, Agent.status == "online").limit(1)
+            select(Agent.id)
+            .where(Agent.site_id == site.id, Agent.status == AgentStatus.ONLINE)
+            .limit(1)
         )
         active = await _active_chat(uow, chat)
         config = {

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.agents import service as agents
 from app.agents.models import Agent
+from app.common.enums import Role
 from app.common.errors import Forbidden, Unauthorized
 from app.state import AppState
 
@@ -52,19 +53,16 @@ async def get_current_agent(
 CurrentAgent = Annotated[Agent, Depends(get_current_agent)]
 
 
-_RANK = {"agent": 0, "supervisor": 1, "admin": 2}
-
-
-def require_role(role: str) -> object:
+def require_role(role: Role) -> object:
     """A dependency that admits agents of at least this role."""
 
     async def check(agent: CurrentAgent) -> Agent:
-        if _RANK.get(agent.role, -1) < _RANK[role]:
+        if Role(agent.role).rank < role.rank:
             raise Forbidden(f"this needs the {role} role")
         return agent
 
     return Depends(check)
 
 
-AdminAgent = Annotated[Agent, require_role("admin")]
-StaffAgent = Annotated[Agent, require_role("supervisor")]
+AdminAgent = Annotated[Agent, require_role(Role.ADMIN)]
+StaffAgent = Annotated[Agent, require_role(Role.SUPERVISOR)]

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
 from app.chat.models import Chat
+from app.common.enums import ChatStatus
 from app.metrics import QUEUE, REGISTRY
 from app.web.deps import StateDep
 
@@ -28,7 +29,7 @@ async def metrics(state: StateDep) -> Response:
     try:
         async with asyncio.timeout(_CHECK_TIMEOUT_S), state.sessions() as session:
             waiting = await session.scalar(
-                select(func.count()).select_from(Chat).where(Chat.status == "queued")
+                select(func.count()).select_from(Chat).where(Chat.status == ChatStatus.QUEUED)
             )
         QUEUE.set(waiting or 0)
     except Exception:
