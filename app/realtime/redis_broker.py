@@ -76,7 +76,12 @@ class RedisBroker:
 
     async def publish(self, topic: str, payload: bytes) -> None:
         try:
-            await self._redis.publish(_PREFIX + topic, payload)
+            try:
+                await self._redis.publish(_PREFIX + topic, payload)
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                # After Redis restarts, a pooled connection from before fails on first use; a
+                # fresh one does not. One immediate retry (a repeat is dropped by seq).
+                await self._redis.publish(_PREFIX + topic, payload)
         except RedisError:
             self._publish_failed = True
             raise
