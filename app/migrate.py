@@ -3,16 +3,20 @@
 Every ``parley`` command upgrades first, so processes started together (several ``serve`` behind
 a load balancer, a ``create-agent`` beside them) upgrade the same database at once. They take
 turns: on PostgreSQL behind an advisory lock held by the migration's transaction, on SQLite
-because every transaction takes the database's single write lock (``BEGIN IMMEDIATE``,
-app/db.py). Whoever comes second finds the schema at head and does nothing.
+behind a lock file beside the database. Whoever comes second finds the schema at head and does
+nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+from collections.abc import Iterator
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from app.resources import shipped_dir
 
@@ -42,4 +46,26 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str) -> None:
     """Bring the database to the newest schema; must not be called from a running event loop."""
-    command.upgrade(alembic_config(database_url), "head")
+    with _sqlite_turn(database_url):
+        command.upgrade(alembic_config(database_url), "head")
+
+
+@contextlib.contextmanager
+def _sqlite_turn(database_url: str) -> Iterator[None]:
+    """On SQLite, upgrades take turns through a lock file beside the database.
+
+    Alembic reads the current version before SQLite's write lock is taken (SQLite's DDL is not
+    transactional for Alembic), so two processes could both run the same step: seen as a batch
+    migration that found its own new columns already there.
+    """
+    url = make_url(database_url)
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrate-lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
