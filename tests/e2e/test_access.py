@@ -122,8 +122,7 @@ async def _setup(server: Server) -> World:
         if persona in ("supervisor", "admin"):
             # Watching, not taking customers: chats of "sales" go to Alice.
             await sockets[persona].send({"type": "presence.set", "status": "away"})
-            await sockets[persona].send({"type": "ping"})
-            await sockets[persona].expect("pong")
+            await sockets[persona].fence()
     v, chat_id, vtoken = await _start_chat(server, "Vera")
     await sockets["agent_in"].expect("chat.assigned", chat_id=chat_id)
     sockets["visitor"], tokens["visitor"] = v, vtoken
@@ -193,7 +192,7 @@ async def _outcome(client: Client, frame: Frame, success: str | None) -> str:
         )
         return "ok" if got["type"] == "message.ack" else str(got["code"])
     await client.send(frame)
-    await fence(client)
+    await client.fence()
     seen = client.frames[start:]
     errors = [f for f in seen if f.get("type") == "error"]
     if errors:
@@ -201,13 +200,6 @@ async def _outcome(client: Client, frame: Frame, success: str | None) -> str:
     if success is not None:
         await client.expect(success)
     return "ok"
-
-
-async def fence(client: Client) -> None:
-    """Send a ping and wait for its own pong (not an older one still unread)."""
-    before = {id(f) for f in client.frames}
-    await client.send({"type": "ping"})
-    await client.wait_for(lambda f: f.get("type") == "pong" and id(f) not in before, 10, "pong")
 
 
 FrameFactory = Callable[[str], Frame]
@@ -274,8 +266,7 @@ async def _socket_cell(
     if fresh is not None:
         admin = world.sockets["admin"]
         await admin.send({"type": "chat.close", "chat_id": chat_id})
-        await admin.send({"type": "ping"})
-        await admin.expect("pong")
+        await admin.fence()
         await fresh.close()
     return outcome, chat_id
 
@@ -331,7 +322,7 @@ async def test_every_socket_action_and_rest_route_as_every_caller(server: Server
     await alice.expect_message(world.chat_id, client_msg_id=marker)
     for persona in ("other_visitor", "other_site", "agent_out"):
         client = world.sockets[persona]
-        await fence(client)
+        await client.fence()
         leaked = [
             f
             for f in client.frames

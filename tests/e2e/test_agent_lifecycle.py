@@ -164,8 +164,7 @@ async def test_a_demoted_supervisor_loses_supervision_at_once(server: Server) ->
          "body": "between us", "kind": "whisper"}
     )  # fmt: skip
     await alice.expect_message(chat_id, client_msg_id=marker)
-    await again.send({"type": "ping"})
-    await again.expect("pong")
+    await again.fence()
     assert [f for f in again.frames if f.get("chat_id") == chat_id and f["type"] != "error"] == []
     overview = await call(server, sam_token, "GET", "/supervisor/overview")
     assert overview.status_code == 403

@@ -387,8 +387,7 @@ async def test_monitoring_misses_nothing_committed_after_its_snapshot(
     alice = await login_ws(b, *ALICE)
     sam = await login_ws(c, *SAM)
     await sam.send({"type": "presence.set", "status": "away"})
-    await sam.send({"type": "ping"})
-    await sam.expect("pong")
+    await sam.fence()
     for attempt in range(5):
         v, _ = await visitor_on(a)
         chat_id = await start(v, text=f"attempt {attempt}")
