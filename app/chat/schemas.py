@@ -1,0 +1,232 @@
+"""Chats and messages on the wire: the shapes every client reads, and the chat domain's frames."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
+
+from app.agents.models import Agent
+from app.agents.schemas import AgentCard
+from app.chat.models import Chat, Message
+from app.common.enums import ChatStatus
+from app.common.types import iso
+from app.common.wire import ServerFrame, WireModel, omitted
+from app.files.schemas import AttachmentOut
+from app.visitors.models import Visitor
+
+MessageKind = Literal["public", "whisper", "note"]
+AuthorType = Literal["visitor", "agent", "system"]
+
+
+class Author(WireModel):
+    type: AuthorType
+    id: str | None
+    name: str | None
+    avatar_url: str | None = None
+
+
+class MessageOut(WireModel):
+    """A stored message. ``public_seq`` only travels inside the server: the visibility rule
+    turns it into the visitor's ``seq`` and removes it before any client sees the message."""
+
+    id: str
+    chat_id: str
+    seq: int
+    public_seq: SkipJsonSchema[int | None] = omitted()
+    kind: MessageKind
+    author: Author
+    body: str
+    created_at: str
+    client_msg_id: str | None
+    attachments: list[AttachmentOut]
+
+    @classmethod
+    def of(cls, m: Message) -> MessageOut:
+        return cls(
+            id=m.id,
+            chat_id=m.chat_id,
+            seq=m.seq,
+            public_seq=m.public_seq,
+            kind=m.kind,  # type: ignore[arg-type]  # a checked column value
+            author=Author(
+                type=m.author_type,  # type: ignore[arg-type]
+                id=m.author_id,
+                name=m.author_name,
+                avatar_url=m.author_avatar_url,
+            ),
+            body=m.body,
+            created_at=iso(m.created_at) or "",
+            client_msg_id=m.client_msg_id,
+            attachments=[AttachmentOut.model_validate(a) for a in m.attachments],
+        )
+
+
+class VisitorCard(WireModel):
+    id: str
+    name: str | None
+    email: str | None
+    visit_count: int
+
+
+class PreviousChat(WireModel):
+    id: str
+    created_at: str | None
+    closed_at: str | None
+    status: ChatStatus
+
+
+class ChatSummary(WireModel):
+    """A chat as agents and supervisors see it in lists and offers."""
+
+    id: str
+    status: ChatStatus
+    visitor: VisitorCard
+    skill: str | None
+    pre_chat: dict[str, Any]
+    agent_id: str | None
+    last_seq: int
+    created_at: str | None
+    assigned_at: str | None
+    closed_at: str | None
+    previous_chats: list[PreviousChat]
+
+    @classmethod
+    def of(cls, chat: Chat, visitor: Visitor, previous: list[Chat] | None = None) -> ChatSummary:
+        return cls(
+            id=chat.id,
+            status=ChatStatus(chat.status),
+            visitor=VisitorCard.model_validate(visitor),
+            skill=chat.skill,
+            pre_chat=chat.pre_chat,
+            agent_id=chat.agent_id,
+            last_seq=chat.last_seq,
+            created_at=iso(chat.created_at),
+            assigned_at=iso(chat.assigned_at),
+            closed_at=iso(chat.closed_at),
+            previous_chats=[
+                PreviousChat(
+                    id=p.id,
+                    created_at=iso(p.created_at),
+                    closed_at=iso(p.closed_at),
+                    status=ChatStatus(p.status),
+                )
+                for p in (previous or [])
+            ],
+        )
+
+
+class ChatRef(WireModel):
+    """A chat as its visitor is told of it: which one, nothing of the staff's view."""
+
+    id: str
+
+
+class ChatStarted(ServerFrame):
+    audience_note = "the visitor"
+    type: Literal["chat.started"] = "chat.started"
+    chat_id: str
+    status: ChatStatus
+
+
+class MessageAck(ServerFrame):
+    audience_note = "the sender"
+    type: Literal["message.ack"] = "message.ack"
+    chat_id: str
+    client_msg_id: str | None
+    message_id: str
+    seq: int
+
+
+class MessageNew(ServerFrame):
+    audience_note = "chat members; whispers and notes to agents and supervisors only"
+    type: Literal["message.new"] = "message.new"
+    chat_id: str
+    message: MessageOut
+
+
+class TypingAuthor(WireModel):
+    type: Literal["visitor", "agent"]
+    id: str
+    name: str | None
+
+
+class TypingNotice(ServerFrame):
+    audience_note = "the other side of the chat"
+    type: Literal["typing"] = "typing"
+    chat_id: str
+    author: TypingAuthor
+    active: bool
+
+
+CloseReason = Literal["visitor_left"]
+
+
+class ChatClosed(ServerFrame):
+    audience_note = "everyone in the chat"
+    type: Literal["chat.closed"] = "chat.closed"
+    chat_id: str
+    closed_by: Literal["visitor", "agent", "system"]
+    reason: CloseReason | None = omitted("why the system closed it")
+
+
+class ResumeDone(ServerFrame):
+    audience_note = "the client that sent resume"
+    type: Literal["resume.done"] = "resume.done"
+    chat_id: str
+    last_seq: int
+    status: ChatStatus
+    more: bool = Field(description="the chat has more: resume again from last_seq")
+
+
+class SupervisorVisitor(WireModel):
+    id: str
+    name: str
+
+
+class SupervisorRow(WireModel):
+    """One line of the supervisor grid."""
+
+    id: str
+    status: ChatStatus
+    skill: str | None
+    visitor: SupervisorVisitor
+    agent: AgentCard | None
+    created_at: str | None
+    queued_at: str | None
+    assigned_at: str | None
+    closed_at: str | None
+    unanswered_since: str | None
+
+    @classmethod
+    def of(cls, chat: Chat, visitor: Visitor, agent: Agent | None) -> SupervisorRow:
+        unanswered = chat.last_visitor_message_at
+        if unanswered and chat.last_agent_message_at and chat.last_agent_message_at >= unanswered:
+            unanswered = None
+        return cls(
+            id=chat.id,
+            status=ChatStatus(chat.status),
+            skill=chat.skill,
+            visitor=SupervisorVisitor(id=visitor.id, name=visitor.name or "Visitor"),
+            agent=AgentCard.of(agent),
+            created_at=iso(chat.created_at),
+            queued_at=iso(chat.queued_at),
+            assigned_at=iso(chat.assigned_at),
+            closed_at=iso(chat.closed_at),
+            unanswered_since=iso(unanswered),
+        )
+
+
+class SupervisorChat(ServerFrame):
+    audience_note = "supervisors and admins of the site"
+    type: Literal["supervisor.chat"] = "supervisor.chat"
+    chat: SupervisorRow
+
+
+class SupervisorActivity(ServerFrame):
+    audience_note = "supervisors and admins of the site"
+    type: Literal["supervisor.activity"] = "supervisor.activity"
+    chat_id: str
+    author_type: Literal["visitor", "agent"]
+    at: str
