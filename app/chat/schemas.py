@@ -49,9 +49,9 @@ class MessageOut(WireModel):
             chat_id=m.chat_id,
             seq=m.seq,
             public_seq=m.public_seq,
-            kind=m.kind,  # type: ignore[arg-type]  # a checked column value
+            kind=m.kind,
             author=Author(
-                type=m.author_type,  # type: ignore[arg-type]
+                type=m.author_type,
                 id=m.author_id,
                 name=m.author_name,
                 avatar_url=m.author_avatar_url,
