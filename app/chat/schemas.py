@@ -145,6 +145,12 @@ class MessageNew(ServerFrame):
     chat_id: str
     message: MessageOut
 
+    @staticmethod
+    def replay(chat_id: str, shown: dict[str, Any]) -> dict[str, Any]:
+        """A stored message already dumped and passed through the visibility rule, as the
+        ``message.new`` frame ``resume`` replays (not validated again: up to 500 per page)."""
+        return {"type": "message.new", "chat_id": chat_id, "message": shown}
+
 
 class TypingAuthor(WireModel):
     type: Literal["visitor", "agent"]
@@ -161,13 +167,14 @@ class TypingNotice(ServerFrame):
 
 
 CloseReason = Literal["visitor_left"]
+ClosedBy = Literal["visitor", "agent", "system"]
 
 
 class ChatClosed(ServerFrame):
     audience_note = "everyone in the chat"
     type: Literal["chat.closed"] = "chat.closed"
     chat_id: str
-    closed_by: Literal["visitor", "agent", "system"]
+    closed_by: ClosedBy
     reason: CloseReason | None = omitted("why the system closed it")
 
 

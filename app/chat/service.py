@@ -14,12 +14,12 @@ from app.chat import attachments, messages
 from app.chat.access import ChatAction, authorize
 from app.chat.messages import Author, Kind
 from app.chat.models import Chat, Message
-from app.chat.views import message_view
+from app.chat.schemas import MessageAck, MessageOut
 from app.common.actor import Actor
 from app.common.enums import ChatStatus
 from app.common.errors import Conflict, Forbidden
 from app.common.uow import UnitOfWork
-from app.files.service import attachment_view
+from app.files.schemas import AttachmentOut
 from app.realtime.visibility import message_for
 from app.visitors.models import Visitor
 
@@ -31,14 +31,13 @@ class Ack:
     message_id: str
     seq: int
 
-    def frame(self) -> dict[str, Any]:
-        return {
-            "type": "message.ack",
-            "chat_id": self.chat_id,
-            "client_msg_id": self.client_msg_id,
-            "message_id": self.message_id,
-            "seq": self.seq,
-        }
+    def frame(self) -> MessageAck:
+        return MessageAck(
+            chat_id=self.chat_id,
+            client_msg_id=self.client_msg_id,
+            message_id=self.message_id,
+            seq=self.seq,
+        )
 
 
 def ack_for(actor: Actor, message: Message) -> Ack:
@@ -72,7 +71,7 @@ async def send_message(
         body,
         kind,
         client_msg_id,
-        [attachment_view(a) for a in attached],
+        [AttachmentOut.of(a).dump() for a in attached],
     )
     note_first_response(chat, actor, message)
     return ack_for(actor, message)
@@ -116,7 +115,7 @@ async def history(
     else:
         query = query.where(Message.seq > after_seq).order_by(Message.seq)
     rows = (await uow.session.execute(query.limit(limit))).scalars()
-    shown = [message_for(actor.viewer, message_view(m)) for m in rows]
+    shown = [message_for(actor.viewer, MessageOut.of(m).dump()) for m in rows]
     return chat, [m for m in shown if m is not None]
 
 

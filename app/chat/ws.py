@@ -7,6 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from app.chat import service
 from app.chat.access import ChatAction
 from app.chat.batch import Send
+from app.chat.schemas import MessageNew, ResumeDone, TypingAuthor, TypingNotice
+from app.common.enums import ChatStatus
 from app.common.events import Event, chat_topic
 from app.common.types import new_id
 from app.metrics import MESSAGES
@@ -77,13 +79,9 @@ async def on_typing(ctx: FrameContext, frame: Typing) -> None:
     async with ctx.uow() as uow:
         await service.authorized_chat(uow, ctx.actor, frame.chat_id, ChatAction.WRITE)
     topic = chat_topic(frame.chat_id)
-    author = {"type": ctx.actor.type, "id": ctx.actor.id, "name": ctx.conn.display_name}
-    await ctx.hub.publish(
-        Event(
-            topic,
-            {"type": "typing", "chat_id": frame.chat_id, "author": author, "active": frame.active},
-        )
-    )
+    author = TypingAuthor(type=ctx.actor.type, id=ctx.actor.id, name=ctx.conn.display_name)
+    notice = TypingNotice(chat_id=frame.chat_id, author=author, active=frame.active)
+    await ctx.hub.publish(Event(topic, notice.dump()))
 
 
 async def on_chat_close(ctx: FrameContext, frame: ChatClose) -> None:
@@ -105,13 +103,12 @@ async def on_resume(ctx: FrameContext, frame: Resume) -> None:
         ctx.conn.release()
         raise
     last_seq = shown[-1]["seq"] if shown else frame.after_seq
-    replay = [{"type": "message.new", "chat_id": chat.id, "message": m} for m in shown]
+    replay = [MessageNew.replay(chat.id, m) for m in shown]
     # A very long chat comes in pages: "more" asks the client to resume again from last_seq.
-    done = {
-        "type": "resume.done",
-        "chat_id": chat.id,
-        "last_seq": last_seq,
-        "status": chat.status,
-        "more": len(shown) >= service.RESUME_PAGE,
-    }
+    done = ResumeDone(
+        chat_id=chat.id,
+        last_seq=last_seq,
+        status=ChatStatus(chat.status),
+        more=len(shown) >= service.RESUME_PAGE,
+    ).dump()
     ctx.conn.release(*replay, done)

@@ -8,6 +8,8 @@ from typing import Any, Literal, Protocol
 
 import orjson
 
+from app.common.wire import ServerFrame
+
 # "everyone": every subscriber of the topic, through the visibility rule.
 # "staff": agents and supervisors only; never a visitor socket.
 Audience = Literal["everyone", "staff"]
@@ -47,8 +49,8 @@ class Outbox:
 
     events: list[Event] = field(default_factory=list)
 
-    def emit(self, topic: str, frame: dict[str, Any], audience: Audience = "everyone") -> None:
-        self.events.append(Event(topic, frame, audience))
+    def emit(self, topic: str, frame: ServerFrame, audience: Audience = "everyone") -> None:
+        self.events.append(Event(topic, frame.dump(), audience))
 
 
 def chat_topic(chat_id: str) -> str:

@@ -18,6 +18,10 @@ class WireModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
+    def dump(self) -> dict[str, Any]:
+        """As it goes over the wire (JSON-ready)."""
+        return self.model_dump(mode="json")
+
 
 def _is_none(value: object) -> bool:
     return value is None
@@ -29,7 +33,8 @@ def omitted(description: str | None = None) -> Any:
     return Field(default=None, exclude_if=_is_none, description=description)
 
 
-# Every outgoing frame type, filled as the domain modules that declare them are imported.
+# Every outgoing frame model by class name, filled as the modules that declare them are
+# imported. A type may have one model per side (``hello`` differs for visitors and agents).
 SERVER_FRAMES: dict[str, type[ServerFrame]] = {}
 
 
@@ -46,11 +51,12 @@ class ServerFrame(WireModel):
         (kind,) = get_args(cls.model_fields["type"].annotation) or (None,)
         if not isinstance(kind, str):
             raise TypeError(f"{cls.__name__}.type must be one Literal string")
-        known = SERVER_FRAMES.get(kind)
-        if known is not None and known.__qualname__ != cls.__qualname__:
-            raise TypeError(f"frame type {kind!r} declared twice: {known} and {cls}")
-        SERVER_FRAMES[kind] = cls
+        known = SERVER_FRAMES.get(cls.__name__)
+        if known is not None and known.__module__ != cls.__module__:
+            raise TypeError(f"frame model {cls.__name__} declared twice: {known} and {cls}")
+        SERVER_FRAMES[cls.__name__] = cls
 
-    def dump(self) -> dict[str, Any]:
-        """The frame as it goes over the wire (JSON-ready)."""
-        return self.model_dump(mode="json")
+    @classmethod
+    def frame_type(cls) -> str:
+        kind: str = get_args(cls.model_fields["type"].annotation)[0]
+        return kind

@@ -20,6 +20,7 @@ from app.common.events import (
 )
 from app.metrics import DELIVERY, SLOW_CONSUMERS, SOCKETS
 from app.realtime.broker import Broker
+from app.realtime.schemas import Resync
 from app.realtime.visibility import ViewerIdentity, is_own_echo, present
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,10 @@ CLOSE_SLOW_CONSUMER = 4408
 
 # Frames that make a socket a member of a chat: from then on it receives the chat's topic.
 _JOINING_FRAMES = frozenset({"chat.started", "chat.assigned", "chat.offered"})
+
+
+# Sent to every socket after the broker was unreachable: resume each chat shown.
+RESYNC = Resync().dump()
 
 
 class Connection:
@@ -117,7 +122,7 @@ class Hub:
     async def _resync(self) -> None:
         """Deliveries may have been lost: every client resumes its chats from its last seq."""
         for conn in list(self._connections):
-            conn.send({"type": "resync"})
+            conn.send(RESYNC)
 
     async def stop(self) -> None:
         await self.broker.stop()

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 
 from app.realtime import frames
+from app.realtime.schemas import ErrorFrame
 from app.state import AppState
 from app.web.context import FrameContext
 
@@ -73,14 +74,12 @@ async def socket_slot(
     limiter = ctx.state.limiter
     visitor_id = ctx.actor.id
     if not limiter.open_socket(visitor_id):
-        await ws.send_json(
-            {
-                "type": "error",
-                "code": "rate_limited",
-                "message": "too many open chat windows; close one and reload",
-                "ref": None,
-            }
+        refused = ErrorFrame(
+            code="rate_limited",
+            message="too many open chat windows; close one and reload",
+            ref=None,
         )
+        await ws.send_json(refused.dump())
         await ws.close(CLOSE_TOO_MANY_SOCKETS)
         yield False
         return

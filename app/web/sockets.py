@@ -16,9 +16,10 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from app.common.errors import DomainError, RateLimited
+from app.common.errors import DomainError, ErrorCode, RateLimited
 from app.realtime import frames
 from app.realtime.hub import Connection
+from app.realtime.schemas import ErrorFrame
 from app.web import limits
 from app.web.context import FrameContext
 from app.web.credentials import socket_subprotocol
@@ -124,7 +125,7 @@ async def _dispatch(
     except DomainError as exc:
         reply = error_frame(exc.code, exc.message, ref or _safe_ref(raw, max_bytes), chat_id)
         if isinstance(exc, RateLimited):
-            reply["retry_after_s"] = exc.retry_after_s
+            reply.retry_after_s = exc.retry_after_s
         ctx.reply(reply)
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
         log.warning("database unavailable while handling a frame: %s", exc)
@@ -143,10 +144,7 @@ def _safe_ref(raw: str | bytes, max_bytes: int) -> str | None:
 
 
 def error_frame(
-    code: str, message: str, ref: str | None, chat_id: str | None = None
-) -> dict[str, Any]:
+    code: ErrorCode, message: str, ref: str | None, chat_id: str | None = None
+) -> ErrorFrame:
     """``ref`` names the refused message (its client_msg_id), ``chat_id`` the chat concerned."""
-    frame: dict[str, Any] = {"type": "error", "code": code, "message": message, "ref": ref}
-    if chat_id is not None:
-        frame["chat_id"] = chat_id
-    return frame
+    return ErrorFrame(code=code, message=message, ref=ref, chat_id=chat_id)

@@ -8,11 +8,13 @@ from starlette.websockets import WebSocket
 
 from app.agents import service as agents
 from app.agents import ws as agent_frames
+from app.agents.schemas import AgentOut
 from app.chat import abandoned, queries
 from app.chat import ws as chat_frames
 from app.chat.models import OPEN_STATUSES, Chat
-from app.chat.views import chat_summary
+from app.chat.schemas import ChatSummary
 from app.common.actor import Actor
+from app.common.enums import ChatStatus
 from app.common.events import (
     agent_topic,
     chat_topic,
@@ -23,22 +25,25 @@ from app.common.events import (
 from app.common.tokens import verify
 from app.realtime import frames
 from app.realtime.hub import Connection
+from app.realtime.schemas import Pong
 from app.realtime.visibility import ViewerIdentity
 from app.routing import staff
 from app.routing import ws as routing_frames
+from app.routing.schemas import AgentHello
 from app.sites.models import Site
 from app.sites.service import origin_allowed
 from app.state import AppState
 from app.supervision import ws as supervision_frames
 from app.visitors import ws as visitor_frames
 from app.visitors.models import Visitor
+from app.visitors.schemas import ActiveChat, HelloVisitor, VisitorHello
 from app.web.context import FrameContext
 from app.web.credentials import socket_subprotocol, socket_token
 from app.web.sockets import Handler, reject, run_socket
 
 
 async def _pong(ctx: FrameContext, frame: frames.Ping) -> None:
-    ctx.reply({"type": "pong"})
+    ctx.reply(Pong())
 
 
 _COMMON: dict[type[BaseModel], Handler] = {
@@ -86,13 +91,9 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     topics = [visitor_topic(visitor.id)] + ([chat_topic(chat.id)] if chat else [])
 
     async def on_open(ctx: FrameContext) -> None:
-        ctx.conn.release(
-            {
-                "type": "hello",
-                "visitor": {"id": visitor.id, "name": visitor.name},
-                "active_chat": {"id": chat.id, "status": chat.status} if chat else None,
-            }
-        )
+        active = ActiveChat(id=chat.id, status=ChatStatus(chat.status)) if chat else None
+        hello = HelloVisitor(id=visitor.id, name=visitor.name)
+        ctx.release(VisitorHello(visitor=hello, active_chat=active))
 
     ctx = FrameContext(state, conn, actor)
     # Abandoned chats end: the visitor counts as present while this socket is open.
@@ -132,14 +133,10 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
                     .order_by(Chat.created_at)
                 )
             ).all()
-            hello = {
-                "type": "hello",
-                "agent": agents.agent_view(me),
-                "chats": [chat_summary(c, v) for c, v in rows],
-            }
+            hello = AgentHello(agent=AgentOut.of(me), chats=[ChatSummary.of(c, v) for c, v in rows])
         for chat, _visitor in rows:
             await ctx.hub.subscribe(ctx.conn, chat_topic(chat.id))
-        ctx.conn.release(hello)
+        ctx.release(hello)
 
     ctx = FrameContext(state, conn, actor)
     await run_socket(ws, ctx, "agent", AGENT_HANDLERS, topics, on_open)

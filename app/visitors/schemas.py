@@ -1,0 +1,37 @@
+"""Visitors on the wire: the visitor socket's greeting and the live page trail agents follow."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from app.common.enums import ChatStatus
+from app.common.wire import ServerFrame, WireModel
+
+
+class HelloVisitor(WireModel):
+    id: str
+    name: str | None
+
+
+class ActiveChat(WireModel):
+    id: str
+    status: ChatStatus
+
+
+class VisitorHello(ServerFrame):
+    """The first frame of a visitor socket: who they are and their open chat, if any."""
+
+    audience_note = "a new visitor socket"
+    type: Literal["hello"] = "hello"
+    visitor: HelloVisitor
+    active_chat: ActiveChat | None
+
+
+class VisitorActivity(ServerFrame):
+    audience_note = "agents of the site"
+    type: Literal["visitor.activity"] = "visitor.activity"
+    visitor_id: str
+    url: str
+    title: str | None
+    at: str
+    chat_id: str | None
