@@ -8,7 +8,7 @@ from typing import Literal
 from app.agents.models import Agent
 from app.common.enums import AgentStatus, Role
 from app.common.events import CLOSE_SESSION_CHANGED
-from app.common.wire import ServerFrame, WireModel
+from app.common.wire import ClientFrame, ServerFrame, WireModel
 
 
 class AgentOut(WireModel):
@@ -52,3 +52,14 @@ class SessionClosed(ServerFrame):
     type: Literal["session.closed"] = "session.closed"
     code: int = CLOSE_SESSION_CHANGED
     reason: SessionEndReason
+
+
+class PresenceSet(ClientFrame):
+    type: Literal["presence.set"]
+    status: Literal["online", "busy", "away"]
+
+
+class Activity(ClientFrame):
+    """The agent is at the console (typing, clicking): keeps them from turning away."""
+
+    type: Literal["activity"]

@@ -144,7 +144,9 @@ async def agent_for_token(session: AsyncSession, secret: str, token: str) -> Age
 
 
 def actor_of(agent: Agent) -> Actor:
-    return Actor(type="agent", id=agent.id, site_id=agent.site_id, role=agent.role, name=agent.name)
+    return Actor(
+        side="agent", id=agent.id, site_id=agent.site_id, role=Role(agent.role), name=agent.name
+    )
 
 
 async def heartbeat(session: AsyncSession, alive: set[str], active: set[str]) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from app.agents.models import Agent
@@ -12,7 +12,15 @@ from app.agents.schemas import AgentCard
 from app.chat.models import Chat, Message
 from app.common.enums import ChatStatus
 from app.common.types import iso
-from app.common.wire import ServerFrame, WireModel, omitted
+from app.common.wire import (
+    Body,
+    ChatId,
+    ClientFrame,
+    ClientMsgId,
+    ServerFrame,
+    WireModel,
+    omitted,
+)
 from app.files.schemas import AttachmentOut
 from app.visitors.models import Visitor
 
@@ -237,3 +245,69 @@ class SupervisorActivity(ServerFrame):
     chat_id: str
     author_type: Literal["visitor", "agent"]
     at: str
+
+
+# --- What clients send -------------------------------------------------------------------
+
+# Bounds on a shop's own pre-chat questions: stored with every chat and shown to agents.
+PRE_CHAT_MAX_KEYS = 20
+PRE_CHAT_MAX_KEY_LENGTH = 64
+PRE_CHAT_MAX_VALUE_LENGTH = 500
+
+
+class PreChat(BaseModel):
+    # Shops add their own questions, so unknown keys are kept: a bounded number of short
+    # answers (strings, numbers, yes/no), never nested data.
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    name: Annotated[str, Field(max_length=100)] | None = None
+    email: EmailStr | None = None
+    department: Annotated[str, Field(max_length=64)] | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> PreChat:
+        extra = self.model_extra or {}
+        if len(self.model_fields_set | extra.keys()) > PRE_CHAT_MAX_KEYS:
+            raise ValueError(f"at most {PRE_CHAT_MAX_KEYS} fields")
+        for key, value in extra.items():
+            if len(key) > PRE_CHAT_MAX_KEY_LENGTH:
+                raise ValueError(f"field names may be at most {PRE_CHAT_MAX_KEY_LENGTH} characters")
+            if value is not None and not isinstance(value, str | int | float | bool):
+                raise ValueError(f"{key}: answers must be text, a number or true/false")
+            if isinstance(value, str) and len(value) > PRE_CHAT_MAX_VALUE_LENGTH:
+                raise ValueError(
+                    f"{key}: answers may be at most {PRE_CHAT_MAX_VALUE_LENGTH} characters"
+                )
+        return self
+
+
+class ChatStart(ClientFrame):
+    type: Literal["chat.start"]
+    pre_chat: PreChat = Field(default_factory=PreChat)
+    message: Body | None = None
+    client_msg_id: ClientMsgId | None = None
+
+
+class MessageSend(ClientFrame):
+    type: Literal["message.send"]
+    chat_id: ChatId
+    client_msg_id: ClientMsgId
+    body: Body
+    kind: MessageKind = "public"
+    attachment_ids: Annotated[list[str], Field(max_length=10)] = Field(default_factory=list)
+
+
+class Typing(ClientFrame):
+    type: Literal["typing"]
+    chat_id: ChatId
+    active: bool
+
+
+class ChatClose(ClientFrame):
+    type: Literal["chat.close"]
+    chat_id: ChatId
+
+
+class Resume(ClientFrame):
+    type: Literal["resume"]
+    chat_id: ChatId
+    after_seq: Annotated[int, Field(ge=0)]

@@ -41,7 +41,7 @@ class Ack:
 
 
 def ack_for(actor: Actor, message: Message) -> Ack:
-    seq = message.public_seq if actor.type == "visitor" else message.seq
+    seq = message.public_seq if actor.side == "visitor" else message.seq
     assert seq is not None
     return Ack(message.chat_id, message.client_msg_id, message.id, seq)
 
@@ -78,7 +78,7 @@ async def send_message(
 
 
 def check_kind(actor: Actor, kind: Kind) -> None:
-    if actor.type == "visitor" and kind != "public":
+    if actor.side == "visitor" and kind != "public":
         raise Forbidden("visitors send public messages only")
 
 
@@ -89,7 +89,7 @@ def check_open(chat: Chat) -> None:
 
 
 def note_first_response(chat: Chat, actor: Actor, message: Message) -> None:
-    if actor.type == "agent" and message.kind == "public" and chat.first_response_at is None:
+    if actor.side == "agent" and message.kind == "public" and chat.first_response_at is None:
         chat.first_response_at = message.created_at
 
 
@@ -108,14 +108,14 @@ async def history(
     """Messages after ``after_seq`` in the actor's own numbering, as the actor may see them."""
     chat = await authorized_chat(uow, actor, chat_id, ChatAction.READ)
     query = select(Message).where(Message.chat_id == chat.id)
-    if actor.type == "visitor":
+    if actor.side == "visitor":
         query = query.where(Message.kind == "public", Message.public_seq > after_seq).order_by(
             Message.public_seq
         )
     else:
         query = query.where(Message.seq > after_seq).order_by(Message.seq)
     rows = (await uow.session.execute(query.limit(limit))).scalars()
-    shown = [message_for(actor.viewer, MessageOut.of(m).dump()) for m in rows]
+    shown = [message_for(actor.side, MessageOut.of(m).dump()) for m in rows]
     return chat, [m for m in shown if m is not None]
 
 
@@ -129,6 +129,6 @@ def visitor_author(actor: Actor, visitor: Visitor) -> Author:
 
 
 async def _load_author(uow: UnitOfWork, actor: Actor) -> Author:
-    if actor.type == "visitor":
+    if actor.side == "visitor":
         return visitor_author(actor, await uow.session.get_one(Visitor, actor.id))
     return messages.agent_author(await uow.session.get_one(Agent, actor.id))

@@ -7,16 +7,27 @@ from sqlalchemy.exc import IntegrityError
 from app.chat import service
 from app.chat.access import ChatAction
 from app.chat.batch import Send
-from app.chat.schemas import MessageNew, ResumeDone, TypingAuthor, TypingNotice
+from app.chat.schemas import (
+    ChatClose,
+    ChatStart,
+    MessageNew,
+    MessageSend,
+    Resume,
+    ResumeDone,
+    Typing,
+    TypingAuthor,
+    TypingNotice,
+)
 from app.common.enums import ChatStatus
 from app.common.events import Event, chat_topic
 from app.common.types import new_id
 from app.metrics import MESSAGES
-from app.realtime.frames import ChatClose, ChatStart, MessageSend, Resume, Typing
 from app.routing import lifecycle
 from app.web.context import FrameContext
+from app.web.dispatch import handles
 
 
+@handles(ChatStart, "visitor")
 async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
     pre_chat = frame.pre_chat.model_dump(exclude_none=True)
     # The chat's id is chosen here and this socket subscribed before anything is published:
@@ -46,6 +57,7 @@ async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
         ctx.reply(ack.frame())
 
 
+@handles(MessageSend, "visitor", "agent")
 async def on_message_send(ctx: FrameContext, frame: MessageSend) -> None:
     for attempt in (1, 2):
         try:
@@ -73,22 +85,25 @@ async def on_message_send(ctx: FrameContext, frame: MessageSend) -> None:
     ctx.reply(ack.frame())
 
 
+@handles(Typing, "visitor", "agent")
 async def on_typing(ctx: FrameContext, frame: Typing) -> None:
     # Checked every time, not inferred from a subscription: reading a chat (an archived one,
     # a monitored one) does not make one a participant.
     async with ctx.uow() as uow:
         await service.authorized_chat(uow, ctx.actor, frame.chat_id, ChatAction.WRITE)
     topic = chat_topic(frame.chat_id)
-    author = TypingAuthor(type=ctx.actor.type, id=ctx.actor.id, name=ctx.conn.display_name)
+    author = TypingAuthor(type=ctx.actor.side, id=ctx.actor.id, name=ctx.conn.display_name)
     notice = TypingNotice(chat_id=frame.chat_id, author=author, active=frame.active)
     await ctx.hub.publish(Event(topic, notice.dump()))
 
 
+@handles(ChatClose, "visitor", "agent")
 async def on_chat_close(ctx: FrameContext, frame: ChatClose) -> None:
     async with ctx.uow() as uow:
         await lifecycle.close_chat(uow, ctx.actor, frame.chat_id, ctx.policy)
 
 
+@handles(Resume, "visitor", "agent")
 async def on_resume(ctx: FrameContext, frame: Resume) -> None:
     """Subscribe first, then read history, holding live frames until the history is sent:
     nothing published in between is missed, and nothing overtakes the replay."""

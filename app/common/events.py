@@ -13,8 +13,9 @@ from app.common.wire import ServerFrame
 # "everyone": every subscriber of the topic, through the visibility rule.
 # "staff": agents and supervisors only; never a visitor socket.
 Audience = Literal["everyone", "staff"]
-# Which kind of socket a frame is shown to (app/realtime/visibility.py decides what it sees).
-Viewer = Literal["visitor", "agent"]
+# Which side a socket or token is on: a visitor's or an agent's (an agent's rank is their Role).
+# app/realtime/visibility.py decides what each side sees of a frame.
+Side = Literal["visitor", "agent"]
 
 # A frame that ends the sockets it reaches, after telling them why: the person's access changed
 # (role, deactivation, password). Clients reconnect; a revoked token is then refused with 4401.

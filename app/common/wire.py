@@ -8,7 +8,7 @@ client's types all read the same list. Inside the server a frame travels as the 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, get_args
+from typing import Annotated, Any, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,3 +60,20 @@ class ServerFrame(WireModel):
     def frame_type(cls) -> str:
         kind: str = get_args(cls.model_fields["type"].annotation)[0]
         return kind
+
+
+class ClientFrame(BaseModel):
+    """A frame a client sends: parsed once at the edge. Unknown fields are ignored, so a newer
+    client still talks to an older server; text is trimmed."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @classmethod
+    def frame_type(cls) -> str:
+        kind: str = get_args(cls.model_fields["type"].annotation)[0]
+        return kind
+
+
+ChatId = Annotated[str, Field(min_length=1, max_length=64)]
+ClientMsgId = Annotated[str, Field(min_length=1, max_length=64)]
+Body = Annotated[str, Field(min_length=1, max_length=5000)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from app.common.errors import ErrorCode
-from app.common.wire import ServerFrame, omitted
+from app.common.wire import ClientFrame, ServerFrame, omitted
 
 
 class Pong(ServerFrame):
@@ -26,3 +26,10 @@ class ErrorFrame(ServerFrame):
     ref: str | None
     chat_id: str | None = omitted("the chat the refused frame named")
     retry_after_s: int | None = omitted("with rate_limited: when trying again can succeed")
+
+
+class Ping(ClientFrame):
+    """Answered with ``pong`` after every earlier frame of the socket took effect: a client's
+    (and a test's) fence."""
+
+    type: Literal["ping"]

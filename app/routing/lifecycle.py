@@ -83,7 +83,7 @@ async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: Routin
     await claim.lock_site(uow, actor.site_id)
     chat = await authorized_chat(uow, actor, chat_id, ChatAction.WRITE)
     if chat.status != ChatStatus.CLOSED:
-        await end_chat(uow, chat, actor.type, policy)
+        await end_chat(uow, chat, actor.side, policy)
     return chat
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from app.agents.schemas import AgentCard, AgentOut
 from app.chat.schemas import ChatRef, ChatSummary
 from app.common.enums import AgentStatus
-from app.common.wire import ServerFrame, omitted
+from app.common.wire import ChatId, ClientFrame, ServerFrame, omitted
 
 
 class ChatQueued(ServerFrame):
@@ -90,3 +90,16 @@ class AgentHello(ServerFrame):
     type: Literal["hello"] = "hello"
     agent: AgentOut
     chats: list[ChatSummary]
+
+
+class ChatAccept(ClientFrame):
+    type: Literal["chat.accept"]
+    chat_id: ChatId
+
+
+class ChatTransfer(ClientFrame):
+    type: Literal["chat.transfer"]
+    chat_id: ChatId
+    to_agent_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    to_skill: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    note: Annotated[str, Field(max_length=5000)] | None = None

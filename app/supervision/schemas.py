@@ -6,7 +6,7 @@ from typing import Literal
 
 from app.agents.schemas import AgentCard, AgentOut
 from app.chat.schemas import ChatSummary, SupervisorRow
-from app.common.wire import ServerFrame, WireModel, omitted
+from app.common.wire import ChatId, ClientFrame, ServerFrame, WireModel, omitted
 
 
 class Overview(WireModel):
@@ -32,3 +32,13 @@ class ChatJoined(ServerFrame):
     type: Literal["chat.joined"] = "chat.joined"
     chat_id: str
     agent: AgentCard
+
+
+class ChatMonitor(ClientFrame):
+    type: Literal["chat.monitor"]
+    chat_id: ChatId
+
+
+class ChatJoin(ClientFrame):
+    type: Literal["chat.join"]
+    chat_id: ChatId

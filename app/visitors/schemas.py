@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from app.common.enums import ChatStatus
-from app.common.wire import ServerFrame, WireModel
+from app.common.wire import ClientFrame, ServerFrame, WireModel
 
 
 class HelloVisitor(WireModel):
@@ -35,3 +37,10 @@ class VisitorActivity(ServerFrame):
     title: str | None
     at: str
     chat_id: str | None
+
+
+class PageView(ClientFrame):
+    type: Literal["page.view"]
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    title: Annotated[str, Field(max_length=500)] | None = None
+    referrer: Annotated[str, Field(max_length=2000)] | None = None

@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 
-from app.realtime import frames
-from app.realtime.schemas import ErrorFrame
+from app.chat.schemas import ChatStart, MessageSend
+from app.realtime.schemas import ErrorFrame, Ping
 from app.state import AppState
 from app.web.context import FrameContext
 
@@ -39,16 +39,16 @@ async def check_frame(ctx: FrameContext, frame: BaseModel) -> None:
     """Count a frame against its limits, keyed by frame type; raises ``RateLimited``."""
     limiter = ctx.state.limiter
     actor = ctx.actor
-    if isinstance(frame, frames.Ping):
+    if isinstance(frame, Ping):
         return  # keeps a refused client's connection check working, and costs nothing
-    if actor.type == "visitor":
+    if actor.side == "visitor":
         site = actor.site_id
-        if isinstance(frame, frames.MessageSend):
+        if isinstance(frame, MessageSend):
             await hit_for_site(ctx.state, "visitor_message", site, actor.id)
-        elif isinstance(frame, frames.ChatStart):
+        elif isinstance(frame, ChatStart):
             await hit_for_site(ctx.state, "chat_start", site, ctx.client_address)
         await hit_for_site(ctx.state, "visitor_frame", site, actor.id)
-    elif isinstance(frame, frames.MessageSend):
+    elif isinstance(frame, MessageSend):
         await limiter.hit("agent_message", actor.id)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.websockets import WebSocket
 
@@ -23,9 +22,8 @@ from app.common.events import (
     visitor_topic,
 )
 from app.common.tokens import verify
-from app.realtime import frames
 from app.realtime.hub import Connection
-from app.realtime.schemas import Pong
+from app.realtime.schemas import Ping, Pong
 from app.realtime.visibility import ViewerIdentity
 from app.routing import staff
 from app.routing import ws as routing_frames
@@ -39,34 +37,20 @@ from app.visitors.models import Visitor
 from app.visitors.schemas import ActiveChat, HelloVisitor, VisitorHello
 from app.web.context import FrameContext
 from app.web.credentials import socket_subprotocol, socket_token
-from app.web.sockets import Handler, reject, run_socket
+from app.web.dispatch import handles, table
+from app.web.sockets import reject, run_socket
 
 
-async def _pong(ctx: FrameContext, frame: frames.Ping) -> None:
+@handles(Ping, "visitor", "agent")
+async def _pong(ctx: FrameContext, frame: Ping) -> None:
     ctx.reply(Pong())
 
 
-_COMMON: dict[type[BaseModel], Handler] = {
-    frames.Ping: _pong,
-    frames.MessageSend: chat_frames.on_message_send,
-    frames.Typing: chat_frames.on_typing,
-    frames.ChatClose: chat_frames.on_chat_close,
-    frames.Resume: chat_frames.on_resume,
-}
-VISITOR_HANDLERS: dict[type[BaseModel], Handler] = {
-    **_COMMON,
-    frames.PageView: visitor_frames.on_page_view,
-    frames.ChatStart: chat_frames.on_chat_start,
-}
-AGENT_HANDLERS: dict[type[BaseModel], Handler] = {
-    **_COMMON,
-    frames.PresenceSet: agent_frames.on_presence_set,
-    frames.ChatAccept: routing_frames.on_chat_accept,
-    frames.ChatTransfer: routing_frames.on_chat_transfer,
-    frames.Activity: agent_frames.on_activity,
-    frames.ChatMonitor: supervision_frames.on_chat_monitor,
-    frames.ChatJoin: supervision_frames.on_chat_join,
-}
+# The domain modules whose ``@handles`` declarations make up the tables below: a new domain
+# with frames of its own is added here.
+FRAME_MODULES = (agent_frames, chat_frames, routing_frames, supervision_frames, visitor_frames)
+VISITOR_FRAMES = table("visitor")
+AGENT_FRAMES = table("agent")
 
 
 async def visitor_socket(ws: WebSocket, state: AppState) -> None:
@@ -82,7 +66,7 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
         await reject(ws)
         return
     await ws.accept(subprotocol=socket_subprotocol(ws))
-    actor = Actor(type="visitor", id=visitor.id, site_id=site.id, name=visitor.name)
+    actor = Actor(side="visitor", id=visitor.id, site_id=site.id, name=visitor.name)
     conn = Connection(
         ViewerIdentity("visitor", visitor.id),
         state.settings.socket_queue_size,
@@ -100,7 +84,7 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     async with abandoned.visitor_present(
         state.uow, state.visitor_socket_ids, visitor.id, state.settings.visitor_gone_s
     ):
-        await run_socket(ws, ctx, "visitor", VISITOR_HANDLERS, topics, on_open)
+        await run_socket(ws, ctx, VISITOR_FRAMES, topics, on_open)
 
 
 async def agent_socket(ws: WebSocket, state: AppState) -> None:
@@ -139,4 +123,4 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
         ctx.release(hello)
 
     ctx = FrameContext(state, conn, actor)
-    await run_socket(ws, ctx, "agent", AGENT_HANDLERS, topics, on_open)
+    await run_socket(ws, ctx, AGENT_FRAMES, topics, on_open)
