@@ -141,16 +141,18 @@ function query(groupBy) {
 
 async function loadRange() {
   try {
-    const [byDay, byAgent, byHour] = await Promise.all([
+    const [byDay, byAgent, byHour, asked] = await Promise.all([
       api(query("day"), { token }),
       api(query("agent"), { token }),
       api(query("hour"), { token }),
+      api(query("").replace("/kpis?", "/kpis/top-questions?"), { token }),
     ]);
     banner("");
     renderTotals(byDay.totals);
     renderCharts(byDay.groups);
     renderHeatmap(byHour.groups);
     renderAgents(byAgent.groups);
+    renderQuestions(asked);
   } catch (e) {
     banner(e.status === 403 ? "The dashboard is for supervisors and admins." : "Could not load the figures: " + e.message);
   }
@@ -266,6 +268,25 @@ function renderAgents(groups) {
       ),
     ),
   );
+}
+
+function renderQuestions(asked) {
+  $("[data-testid=top-questions]").replaceChildren(
+    ...asked.questions.map((q) =>
+      el(
+        "li",
+        { dataset: { count: String(q.count) } },
+        el("strong", { text: q.label }),
+        el("span", { class: "muted", text: ` — asked ${q.count} time${q.count === 1 ? "" : "s"}` }),
+        q.examples.length > 1
+          ? el("ul", { class: "muted small" }, ...q.examples.slice(1).map((e) => el("li", { text: e.text })))
+          : null,
+      ),
+    ),
+  );
+  $("[data-testid=questions-note]").textContent = asked.sampled
+    ? `Grouped from the first message of ${asked.sampled} chats.`
+    : "No questions in this range yet.";
 }
 
 async function downloadCsv() {
