@@ -37,6 +37,40 @@ class PageView(_Frame):
     referrer: Annotated[str, Field(max_length=2000)] | None = None
 
 
+# Bounds on a visitor.event (Parley.track): a name the shop chose and a small flat object, stored
+# with the visitor for triggers, KPIs and the agent's view, so never large or nested.
+EVENT_MAX_KEYS = 20
+EVENT_MAX_KEY_LENGTH = 64
+EVENT_MAX_VALUE_LENGTH = 500
+# Events whose numbers Parley reads itself (cart value triggers, assisted orders).
+_NUMERIC_VALUE_EVENTS = frozenset({"cart.updated", "order.completed"})
+
+EventValue = str | bool | int | float | None
+
+
+class VisitorEvent(_Frame):
+    """Something the shop's page reported (``Parley.track(name, data)``), e.g. ``cart.updated``."""
+
+    type: Literal["visitor.event"]
+    name: Annotated[str, Field(min_length=1, max_length=EVENT_MAX_KEY_LENGTH)]
+    data: dict[str, EventValue] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> VisitorEvent:
+        if len(self.data) > EVENT_MAX_KEYS:
+            raise ValueError(f"data: at most {EVENT_MAX_KEYS} fields")
+        for key, value in self.data.items():
+            if not key or len(key) > EVENT_MAX_KEY_LENGTH:
+                raise ValueError(f"data: field names are 1 to {EVENT_MAX_KEY_LENGTH} characters")
+            if isinstance(value, str) and len(value) > EVENT_MAX_VALUE_LENGTH:
+                raise ValueError(f"data.{key}: at most {EVENT_MAX_VALUE_LENGTH} characters")
+        value = self.data.get("value")
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if self.name in _NUMERIC_VALUE_EVENTS and value is not None and not numeric:
+            raise ValueError(f"data.value of {self.name} must be a number")
+        return self
+
+
 # Bounds on a shop's own pre-chat questions: stored with every chat and shown to agents.
 PRE_CHAT_MAX_KEYS = 20
 PRE_CHAT_MAX_KEY_LENGTH = 64
@@ -136,7 +170,7 @@ class Activity(_Frame):
 
 
 VisitorFrame = Annotated[
-    Ping | PageView | ChatStart | MessageSend | Typing | ChatClose | Resume,
+    Ping | PageView | VisitorEvent | ChatStart | MessageSend | Typing | ChatClose | Resume,
     Field(discriminator="type"),
 ]
 AgentFrame = Annotated[

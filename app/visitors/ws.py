@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.chat.queries import open_chat_of
-from app.realtime.frames import PageView
+from app.realtime.frames import PageView, VisitorEvent
 from app.visitors import service
 from app.web.context import FrameContext
 
@@ -18,5 +18,18 @@ async def on_page_view(ctx: FrameContext, frame: PageView) -> None:
             frame.url,
             frame.title,
             frame.referrer,
+            chat.id if chat else None,
+        )
+
+
+async def on_visitor_event(ctx: FrameContext, frame: VisitorEvent) -> None:
+    async with ctx.uow() as uow:
+        chat = await open_chat_of(uow, ctx.actor.id)
+        await service.record_event(
+            uow,
+            ctx.actor.id,
+            ctx.actor.site_id,
+            frame.name,
+            dict(frame.data),
             chat.id if chat else None,
         )

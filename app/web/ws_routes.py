@@ -51,6 +51,7 @@ _COMMON: dict[type[BaseModel], Handler] = {
 VISITOR_HANDLERS: dict[type[BaseModel], Handler] = {
     **_COMMON,
     frames.PageView: visitor_frames.on_page_view,
+    frames.VisitorEvent: visitor_frames.on_visitor_event,
     frames.ChatStart: chat_frames.on_chat_start,
 }
 AGENT_HANDLERS: dict[type[BaseModel], Handler] = {
