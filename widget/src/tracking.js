@@ -30,24 +30,50 @@ export function flushTracked() {
   while (waiting.length && socket && socket.send(waiting[0])) waiting.shift();
 }
 
-/** A page view, unless the address is the page we counted last (an anchor, the same route). */
-export function pageView() {
-  const href = location.href;
-  const key = pageKey(href);
-  if (key === lastKey) return;
-  const referrer = lastHref || document.referrer;
-  lastHref = href;
-  lastKey = key;
+/** @type {{href: string, timer: any} | null} a navigation whose title may still change */
+let settling = null;
+
+/** @param {string} href */
+function sendView(href) {
   /** @type {Record<string, string>} */
   const pv = { type: "page.view", url: clip(href, 2000) };
   if (document.title) pv.title = clip(document.title, 500);
+  const referrer = lastHref || document.referrer;
   if (referrer) pv.referrer = clip(referrer, 2000);
+  lastHref = href;
   sendTracked(pv);
+}
+
+/** A page view for the address the page has now, unless it is the page counted last (an
+ * anchor on it, the same route again). @param {number} [settleMs] wait this long for the title */
+export function pageView(settleMs = 0) {
+  const href = location.href;
+  const key = pageKey(href);
+  if (key === lastKey) return;
+  lastKey = key;
+  if (settling) {
+    // Navigated on before the last one settled: that one goes out now, in order.
+    clearTimeout(settling.timer);
+    sendView(settling.href);
+    settling = null;
+  }
+  if (!settleMs) {
+    sendView(href);
+    return;
+  }
+  const pending = {
+    href,
+    timer: setTimeout(() => {
+      if (settling === pending) settling = null;
+      sendView(href);
+    }, settleMs),
+  };
+  settling = pending;
 }
 
 /** Single-page shops navigate without loading a page: hear the history API. @param {() => void} onHash */
 export function watchNavigation(onHash) {
-  const later = () => setTimeout(pageView, TITLE_SETTLE_MS);
+  const later = () => pageView(TITLE_SETTLE_MS);
   const h = /** @type {any} */ (history);
   for (const name of ["pushState", "replaceState"]) {
     const original = h[name];
