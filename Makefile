@@ -34,13 +34,13 @@ test-postgres: install
 	PARLEY_TEST_POSTGRES=$(PG_URL) PARLEY_TEST_BROKER=$(REDIS_URL) PARLEY_TEST_REDIS=$(REDIS_URL) \
 		$(BIN)/pytest
 
-## The browser code: eslint, the JSDoc types (tsc, nothing emitted), the shared client's unit tests
-## (node --test), and that the committed bundles (widget/widget.js, console/static/parley-protocol.js)
+## The browser code: eslint, the JSDoc types (tsc, nothing emitted), the shared client's and the widget's unit tests
+## (node --test), and that the committed bundles (widget/widget.js, widget/panel.js, console/static/parley-protocol.js)
 ## equal a fresh build.
 test-js: node_modules/.package-lock.json
 	npx --no-install eslint .
 	npx --no-install tsc -p tsconfig.json
-	node --test client/test/
+	node --test client/test/ widget/test/
 	node scripts/build-js.mjs --check
 
 ## Rebuild the committed bundles after editing client/src or widget/src (see client/README.md).

@@ -11,7 +11,7 @@ export default [
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.browser },
   },
   {
-    files: ["client/test/**/*.js", "scripts/**/*.mjs", "eslint.config.js"],
+    files: ["client/test/**/*.js", "widget/test/**/*.js", "scripts/**/*.mjs", "eslint.config.js"],
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.node },
   },
 ];
