@@ -235,6 +235,8 @@ SOCKET_ACTIONS: list[tuple[str, FrameFactory, str | None, bool, dict[str, object
      srow("bad_request", "bad_request", "not_found", "conflict", "ok", "conflict", "conflict")),
     ("page.view", lambda c: {"type": "page.view", "url": "https://shop.example/a"}, None, False,
      srow("ok", "ok", "bad_request", "bad_request", "bad_request", "bad_request", "bad_request")),
+    ("visitor.event", lambda c: {"type": "visitor.event", "name": "cart.updated"}, None, False,
+     srow("ok", "ok", "bad_request", "bad_request", "bad_request", "bad_request", "bad_request")),
     ("activity", lambda c: {"type": "activity"}, None, False,
      srow("bad_request", "bad_request", "ok", "ok", "ok", "ok", "ok")),
     ("chat.transfer", None, None, True,  # type: ignore[list-item]

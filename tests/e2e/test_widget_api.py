@@ -330,6 +330,11 @@ async def test_on_hears_open_close_message_and_invitation(
         "window.heard.some(function (h) { return h[0] === 'message'"
         " && h[1].message.author.type === 'agent'; })"
     )
+    # The agent sees what the shop's page reports in the visitor's trail, live.
+    await page.evaluate("Parley.track('cart.updated', {value: 129})")
+    await expect(console.locator("[data-testid=page-trail] li").first).to_contain_text(
+        "Cart updated: 129"
+    )
     await page.evaluate("Parley.close()")
     await page.wait_for_function("window.heard.some(function (h) { return h[0] === 'close'; })")
     heard = await page.evaluate("window.heard")
