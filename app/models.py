@@ -9,7 +9,7 @@ from app.jobs.models import Job
 from app.replies.models import SavedReply
 from app.routing.models import Skill
 from app.sites.models import Site
-from app.visitors.models import PageView, Visitor
+from app.visitors.models import PageView, Visitor, VisitorEvent
 
 __all__ = [
     "Agent",
@@ -25,4 +25,5 @@ __all__ = [
     "Site",
     "Skill",
     "Visitor",
+    "VisitorEvent",
 ]

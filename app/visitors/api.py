@@ -95,7 +95,7 @@ class VisitorUpdate(BaseModel):
 
 @router.get("/visitors/{visitor_id}")
 async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
-    """Who the visitor is, what they looked at recently, and their earlier chats."""
+    """Who the visitor is, what they looked at and did recently, and their earlier chats."""
     async with state.uow() as uow:
         visitor = authorize_visitor(actor_of(agent), await uow.session.get(Visitor, visitor_id))
         views = (
@@ -106,6 +106,7 @@ async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> 
                 .limit(30)
             )
         ).scalars()
+        events = await service.recent_events(uow.session, visitor.id)
         chats = (
             await uow.session.execute(
                 select(Chat)
@@ -120,6 +121,7 @@ async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> 
             "first_seen_at": iso(visitor.first_seen_at),
             "last_seen_at": iso(visitor.last_seen_at),
             "pages": [{"url": v.url, "title": v.title, "at": iso(v.created_at)} for v in views],
+            "events": [service.event_view(e) for e in events],
             "chats": [
                 {
                     "id": c.id,

@@ -74,7 +74,7 @@ export interface ParleySocketFrames {
   /**
    * What a visitor socket may send.
    */
-  visitor_to_server?: ChatClose | ChatStart | MessageSend | PageView | Ping | Resume | Typing;
+  visitor_to_server?: ChatClose | ChatStart | MessageSend | PageView | Ping | Resume | Typing | VisitorEvent;
 }
 /**
  * The agent is at the console (typing, clicking): keeps them from turning away.
@@ -640,10 +640,31 @@ export interface TypingAuthor {
 export interface VisitorActivity {
   at: string;
   chat_id: string | null;
+  /**
+   * set when the activity is a tracked event
+   */
+  event?: EventOut | null;
   title: string | null;
   type: "visitor.activity";
-  url: string;
+  /**
+   * the page; for an event, the page it happened on
+   */
+  url: string | null;
   visitor_id: string;
+}
+/**
+ * A tracked event (``Parley.track``) as agents see it in the visitor's trail.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "EventOut".
+ */
+export interface EventOut {
+  at: string | null;
+  data: {
+    [k: string]: string | boolean | number | null;
+  };
+  name: string;
+  url: string | null;
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
@@ -674,4 +695,17 @@ export interface PageView {
   title?: string | null;
   type: "page.view";
   url: string;
+}
+/**
+ * Something the shop's page reported (``Parley.track(name, data)``), e.g. ``cart.updated``.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorEvent".
+ */
+export interface VisitorEvent {
+  data?: {
+    [k: string]: string | boolean | number | null;
+  };
+  name: string;
+  type: "visitor.event";
 }

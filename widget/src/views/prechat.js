@@ -2,9 +2,8 @@
 /** The pre-chat form: name, e-mail, topic (department) and the first message. */
 import { h } from "../../../client/src/index.js";
 import { forgetChat } from "../chat.js";
-import { ensureSocket, flush } from "../connection.js";
-import { S, MAX_BODY, ui } from "../state.js";
-import { local, readProfile } from "../storage.js";
+import { S, MAX_BODY, ensureSocket, local, readProfile, ui } from "../core.js";
+import { flush } from "../outgoing.js";
 import { addOwn, clearList } from "./messages.js";
 import { renderStatus, showView } from "./status.js";
 
@@ -32,6 +31,12 @@ export function renderDepartments() {
   ui.deptSelect.append(h("option", { value: "", text: "Choose a topic (optional)" }));
   for (const d of list) ui.deptSelect.append(h("option", { value: d.value, text: clip(d.label || d.value, 64) }));
   if (list.some((d) => d.value === chosen)) ui.deptSelect.value = chosen;
+  else if (S.department) {
+    // A deep link or Parley.open({department}) names the topic, by its value or its label.
+    const wanted = S.department.toLowerCase();
+    const match = list.find((d) => d.value.toLowerCase() === wanted || (d.label || "").toLowerCase() === wanted);
+    if (match) ui.deptSelect.value = match.value;
+  }
   ui.deptField.hidden = list.length < 2;
 }
 
