@@ -28,6 +28,9 @@ from app.instance.service import with_signing_secret
 from app.jobs.runner import jobs_loop
 from app.jobs.service import JobHandler
 from app.kpis import api as kpis_api
+from app.mail import api as mail_api
+from app.mail import outbox as mail_outbox
+from app.mail import transcripts
 from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
 from app.replies import api as replies_api
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         replies_api,
         supervision_api,
         kpis_api,
+        mail_api,
         pages,
         health,
     ):
@@ -161,6 +165,15 @@ def _background_loops(state: AppState) -> list[asyncio.Task[None]]:
                 s.visitor_gone_s,
             )
         ),
+        asyncio.create_task(
+            mail_outbox.outbox_loop(
+                state.uow,
+                state.mailer.deliver,
+                state.mailer.retry,
+                s.job_poll_s,
+                state.mailer.wake,
+            )
+        ),
     ]
 
 
@@ -172,6 +185,7 @@ def _job_handlers(state: AppState) -> dict[str, JobHandler]:
         **timers.handlers(policy, s.visitor_gone_s),
         **abandoned.handlers(s.visitor_gone_s),
         **upload_cleanup.handlers(local_storage(s.upload_dir), s.unattached_upload_ttl_s),
+        **transcripts.handlers(state.mailer),
     }
 
 
