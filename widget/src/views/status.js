@@ -4,6 +4,7 @@ import { socket } from "../connection.js";
 import { S, chatOpen, ui } from "../state.js";
 import { avatar } from "./messages.js";
 import { prefill, renderAvailability, renderDepartments } from "./prechat.js";
+import { renderTranscript } from "./transcript.js";
 
 export function renderHeader() {
   if (!ui.panel) return;
@@ -72,6 +73,7 @@ export function renderComposer() {
   if (ui.attach) ui.attach.disabled = closed;
   ui.composer.placeholder = closed ? "This chat has ended" : "Write a message\u2026";
   ui.ended.hidden = !closed;
+  renderTranscript();
   ui.endChat.hidden = !(S.view === "chat" && chatOpen());
 }
 
