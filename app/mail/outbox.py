@@ -3,7 +3,7 @@
 A claim is one conditional UPDATE (atomic on SQLite and PostgreSQL), so two processes never send
 the same row side by side. A send that fails is tried again later with exponential back-off;
 after the last attempt the row is ``failed`` and admins see it. A process that dies while
-sending leaves a claim that runs out (``LEASE_S``), and the mail is tried again then.
+sending leaves a claim that runs out (``Retry.lease_s``), and the mail is tried again then.
 """
 
 from __future__ import annotations
@@ -23,9 +23,6 @@ from app.mail.models import Mail, OutboxStatus
 
 log = logging.getLogger(__name__)
 
-# Longer than one SMTP conversation may take (PARLEY_SMTP_TIMEOUT_S, 30 s by default): a claim
-# held this long belongs to a process that died mid-send.
-LEASE_S = 300.0
 # Mails claimed per round; the rest wait for the next one (a second later at most).
 BATCH = 20
 
@@ -44,6 +41,9 @@ class Retry:
     base_s: float
     max_s: float
     max_attempts: int
+    # How long a claim holds: longer than one whole SMTP conversation may take, so a claim
+    # older than this belongs to a process that died mid-send.
+    lease_s: float
 
     def delay_s(self, attempts: int) -> float:
         return float(min(self.base_s * 2 ** max(0, attempts - 1), self.max_s))
@@ -89,7 +89,7 @@ def _due() -> ColumnElement[bool]:
     )
 
 
-async def claim_due(uow_factory: UowFactory, limit: int = BATCH) -> list[str]:
+async def claim_due(uow_factory: UowFactory, lease_s: float, limit: int = BATCH) -> list[str]:
     """Claim up to ``limit`` due mails for this process; each claim is its own commit."""
     async with uow_factory() as uow:
         ids = list(
@@ -107,7 +107,7 @@ async def claim_due(uow_factory: UowFactory, limit: int = BATCH) -> list[str]:
                 .where(Mail.id == mail_id, _due())
                 .values(
                     status=OutboxStatus.SENDING,
-                    claimed_until=utcnow() + timedelta(seconds=LEASE_S),
+                    claimed_until=utcnow() + timedelta(seconds=lease_s),
                     attempts=Mail.attempts + 1,
                 )
                 .execution_options(synchronize_session=False)
@@ -155,7 +155,7 @@ async def send_claimed(
 
 async def run_due(uow_factory: UowFactory, deliver: Deliver, retry: Retry) -> int:
     sent = 0
-    for mail_id in await claim_due(uow_factory):
+    for mail_id in await claim_due(uow_factory, retry.lease_s):
         sent += await send_claimed(uow_factory, mail_id, deliver, retry)
     return sent
 

@@ -41,7 +41,9 @@ class Mailer:
     async def deliver(self, mail: Mail) -> None:
         if self.config is None:
             raise RuntimeError("PARLEY_SMTP_URL is not set")
-        await smtp.send(self.config, smtp.build_message(mail, self.sender), self.timeout_s)
+        # The whole conversation, not each step, is bounded: the claim's lease relies on it.
+        async with asyncio.timeout(self.timeout_s):
+            await smtp.send(self.config, smtp.build_message(mail, self.sender), self.timeout_s)
 
     async def count_transcript(self, chat_id: str, visitor_id: str) -> None:
         """Count one transcript of the chat and of its visitor, or refuse it.
@@ -65,7 +67,11 @@ def mailer_from(settings: Settings) -> Mailer:
         config=smtp.parse_smtp_url(settings.smtp_url) if settings.smtp_url else None,
         sender=settings.mail_from,
         retry=Retry(
-            settings.mail_retry_base_s, settings.mail_retry_max_s, settings.mail_max_attempts
+            base_s=settings.mail_retry_base_s,
+            max_s=settings.mail_retry_max_s,
+            max_attempts=settings.mail_max_attempts,
+            # Twice the longest conversation, and time to record its outcome.
+            lease_s=2 * settings.smtp_timeout_s + 5,
         ),
         timeout_s=settings.smtp_timeout_s,
         public_url=settings.public_url.rstrip("/"),

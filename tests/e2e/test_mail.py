@@ -59,7 +59,13 @@ def smtp_down() -> Iterator[SmtpServer]:
 @pytest.fixture
 def flaky_server(tmp_path: Path, smtp_down: SmtpServer) -> Iterator[Server]:
     """Sends through ``smtp_down``, retrying quickly (every 0.2-0.5 s) while it is down."""
-    env = mail_env(smtp_down.url, PARLEY_MAIL_RETRY_BASE_S="0.2", PARLEY_MAIL_RETRY_MAX_S="0.5")
+    # A short SMTP timeout: a mail whose send the kill cuts off is free again after 2x1+5 s.
+    env = mail_env(
+        smtp_down.url,
+        PARLEY_MAIL_RETRY_BASE_S="0.2",
+        PARLEY_MAIL_RETRY_MAX_S="0.5",
+        PARLEY_SMTP_TIMEOUT_S="1",
+    )
     with running_server(tmp_path, **env) as server:
         yield server
 
@@ -341,7 +347,8 @@ async def test_smtp_down_mail_is_sent_once_when_it_is_back_also_across_a_restart
     # Marked sent: no process will take it again.
     assert len(smtp.inbox.to("first@example.com")) == 1
 
-    # Down again; the server is killed while the mail waits, and restarted.
+    # Down again; the server is killed while the mail waits (or mid-attempt: its claim then
+    # runs out), and restarted.
     smtp.stop()
     alice_token = await asyncio.to_thread(server.login, *ALICE)
     r = await call(
