@@ -19,13 +19,17 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        # How each message came: over TLS or not, and the user it signed in as (None: no login).
+        self.sessions: list[tuple[bool, str | None]] = []
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
+        login = session.auth_data.login.decode() if session.authenticated else None
         with self._lock:
             self.messages.append(message)
+            self.sessions.append((session.ssl is not None, login))
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -46,9 +50,12 @@ class Inbox:
 class SmtpServer:
     """Start and stop on one port (the SMTP server "goes down" and "comes back")."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, **options: Any) -> None:
+        """``options``: aiosmtpd's (``ssl_context``, ``tls_context``, ``require_starttls``,
+        ``authenticator``, ...)."""
         self.port = port or free_port()
         self.inbox = Inbox()
+        self._options = options
         self._controller: Controller | None = None
 
     @property
@@ -56,7 +63,9 @@ class SmtpServer:
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, **self._options
+        )
         self._controller.start()
 
     def stop(self) -> None:
