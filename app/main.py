@@ -30,6 +30,7 @@ from app.jobs.service import JobHandler
 from app.kpis import api as kpis_api
 from app.mail import api as mail_api
 from app.mail import outbox as mail_outbox
+from app.mail import prune as mail_prune
 from app.mail import transcripts
 from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
@@ -186,6 +187,7 @@ def _job_handlers(state: AppState) -> dict[str, JobHandler]:
         **abandoned.handlers(s.visitor_gone_s),
         **upload_cleanup.handlers(local_storage(s.upload_dir), s.unattached_upload_ttl_s),
         **transcripts.handlers(state.mailer),
+        **mail_prune.handlers(s.mail_keep_s),
     }
 
 
@@ -194,8 +196,9 @@ async def _schedule_housekeeping(state: AppState) -> None:
     try:
         async with state.uow() as uow:
             await upload_cleanup.ensure_scheduled(uow, state.settings.unattached_upload_ttl_s)
+            await mail_prune.ensure_scheduled(uow, state.settings.mail_keep_s)
     except Exception:
-        log.warning("could not schedule the upload clean-up; next start retries", exc_info=True)
+        log.warning("could not schedule the clean-ups; next start retries", exc_info=True)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -165,11 +165,12 @@ async def outbox_loop(
 ) -> None:
     """Every process runs one; a mail stored by this process wakes it at once."""
     while True:
+        # Cleared before the round: a mail stored while it runs wakes the next one at once.
+        wake.clear()
         try:
             await run_due(uow_factory, deliver, retry)
         except Exception:
             log.warning("mail outbox round failed; retrying", exc_info=True)
-        wake.clear()
         try:
             async with asyncio.timeout(poll_s):
                 await wake.wait()

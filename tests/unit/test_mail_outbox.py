@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from app.common.types import utcnow
-from app.mail import outbox
+from app.mail import outbox, prune
 from app.mail.models import Mail
 from app.mail.outbox import Rendered, Retry
 from app.mail.smtp import SmtpConfig, parse_smtp_url
@@ -99,3 +99,27 @@ async def test_failures_back_off_then_give_up_and_a_success_is_final(world: Worl
     assert await outbox.run_due(world.uow, up, RETRY) == 0
     assert sent == [mail_id]
     assert (await world.get(Mail, mail_id)).status == "sent"
+
+
+async def test_finished_mails_are_deleted_when_old_and_waiting_ones_never(world: World) -> None:
+    site_id = await world.site()
+    old_sent, old_failed, old_waiting, new_sent = [
+        await _queue(world, site_id, f"{n}@example.com") for n in range(4)
+    ]
+    long_ago = utcnow() - timedelta(days=40)
+    async with world.uow() as uow:
+        for mail_id, status, created in (
+            (old_sent, "sent", long_ago),
+            (old_failed, "failed", long_ago),
+            (old_waiting, "pending", long_ago),
+            (new_sent, "sent", utcnow()),
+        ):
+            await uow.session.execute(
+                update(Mail).where(Mail.id == mail_id).values(status=status, created_at=created)
+            )
+    async with world.uow() as uow:
+        assert await prune.purge(uow, keep_s=30 * 24 * 3600) == 2
+    assert await world.get(Mail, old_sent) is None
+    assert await world.get(Mail, old_failed) is None
+    assert (await world.get(Mail, old_waiting)).status == "pending"
+    assert (await world.get(Mail, new_sent)).status == "sent"
