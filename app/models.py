@@ -6,6 +6,7 @@ from app.db import Base
 from app.files.models import Attachment
 from app.instance.models import InstanceSecret
 from app.jobs.models import Job
+from app.mail.models import Mail
 from app.replies.models import SavedReply
 from app.routing.models import Skill
 from app.sites.models import Site
@@ -19,6 +20,7 @@ __all__ = [
     "Chat",
     "InstanceSecret",
     "Job",
+    "Mail",
     "Message",
     "PageView",
     "SavedReply",

@@ -20,7 +20,7 @@ from app.common.tokens import issue
 from app.common.types import iso
 from app.common.uow import UnitOfWork
 from app.routing import departments
-from app.sites.service import origin_allowed, site_by_key
+from app.sites.service import origin_allowed, site_by_key, transcripts_enabled
 from app.visitors import service
 from app.visitors.models import PageView, Visitor
 from app.web.deps import CurrentAgent, StateDep
@@ -62,6 +62,8 @@ async def widget_session(
             "greeting": site.greeting,
             "agents_online": online is not None,
             "active_chat": active,
+            # Whether the widget offers "e-mail me the transcript" (e-mail set up, site allows).
+            "transcripts": state.mailer.enabled and transcripts_enabled(site),
         }
         offered = departments.departments_of(site.settings)
         if offered:

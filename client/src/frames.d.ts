@@ -69,12 +69,14 @@ export interface ParleySocketFrames {
     | SessionClosed
     | SupervisorActivity
     | SupervisorChat
+    | TranscriptQueued
     | TypingNotice
     | VisitorActivity;
   /**
    * What a visitor socket may send.
    */
-  visitor_to_server?: ChatClose | ChatStart | MessageSend | PageView | Ping | Resume | Typing | VisitorEvent;
+  visitor_to_server?:
+    ChatClose | ChatStart | MessageSend | PageView | Ping | Resume | TranscriptRequest | Typing | VisitorEvent;
 }
 /**
  * The agent is at the console (typing, clicking): keeps them from turning away.
@@ -616,6 +618,14 @@ export interface SupervisorVisitor {
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "TranscriptQueued".
+ */
+export interface TranscriptQueued {
+  chat_id: string;
+  type: "transcript.queued";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "TypingNotice".
  */
 export interface TypingNotice {
@@ -695,6 +705,17 @@ export interface PageView {
   title?: string | null;
   type: "page.view";
   url: string;
+}
+/**
+ * The visitor asks for the chat's public messages by e-mail.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "TranscriptRequest".
+ */
+export interface TranscriptRequest {
+  chat_id: string;
+  email: string;
+  type: "transcript.request";
 }
 /**
  * Something the shop's page reported (``Parley.track(name, data)``), e.g. ``cart.updated``.

@@ -2,6 +2,7 @@
 // visitor context, files, and notifications. All user text is rendered as text, never HTML.
 import { AgentSocket, TOKEN_KEY, ago, api, el, uuid } from "./parley-client.js";
 import { setupTeam } from "./team.js";
+import { setupMail } from "./mail.js";
 import { renderMessage } from "./messages.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -108,6 +109,8 @@ function onFrame(f) {
       $("#supervisor-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
       $("#dashboard-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
       $("#team-btn").hidden = f.agent.role !== "admin";
+      $("#mail-btn").hidden = f.agent.role !== "admin";
+      mail.loadStatus(); // whether "Send transcript" can work, and if not, why
       // Supervisors and admins come in watching (away): say how to take customers.
       if (["supervisor", "admin"].includes(f.agent.role) && f.agent.status === "away") {
         banner("You are watching (Away): no chats are sent to you. Set yourself Online to take customers.");
@@ -759,6 +762,14 @@ $("#profile-dialog").addEventListener("close", async () => {
 });
 
 setupTeam({ button: $("#team-btn"), dialog: $("#team-dialog"), token: () => state.token });
+const mail = setupMail({
+  outboxButton: $("#mail-btn"),
+  outboxDialog: $("#mail-dialog"),
+  sendButton: $("[data-testid=send-transcript]"),
+  sendDialog: $("#send-transcript-dialog"),
+  token: () => state.token,
+  selectedChat: () => state.selected && state.chats.get(state.selected),
+});
 
 // ------------------------------------------------------------------ notifications
 $("#notify-btn").addEventListener("click", async () => {

@@ -370,6 +370,7 @@ def _concrete(world: World, path: str) -> str:
         site_id=world.site_id,
         agent_id=world.tess_id,
         reply_id=world.shared_reply_id,
+        mail_id="no-such-mail",
     )
 
 
@@ -476,6 +477,14 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
     ("GET", "/supervisor/overview"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
     ("GET", "/kpis"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
     ("GET", "/kpis/top-questions"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
+    ("GET", "/mail/status"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
+    ("GET", "/mail/outbox"): (row(*NO_AGENT, 200, 403, 403, 403, 200), fill()),
+    ("POST", "/mail/outbox/{mail_id}/retry"): (row(*NO_AGENT, 404, 403, 403, 403, 404), fill()),
+    # Authorised first: only who may read the chat learns that e-mail is off on this server.
+    ("POST", "/chats/{chat_id}/transcript"): (
+        row(*NO_AGENT, 404, 403, 503, 503, 503),
+        fill(email="customer@example.com"),
+    ),
 }
 
 

@@ -5,6 +5,7 @@ import { agentTyping, hideAgentTyping, showAgentTyping, stopTyping } from "./vie
 import { clearList, insertMessage, markFailed, markSent, messageEl, toBottom } from "./views/messages.js";
 import { renderDepartments, showFormError } from "./views/prechat.js";
 import { renderComposer, renderHeader, renderStatus, showView } from "./views/status.js";
+import { onTranscriptError, onTranscriptQueued } from "./views/transcript.js";
 
 /** Every frame but message.new (see onMessage). @param {any} f */
 export function handle(f) {
@@ -62,7 +63,10 @@ export function handle(f) {
       }
       break;
     case "error":
-      onError(f);
+      if (!onTranscriptError(f)) onError(f);
+      break;
+    case "transcript.queued":
+      onTranscriptQueued(f);
       break;
     default:
       break; // pong, resync and resume.done (the client's), and whatever a newer server adds
