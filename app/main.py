@@ -35,6 +35,8 @@ from app.routing import presence, timers
 from app.sites import api as sites_api
 from app.state import AppState
 from app.supervision import api as supervision_api
+from app.triggers import api as triggers_api
+from app.triggers import service as triggers
 from app.visitors import api as visitors_api
 from app.web import health, logs, pages, ws_routes
 from app.web.security import SecurityHeaders
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         files_api,
         replies_api,
         supervision_api,
+        triggers_api,
         pages,
         health,
     ):
@@ -150,7 +153,9 @@ def _background_loops(state: AppState) -> list[asyncio.Task[None]]:
                 presence.interval_s(s.presence_heartbeat_s, s.presence_grace_s),
             )
         ),
-        asyncio.create_task(jobs_loop(state.uow, _job_handlers(state), s.job_poll_s)),
+        asyncio.create_task(
+            jobs_loop(state.uow, _job_handlers(state), s.job_poll_s, state.job_alarm)
+        ),
         asyncio.create_task(
             abandoned.heartbeat_loop(
                 state.uow,
@@ -170,6 +175,7 @@ def _job_handlers(state: AppState) -> dict[str, JobHandler]:
         **timers.handlers(policy, s.visitor_gone_s),
         **abandoned.handlers(s.visitor_gone_s),
         **upload_cleanup.handlers(local_storage(s.upload_dir), s.unattached_upload_ttl_s),
+        **triggers.handlers(state.invite_policy(), state.job_alarm.at),
     }
 
 

@@ -9,6 +9,7 @@ from app.jobs.models import Job
 from app.replies.models import SavedReply
 from app.routing.models import Skill
 from app.sites.models import Site
+from app.triggers.models import Invitation, Trigger, TriggerVisit
 from app.visitors.models import PageView, Visitor
 
 __all__ = [
@@ -18,11 +19,14 @@ __all__ = [
     "Base",
     "Chat",
     "InstanceSecret",
+    "Invitation",
     "Job",
     "Message",
     "PageView",
     "SavedReply",
     "Site",
     "Skill",
+    "Trigger",
+    "TriggerVisit",
     "Visitor",
 ]

@@ -35,6 +35,29 @@ class PageView(_Frame):
     url: Annotated[str, Field(min_length=1, max_length=2000)]
     title: Annotated[str, Field(max_length=500)] | None = None
     referrer: Annotated[str, Field(max_length=2000)] | None = None
+    # The browser's language (navigator.language), for `language` trigger rules.
+    language: Annotated[str, Field(max_length=35)] | None = None
+
+
+class VisitorEvent(_Frame):
+    """Something the shop reported of the visitor (``Parley.track(name, data)``)."""
+
+    type: Literal["visitor.event"]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+InvitationId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class InvitationAccept(_Frame):
+    type: Literal["invitation.accept"]
+    invitation_id: InvitationId
+
+
+class InvitationDismiss(_Frame):
+    type: Literal["invitation.dismiss"]
+    invitation_id: InvitationId
 
 
 # Bounds on a shop's own pre-chat questions: stored with every chat and shown to agents.
@@ -73,6 +96,8 @@ class ChatStart(_Frame):
     pre_chat: PreChat = Field(default_factory=PreChat)
     message: Body | None = None
     client_msg_id: ClientMsgId | None = None
+    # The proactive invitation the visitor accepted by starting this chat.
+    invitation_id: InvitationId | None = None
 
 
 class MessageSend(_Frame):
@@ -136,7 +161,16 @@ class Activity(_Frame):
 
 
 VisitorFrame = Annotated[
-    Ping | PageView | ChatStart | MessageSend | Typing | ChatClose | Resume,
+    Ping
+    | PageView
+    | VisitorEvent
+    | InvitationAccept
+    | InvitationDismiss
+    | ChatStart
+    | MessageSend
+    | Typing
+    | ChatClose
+    | Resume,
     Field(discriminator="type"),
 ]
 AgentFrame = Annotated[

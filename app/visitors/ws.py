@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from app.chat.queries import open_chat_of
+from app.common.types import utcnow
 from app.realtime.frames import PageView
+from app.triggers import service as triggers
+from app.triggers.ws import wake_at_due
 from app.visitors import service
 from app.web.context import FrameContext
 
@@ -20,3 +23,15 @@ async def on_page_view(ctx: FrameContext, frame: PageView) -> None:
             frame.referrer,
             chat.id if chat else None,
         )
+        # Time on page starts again; proactive-invitation rules are judged on the new page.
+        due = await triggers.page_viewed(
+            uow,
+            ctx.actor.id,
+            ctx.actor.site_id,
+            frame.url,
+            frame.referrer,
+            frame.language,
+            utcnow(),
+            ctx.state.invite_policy(),
+        )
+    wake_at_due(ctx, due)

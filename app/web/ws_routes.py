@@ -30,6 +30,7 @@ from app.sites.models import Site
 from app.sites.service import origin_allowed
 from app.state import AppState
 from app.supervision import ws as supervision_frames
+from app.triggers import ws as trigger_frames
 from app.visitors import ws as visitor_frames
 from app.visitors.models import Visitor
 from app.web.context import FrameContext
@@ -52,6 +53,9 @@ VISITOR_HANDLERS: dict[type[BaseModel], Handler] = {
     **_COMMON,
     frames.PageView: visitor_frames.on_page_view,
     frames.ChatStart: chat_frames.on_chat_start,
+    frames.VisitorEvent: trigger_frames.on_visitor_event,
+    frames.InvitationAccept: trigger_frames.on_invitation_accept,
+    frames.InvitationDismiss: trigger_frames.on_invitation_dismiss,
 }
 AGENT_HANDLERS: dict[type[BaseModel], Handler] = {
     **_COMMON,

@@ -1,0 +1,43 @@
+"""Socket frames of proactive invitations: what the visitor does, and does with an invitation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.common.errors import NotFound
+from app.common.types import utcnow
+from app.realtime.frames import InvitationAccept, InvitationDismiss, VisitorEvent
+from app.triggers import service
+from app.web.context import FrameContext
+
+
+async def on_visitor_event(ctx: FrameContext, frame: VisitorEvent) -> None:
+    async with ctx.uow() as uow:
+        due = await service.event_seen(
+            uow,
+            ctx.actor.id,
+            ctx.actor.site_id,
+            frame.name,
+            frame.data,
+            utcnow(),
+            ctx.state.invite_policy(),
+        )
+    wake_at_due(ctx, due)
+
+
+async def on_invitation_dismiss(ctx: FrameContext, frame: InvitationDismiss) -> None:
+    async with ctx.uow() as uow:
+        if not await service.dismiss(uow, ctx.actor.id, frame.invitation_id, utcnow()):
+            raise NotFound("no such invitation")
+
+
+async def on_invitation_accept(ctx: FrameContext, frame: InvitationAccept) -> None:
+    async with ctx.uow() as uow:
+        if not await service.accept(uow, ctx.actor.id, frame.invitation_id, None, utcnow()):
+            raise NotFound("no such invitation")
+
+
+def wake_at_due(ctx: FrameContext, due: datetime | None) -> None:
+    """The visitor's trigger timer, just set here, runs on time on this process."""
+    if due is not None:
+        ctx.state.job_alarm.at(due)
