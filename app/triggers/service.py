@@ -373,15 +373,21 @@ def handlers(policy: InvitePolicy, wake: Callable[[datetime], None]) -> dict[str
     """The visitor's trigger timer; ``wake`` tells this process's job loop when it is due next
     (other processes find it by polling)."""
 
-    async def check(uow: UnitOfWork, payload: dict[str, Any]) -> None:
-        visit = await _locked_visit(uow, str(payload["visitor_id"]))
-        if visit is None:
-            return
-        due = await advance(uow, visit, utcnow(), policy)
+    async def run(uow: UnitOfWork, payload: dict[str, Any]) -> None:
+        due = await check(uow, str(payload["visitor_id"]), utcnow(), policy)
         if due is not None:
             wake(due)
 
-    return {TRIGGER_JOB: check}
+    return {TRIGGER_JOB: run}
+
+
+async def check(
+    uow: UnitOfWork, visitor_id: str, now: datetime, policy: InvitePolicy
+) -> datetime | None:
+    """The visitor's timer is due: judge the triggers at ``now`` (the server's clock; tests
+    pass their own)."""
+    visit = await _locked_visit(uow, visitor_id)
+    return None if visit is None else await advance(uow, visit, now, policy)
 
 
 # --- what the visitor does with an invitation ---------------------------------------------
