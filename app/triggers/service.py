@@ -216,11 +216,13 @@ async def _visit(
     return visit
 
 
-async def _locked_visit(uow: UnitOfWork, visitor_id: str) -> TriggerVisit | None:
+async def _locked_visit(
+    uow: UnitOfWork, visitor_id: str, skip_locked: bool = False
+) -> TriggerVisit | None:
     found = await uow.session.execute(
         select(TriggerVisit)
         .where(TriggerVisit.visitor_id == visitor_id)
-        .with_for_update()
+        .with_for_update(skip_locked=skip_locked)
         .execution_options(populate_existing=True)
     )
     return found.scalar_one_or_none()
@@ -385,8 +387,13 @@ async def check(
     uow: UnitOfWork, visitor_id: str, now: datetime, policy: InvitePolicy
 ) -> datetime | None:
     """The visitor's timer is due: judge the triggers at ``now`` (the server's clock; tests
-    pass their own)."""
-    visit = await _locked_visit(uow, visitor_id)
+    pass their own).
+
+    The job row is locked before the visit here, while a page view locks the visit before it
+    sets the job: so a visit locked by a page view in progress is skipped, not waited for (a
+    deadlock on PostgreSQL otherwise). That page view judges the triggers and sets the timer
+    again itself."""
+    visit = await _locked_visit(uow, visitor_id, skip_locked=True)
     return None if visit is None else await advance(uow, visit, now, policy)
 
 
