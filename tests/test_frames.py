@@ -40,3 +40,20 @@ def test_bad_fields_are_explained(raw: str) -> None:
 def test_oversized_frames_are_refused_before_parsing() -> None:
     with pytest.raises(TooLarge):
         frames.parse("x" * 101, "visitor", 100)
+
+
+def test_invitation_frames_are_the_visitors() -> None:
+    event = frames.parse(
+        '{"type":"visitor.event","name":"cart.updated","data":{"value":12.5}}', "visitor", 1000
+    )
+    assert isinstance(event, frames.VisitorEvent)
+    assert (event.name, event.data) == ("cart.updated", {"value": 12.5})
+    start = frames.parse('{"type":"chat.start","invitation_id":"inv1"}', "visitor", 1000)
+    assert isinstance(start, frames.ChatStart)
+    assert start.invitation_id == "inv1"
+    with pytest.raises(BadRequest, match="invitation_id"):
+        frames.parse('{"type":"invitation.dismiss"}', "visitor", 1000)
+    with pytest.raises(BadRequest, match="name"):
+        frames.parse('{"type":"visitor.event","name":""}', "visitor", 1000)
+    with pytest.raises(BadRequest, match="unknown frame type"):
+        frames.parse('{"type":"invitation.dismiss","invitation_id":"i"}', "agent", 1000)
