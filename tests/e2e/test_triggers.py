@@ -160,6 +160,23 @@ async def test_none_on_an_excluded_url(server: Server) -> None:
     assert paying.all("invitation") == []
 
 
+async def test_none_for_a_visitor_who_left_before_the_time(server: Server) -> None:
+    shop = await Shop.create(server)
+    trigger = await add_trigger(shop, pricing_trigger(1.5, when_unavailable=True))
+    leaving, token = await visitor_with_token(shop)
+    await view(leaving)
+    await leaving.fence()
+    await leaving.close()  # gone after a moment, before the 1.5 s
+    staying, _ = await visitor_with_token(shop)
+    await view(staying)  # due later than the one who left: timers run in due order
+    await staying.expect("invitation", timeout=10)
+    stored = (await shop.api("GET", f"/triggers/{trigger['id']}")).json()
+    assert stored["invitations"]["fired"] == 1
+    back, _ = await visitor_with_token(shop, token)  # back, without a page view yet
+    await back.fence()
+    assert back.all("invitation") == []
+
+
 @pytest.fixture
 def short_cap_server(tmp_path: Path) -> Iterator[Server]:
     """Visits that end after 1 s without a page view, and a 4 s cool-down."""
