@@ -175,7 +175,7 @@ def _job_handlers(state: AppState) -> dict[str, JobHandler]:
         **timers.handlers(policy, s.visitor_gone_s),
         **abandoned.handlers(s.visitor_gone_s),
         **upload_cleanup.handlers(local_storage(s.upload_dir), s.unattached_upload_ttl_s),
-        **triggers.handlers(state.invite_policy(), state.job_alarm.at),
+        **triggers.handlers(state.invite_policy(), state.job_alarm.set),
     }
 
 

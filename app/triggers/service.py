@@ -371,14 +371,15 @@ async def _fire(
     return True
 
 
-def handlers(policy: InvitePolicy, wake: Callable[[datetime], None]) -> dict[str, JobHandler]:
-    """The visitor's trigger timer; ``wake`` tells this process's job loop when it is due next
-    (other processes find it by polling)."""
+def handlers(
+    policy: InvitePolicy, wake: Callable[[str, datetime | None], None]
+) -> dict[str, JobHandler]:
+    """The visitor's trigger timer; ``wake(key, due)`` tells this process's job loop when it is
+    due next (other processes find it by polling)."""
 
     async def run(uow: UnitOfWork, payload: dict[str, Any]) -> None:
-        due = await check(uow, str(payload["visitor_id"]), utcnow(), policy)
-        if due is not None:
-            wake(due)
+        visitor_id = str(payload["visitor_id"])
+        wake(job_key(visitor_id), await check(uow, visitor_id, utcnow(), policy))
 
     return {TRIGGER_JOB: run}
 

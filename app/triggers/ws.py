@@ -38,6 +38,5 @@ async def on_invitation_accept(ctx: FrameContext, frame: InvitationAccept) -> No
 
 
 def wake_at_due(ctx: FrameContext, due: datetime | None) -> None:
-    """The visitor's trigger timer, just set here, runs on time on this process."""
-    if due is not None:
-        ctx.state.job_alarm.at(due)
+    """The visitor's trigger timer, just set (or cleared) here, runs on time on this process."""
+    ctx.state.job_alarm.set(service.job_key(ctx.actor.id), due)

@@ -29,7 +29,8 @@ async def test_a_timer_set_here_runs_at_its_time_though_the_poll_is_slow(world: 
         due = utcnow() + timedelta(seconds=0.3)
         async with world.uow() as uow:
             await jobs.schedule(uow, "tick:1", "tick", due, {})
-        alarm.at(due)
+        alarm.set("tick:1", utcnow() + timedelta(seconds=20))
+        alarm.set("tick:1", due)  # moved: the new time counts
         await asyncio.wait_for(ran.wait(), 5)
         assert due <= ran_at[0] < due + timedelta(seconds=0.5)
     finally:
@@ -38,10 +39,12 @@ async def test_a_timer_set_here_runs_at_its_time_though_the_poll_is_slow(world: 
             await loop
 
 
-async def test_an_alarm_in_the_past_wakes_at_once_and_an_empty_one_waits_the_poll() -> None:
+async def test_a_past_time_wakes_at_once_a_cleared_one_not_at_all() -> None:
     alarm = Alarm()
-    alarm.at(utcnow() - timedelta(seconds=1))
+    alarm.set("a", utcnow() - timedelta(seconds=1))
     await asyncio.wait_for(alarm.wait(30.0), 1)
+    alarm.set("b", utcnow() + timedelta(seconds=0.05))
+    alarm.set("b", None)  # cancelled: the poll decides
     start = asyncio.get_running_loop().time()
-    await alarm.wait(0.2)
-    assert asyncio.get_running_loop().time() - start >= 0.19
+    await alarm.wait(0.3)
+    assert asyncio.get_running_loop().time() - start >= 0.29
