@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_URL    ?= postgresql+asyncpg://postgres@127.0.0.1:5432
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test test-sqlite test-postgres test-js build-js lint browser node services bench clean
+.PHONY: install run test test-sqlite test-postgres test-js build-js schema lint browser node services bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,17 @@ test-js: node_modules/.package-lock.json
 	npx --no-install tsc -p tsconfig.json
 	node --test client/test/
 	node scripts/build-js.mjs --check
+	@mkdir -p build && $(JSON2TS) -o build/frames.d.ts && cmp -s build/frames.d.ts client/src/frames.d.ts \
+		|| { echo "client/src/frames.d.ts is not generated from docs/frames.schema.json: run make schema"; exit 1; }
+
+JSON2TS = npx --no-install json2ts -i docs/frames.schema.json --no-additionalProperties \
+	--unreachableDefinitions --maxItems=-1
+
+## After changing a frame model: publish the frames' JSON Schema (docs/frames.schema.json) and
+## generate the browser client's types from it (client/src/frames.d.ts); then `make build-js`.
+schema: install node_modules/.package-lock.json
+	$(BIN)/python -m app.web.wire_schema > docs/frames.schema.json
+	$(JSON2TS) -o client/src/frames.d.ts
 
 ## Rebuild the committed bundles after editing client/src or widget/src (see client/README.md).
 build-js: node_modules/.package-lock.json

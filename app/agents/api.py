@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from app.agents import service
 from app.agents.models import Agent
-from app.common.actor import Actor
 from app.common.enums import Role
 from app.common.errors import Forbidden, Unauthorized
 from app.files import service as files
@@ -78,7 +77,7 @@ async def update_me(body: ProfileUpdate, agent: CurrentAgent, state: StateDep) -
 @router.post("/agents/me/avatar")
 async def upload_avatar(file: UploadFile, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
     """An agent's photo: an image, stored as a public file visitors may load."""
-    actor = Actor(type="agent", id=agent.id, site_id=agent.site_id, role=agent.role)
+    actor = service.actor_of(agent)
     data = await file.read(state.settings.max_upload_bytes + 1)
     async with state.uow() as uow:
         photo = await files.store(

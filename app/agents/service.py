@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.agents.models import Agent, AgentSkill
 from app.agents.passwords import hash_password, verify_password
+from app.agents.schemas import SessionClosed, SessionEndReason
 from app.common.actor import Actor
 from app.common.enums import Role
 from app.common.errors import Conflict, Forbidden, Unauthorized
-from app.common.events import CLOSE_SESSION_CHANGED, SESSION_CLOSED, agent_topic
+from app.common.events import agent_topic
 from app.common.lookup import get_in_site
 from app.common.tokens import TokenClaims, issue, verify
 from app.common.types import utcnow
@@ -75,15 +76,12 @@ async def create_agent(
     return agent
 
 
-def end_sessions(uow: UnitOfWork, agent: Agent, reason: str) -> None:
+def end_sessions(uow: UnitOfWork, agent: Agent, reason: SessionEndReason) -> None:
     """Close every socket of the agent on every process (after commit)."""
-    uow.emit(
-        agent_topic(agent.id),
-        {"type": SESSION_CLOSED, "code": CLOSE_SESSION_CHANGED, "reason": reason},
-    )
+    uow.emit(agent_topic(agent.id), SessionClosed(reason=reason))
 
 
-def revoke_tokens(uow: UnitOfWork, agent: Agent, reason: str) -> None:
+def revoke_tokens(uow: UnitOfWork, agent: Agent, reason: SessionEndReason) -> None:
     """Every token issued to the agent so far stops working, and their sockets close."""
     agent.token_epoch += 1
     end_sessions(uow, agent, reason)
@@ -146,7 +144,9 @@ async def agent_for_token(session: AsyncSession, secret: str, token: str) -> Age
 
 
 def actor_of(agent: Agent) -> Actor:
-    return Actor(type="agent", id=agent.id, site_id=agent.site_id, role=agent.role, name=agent.name)
+    return Actor(
+        side="agent", id=agent.id, site_id=agent.site_id, role=Role(agent.role), name=agent.name
+    )
 
 
 async def heartbeat(session: AsyncSession, alive: set[str], active: set[str]) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import exists, select
 
 from app.chat.models import OPEN_STATUSES, Chat
+from app.chat.schemas import CloseReason
 from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork, UowFactory
 from app.jobs import service as jobs
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 VISITOR_GONE_JOB = "visitor_gone"
 SWEEP_JOB = "visitor_gone_sweep"
 SWEEP_KEY = "visitor_gone:sweep"
-REASON = "visitor_left"
+REASON: CloseReason = "visitor_left"
 # The sweep only catches sockets of a process that died; once a minute is soon enough.
 SWEEP_EVERY_S = 60.0
 

@@ -31,7 +31,7 @@ class ChatAction(StrEnum):
 def authorize(actor: Actor, action: ChatAction, chat: Chat | None) -> Chat:
     """The chat, if ``actor`` may do ``action`` to it; otherwise NotFound or Forbidden."""
     chat = in_site(chat, actor.site_id, "no such chat")
-    if actor.type == "visitor":
+    if actor.side == "visitor":
         if chat.visitor_id != actor.id:
             raise NotFound("no such chat")
         if action not in (ChatAction.READ, ChatAction.WRITE):
@@ -53,6 +53,6 @@ def authorize(actor: Actor, action: ChatAction, chat: Chat | None) -> Chat:
 def authorize_visitor(actor: Actor, visitor: Visitor | None) -> Visitor:
     """A visitor's profile and page trail: every agent of the site sees them (as the live
     ``visitor.activity`` feed already shows), nobody else."""
-    if actor.type != "agent":
+    if actor.side != "agent":
         raise NotFound("no such visitor")
     return in_site(visitor, actor.site_id, "no such visitor")

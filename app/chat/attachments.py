@@ -21,7 +21,7 @@ async def attach(uow: UnitOfWork, actor: Actor, chat: Chat, ids: list[str]) -> l
         a = await get_in_site(
             uow.session, Attachment, attachment_id, chat.site_id, f"no upload {attachment_id}"
         )
-        if (a.uploader_type, a.uploader_id) != (actor.type, actor.id):
+        if (a.uploader_type, a.uploader_id) != (actor.side, actor.id):
             raise Forbidden("you can only send files you uploaded")
         if a.chat_id not in (None, chat.id):
             raise Forbidden("this file belongs to another chat")
@@ -40,13 +40,13 @@ async def readable(uow: UnitOfWork, actor: Actor | None, attachment_id: str) -> 
         return a
     if actor is None or actor.site_id != a.site_id:
         raise NotFound("no such file")
-    if (a.uploader_type, a.uploader_id) == (actor.type, actor.id):
+    if (a.uploader_type, a.uploader_id) == (actor.side, actor.id):
         return a
     chat = await uow.session.get(Chat, a.chat_id) if a.chat_id else None
     if chat is None:
         raise NotFound("no such file")
-    if actor.type == "visitor" and chat.visitor_id == actor.id:
+    if actor.side == "visitor" and chat.visitor_id == actor.id:
         return a
-    if actor.type == "agent" and (chat.agent_id == actor.id or actor.is_staff):
+    if actor.side == "agent" and (chat.agent_id == actor.id or actor.is_staff):
         return a
     raise NotFound("no such file")

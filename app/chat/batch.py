@@ -63,7 +63,7 @@ async def store_sends(
     """
     chats, authors = await _lock_chats(uow, sorted({s.chat_id for s in sends}))
     known = {i for kind, i in authors if kind == "agent"}
-    unknown = {s.actor.id for s in sends if s.actor.type == "agent"} - known
+    unknown = {s.actor.id for s in sends if s.actor.side == "agent"} - known
     authors.update(await _agents(uow, unknown))
     stored: dict[_Key, Message] = {}  # this batch's: the same send twice is stored once
     outcomes: list[Outcome] = []
@@ -71,7 +71,7 @@ async def store_sends(
         try:
             chat = authorize(send.actor, ChatAction.WRITE, chats.get(send.chat_id))
             check_kind(send.actor, send.kind)
-            author = authors[(send.actor.type, send.actor.id)]
+            author = authors[(send.actor.side, send.actor.id)]
             key = (chat.id, author.type, author.id, send.client_msg_id)
             earlier = stored.get(key)
             if earlier is None and look_for_resends:

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from app.agents.models import Agent
 from app.chat.models import Chat, Message
-from app.chat.views import message_view
+from app.chat.schemas import MessageNew, MessageOut, SupervisorActivity
 from app.common.events import chat_topic, supervisors_topic
 from app.common.types import iso, new_id, utcnow
 from app.common.uow import UnitOfWork
@@ -154,18 +154,17 @@ def _announce(uow: UnitOfWork, message: Message, site_id: str, stamped: bool) ->
     public = message.kind == "public"
     uow.emit(
         chat_topic(message.chat_id),
-        {"type": "message.new", "chat_id": message.chat_id, "message": message_view(message)},
+        MessageNew(chat_id=message.chat_id, message=MessageOut.of(message)),
         audience="everyone" if public else "staff",
     )
     if stamped:
         # Supervisors see "waiting for an answer since" without a query per message.
         uow.emit(
             supervisors_topic(site_id),
-            {
-                "type": "supervisor.activity",
-                "chat_id": message.chat_id,
-                "author_type": message.author_type,
-                "at": iso(message.created_at),
-            },
+            SupervisorActivity(
+                chat_id=message.chat_id,
+                author_type=message.author_type,
+                at=iso(message.created_at) or "",
+            ),
             audience="staff",
         )

@@ -14,12 +14,12 @@ from app.chat import attachments, messages
 from app.chat.access import ChatAction, authorize
 from app.chat.messages import Author, Kind
 from app.chat.models import Chat, Message
-from app.chat.views import message_view
+from app.chat.schemas import MessageAck, MessageOut
 from app.common.actor import Actor
 from app.common.enums import ChatStatus
 from app.common.errors import Conflict, Forbidden
 from app.common.uow import UnitOfWork
-from app.files.service import attachment_view
+from app.files.schemas import AttachmentOut
 from app.realtime.visibility import message_for
 from app.visitors.models import Visitor
 
@@ -31,18 +31,17 @@ class Ack:
     message_id: str
     seq: int
 
-    def frame(self) -> dict[str, Any]:
-        return {
-            "type": "message.ack",
-            "chat_id": self.chat_id,
-            "client_msg_id": self.client_msg_id,
-            "message_id": self.message_id,
-            "seq": self.seq,
-        }
+    def frame(self) -> MessageAck:
+        return MessageAck(
+            chat_id=self.chat_id,
+            client_msg_id=self.client_msg_id,
+            message_id=self.message_id,
+            seq=self.seq,
+        )
 
 
 def ack_for(actor: Actor, message: Message) -> Ack:
-    seq = message.public_seq if actor.type == "visitor" else message.seq
+    seq = message.public_seq if actor.side == "visitor" else message.seq
     assert seq is not None
     return Ack(message.chat_id, message.client_msg_id, message.id, seq)
 
@@ -72,14 +71,14 @@ async def send_message(
         body,
         kind,
         client_msg_id,
-        [attachment_view(a) for a in attached],
+        [AttachmentOut.of(a).dump() for a in attached],
     )
     note_first_response(chat, actor, message)
     return ack_for(actor, message)
 
 
 def check_kind(actor: Actor, kind: Kind) -> None:
-    if actor.type == "visitor" and kind != "public":
+    if actor.side == "visitor" and kind != "public":
         raise Forbidden("visitors send public messages only")
 
 
@@ -90,7 +89,7 @@ def check_open(chat: Chat) -> None:
 
 
 def note_first_response(chat: Chat, actor: Actor, message: Message) -> None:
-    if actor.type == "agent" and message.kind == "public" and chat.first_response_at is None:
+    if actor.side == "agent" and message.kind == "public" and chat.first_response_at is None:
         chat.first_response_at = message.created_at
 
 
@@ -109,14 +108,14 @@ async def history(
     """Messages after ``after_seq`` in the actor's own numbering, as the actor may see them."""
     chat = await authorized_chat(uow, actor, chat_id, ChatAction.READ)
     query = select(Message).where(Message.chat_id == chat.id)
-    if actor.type == "visitor":
+    if actor.side == "visitor":
         query = query.where(Message.kind == "public", Message.public_seq > after_seq).order_by(
             Message.public_seq
         )
     else:
         query = query.where(Message.seq > after_seq).order_by(Message.seq)
     rows = (await uow.session.execute(query.limit(limit))).scalars()
-    shown = [message_for(actor.viewer, message_view(m)) for m in rows]
+    shown = [message_for(actor.side, MessageOut.of(m).dump()) for m in rows]
     return chat, [m for m in shown if m is not None]
 
 
@@ -130,6 +129,6 @@ def visitor_author(actor: Actor, visitor: Visitor) -> Author:
 
 
 async def _load_author(uow: UnitOfWork, actor: Actor) -> Author:
-    if actor.type == "visitor":
+    if actor.side == "visitor":
         return visitor_author(actor, await uow.session.get_one(Visitor, actor.id))
     return messages.agent_author(await uow.session.get_one(Agent, actor.id))

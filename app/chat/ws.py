@@ -7,15 +7,28 @@ from sqlalchemy.exc import IntegrityError
 from app.chat import service
 from app.chat.access import ChatAction
 from app.chat.batch import Send
+from app.chat.schemas import (
+    ChatClose,
+    ChatStart,
+    MessageNew,
+    MessageSend,
+    Resume,
+    ResumeDone,
+    Typing,
+    TypingAuthor,
+    TypingNotice,
+)
+from app.common.enums import ChatStatus
 from app.common.events import Event, chat_topic
 from app.common.types import new_id, utcnow
 from app.metrics import MESSAGES
-from app.realtime.frames import ChatClose, ChatStart, MessageSend, Resume, Typing
 from app.routing import lifecycle
 from app.triggers import service as triggers
 from app.web.context import FrameContext
+from app.web.dispatch import handles
 
 
+@handles(ChatStart, "visitor")
 async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
     pre_chat = frame.pre_chat.model_dump(exclude_none=True)
     # The chat's id is chosen here and this socket subscribed before anything is published:
@@ -48,6 +61,7 @@ async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
         ctx.reply(ack.frame())
 
 
+@handles(MessageSend, "visitor", "agent")
 async def on_message_send(ctx: FrameContext, frame: MessageSend) -> None:
     for attempt in (1, 2):
         try:
@@ -75,26 +89,25 @@ async def on_message_send(ctx: FrameContext, frame: MessageSend) -> None:
     ctx.reply(ack.frame())
 
 
+@handles(Typing, "visitor", "agent")
 async def on_typing(ctx: FrameContext, frame: Typing) -> None:
     # Checked every time, not inferred from a subscription: reading a chat (an archived one,
     # a monitored one) does not make one a participant.
     async with ctx.uow() as uow:
         await service.authorized_chat(uow, ctx.actor, frame.chat_id, ChatAction.WRITE)
     topic = chat_topic(frame.chat_id)
-    author = {"type": ctx.actor.type, "id": ctx.actor.id, "name": ctx.conn.display_name}
-    await ctx.hub.publish(
-        Event(
-            topic,
-            {"type": "typing", "chat_id": frame.chat_id, "author": author, "active": frame.active},
-        )
-    )
+    author = TypingAuthor(type=ctx.actor.side, id=ctx.actor.id, name=ctx.conn.display_name)
+    notice = TypingNotice(chat_id=frame.chat_id, author=author, active=frame.active)
+    await ctx.hub.publish(Event(topic, notice.dump()))
 
 
+@handles(ChatClose, "visitor", "agent")
 async def on_chat_close(ctx: FrameContext, frame: ChatClose) -> None:
     async with ctx.uow() as uow:
         await lifecycle.close_chat(uow, ctx.actor, frame.chat_id, ctx.policy)
 
 
+@handles(Resume, "visitor", "agent")
 async def on_resume(ctx: FrameContext, frame: Resume) -> None:
     """Subscribe first, then read history, holding live frames until the history is sent:
     nothing published in between is missed, and nothing overtakes the replay."""
@@ -109,13 +122,12 @@ async def on_resume(ctx: FrameContext, frame: Resume) -> None:
         ctx.conn.release()
         raise
     last_seq = shown[-1]["seq"] if shown else frame.after_seq
-    replay = [{"type": "message.new", "chat_id": chat.id, "message": m} for m in shown]
+    replay = [MessageNew.replay(chat.id, m) for m in shown]
     # A very long chat comes in pages: "more" asks the client to resume again from last_seq.
-    done = {
-        "type": "resume.done",
-        "chat_id": chat.id,
-        "last_seq": last_seq,
-        "status": chat.status,
-        "more": len(shown) >= service.RESUME_PAGE,
-    }
+    done = ResumeDone(
+        chat_id=chat.id,
+        last_seq=last_seq,
+        status=ChatStatus(chat.status),
+        more=len(shown) >= service.RESUME_PAGE,
+    ).dump()
     ctx.conn.release(*replay, done)

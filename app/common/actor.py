@@ -1,27 +1,27 @@
-"""Who is acting: a visitor or an agent, and what they may touch."""
+"""Who is acting: a visitor or an agent, and what they may touch.
+
+Two words that are easy to mix up: the *side* is which kind of socket or token someone holds
+(visitor or agent); the *role* is an agent's rank (agent < supervisor < admin). A visitor has
+a side and no role.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from app.common.enums import Role
-from app.common.events import Viewer
+from app.common.events import Side
 
 STAFF_ROLES = frozenset(r for r in Role if r.is_staff)
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    type: Literal["visitor", "agent"]
+    side: Side
     id: str
     site_id: str
-    role: str = "visitor"
+    role: Role | None = None
     name: str | None = None
-
-    @property
-    def viewer(self) -> Viewer:
-        return "visitor" if self.type == "visitor" else "agent"
 
     @property
     def is_staff(self) -> bool:

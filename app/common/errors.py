@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Literal
+
+# Every error code a client can receive, in an error frame or a REST error body.
+ErrorCode = Literal[
+    "bad_request",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "rate_limited",
+    "too_large",
+    "conflict",
+    "unavailable",
+    "internal",
+]
+
 
 class DomainError(Exception):
-    code = "bad_request"
+    code: ClassVar[ErrorCode] = "bad_request"
     http_status = 400
 
     def __init__(self, message: str) -> None:

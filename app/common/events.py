@@ -8,11 +8,14 @@ from typing import Any, Literal, Protocol
 
 import orjson
 
+from app.common.wire import ServerFrame
+
 # "everyone": every subscriber of the topic, through the visibility rule.
 # "staff": agents and supervisors only; never a visitor socket.
 Audience = Literal["everyone", "staff"]
-# Which kind of socket a frame is shown to (app/realtime/visibility.py decides what it sees).
-Viewer = Literal["visitor", "agent"]
+# Which side a socket or token is on: a visitor's or an agent's (an agent's rank is their Role).
+# app/realtime/visibility.py decides what each side sees of a frame.
+Side = Literal["visitor", "agent"]
 
 # A frame that ends the sockets it reaches, after telling them why: the person's access changed
 # (role, deactivation, password). Clients reconnect; a revoked token is then refused with 4401.
@@ -47,8 +50,8 @@ class Outbox:
 
     events: list[Event] = field(default_factory=list)
 
-    def emit(self, topic: str, frame: dict[str, Any], audience: Audience = "everyone") -> None:
-        self.events.append(Event(topic, frame, audience))
+    def emit(self, topic: str, frame: ServerFrame, audience: Audience = "everyone") -> None:
+        self.events.append(Event(topic, frame.dump(), audience))
 
 
 def chat_topic(chat_id: str) -> str:

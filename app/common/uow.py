@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.common.events import Audience, Outbox, Publisher
+from app.common.wire import ServerFrame
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class UnitOfWork:
                         "publish failed after commit (clients will resume): %s", event.topic
                     )
 
-    def emit(self, topic: str, frame: dict[str, Any], audience: Audience = "everyone") -> None:
+    def emit(self, topic: str, frame: ServerFrame, audience: Audience = "everyone") -> None:
         self._outbox.emit(topic, frame, audience)
 
 

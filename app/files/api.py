@@ -70,7 +70,7 @@ async def optional_actor(
         if claims is not None:
             visitor = await session.get(Visitor, claims.subject)
             if visitor is not None:
-                return Actor(type="visitor", id=visitor.id, site_id=visitor.site_id)
+                return Actor(side="visitor", id=visitor.id, site_id=visitor.site_id)
     raise Unauthorized("invalid or expired token")
 
 
@@ -83,7 +83,7 @@ async def upload(
 ) -> dict[str, Any]:
     if actor is None:
         raise Unauthorized("missing bearer token")
-    if actor.type == "visitor":
+    if actor.side == "visitor":
         await hit_for_site(state, "visitor_upload", actor.site_id, actor.id)
     limit = state.settings.max_upload_bytes
     declared = int(request.headers.get("content-length") or 0)

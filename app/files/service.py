@@ -59,7 +59,7 @@ async def store(
     attachment = Attachment(
         id=attachment_id,
         site_id=actor.site_id,
-        uploader_type=actor.type,
+        uploader_type=actor.side,
         uploader_id=actor.id,
         filename=safe_name(filename),
         content_type=kind,

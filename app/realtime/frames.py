@@ -1,237 +1,48 @@
-"""Inbound socket frames, parsed once at the edge into typed models (discriminated on ``type``)."""
+"""Inbound socket frames, parsed once at the edge into typed models (discriminated on ``type``).
+
+Transport only: which models a socket accepts is given by the edge (app/web/dispatch.py), each
+declared in its domain's ``schemas.py``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from collections.abc import Iterable
+from typing import Annotated, Any, Union
 
 import orjson
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    EmailStr,
-    Field,
-    TypeAdapter,
-    ValidationError,
-    model_validator,
-)
+from pydantic import Field, TypeAdapter, ValidationError
 
 from app.common.errors import BadRequest, TooLarge
-
-ChatId = Annotated[str, Field(min_length=1, max_length=64)]
-ClientMsgId = Annotated[str, Field(min_length=1, max_length=64)]
-Body = Annotated[str, Field(min_length=1, max_length=5000)]
+from app.common.wire import ClientFrame
 
 
-class _Frame(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+class FrameSet:
+    """The frames one side of a socket may send, and the parser for them."""
 
+    def __init__(self, models: Iterable[type[ClientFrame]]) -> None:
+        self.models = tuple(models)
+        self.types = frozenset(m.frame_type() for m in self.models)
+        union: Any = Union[self.models]  # noqa: UP007 - a runtime tuple of models
+        self._adapter = TypeAdapter[Any](Annotated[union, Field(discriminator="type")])
 
-class Ping(_Frame):
-    type: Literal["ping"]
-
-
-class PageView(_Frame):
-    type: Literal["page.view"]
-    url: Annotated[str, Field(min_length=1, max_length=2000)]
-    title: Annotated[str, Field(max_length=500)] | None = None
-    referrer: Annotated[str, Field(max_length=2000)] | None = None
-    # The browser's language (navigator.language), for `language` trigger rules.
-    language: Annotated[str, Field(max_length=35)] | None = None
-
-
-class VisitorEvent(_Frame):
-    """Something the shop reported of the visitor (``Parley.track(name, data)``)."""
-
-    type: Literal["visitor.event"]
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
-InvitationId = Annotated[str, Field(min_length=1, max_length=64)]
-
-
-class InvitationAccept(_Frame):
-    type: Literal["invitation.accept"]
-    invitation_id: InvitationId
-
-
-class InvitationDismiss(_Frame):
-    type: Literal["invitation.dismiss"]
-    invitation_id: InvitationId
-
-
-# Bounds on a shop's own pre-chat questions: stored with every chat and shown to agents.
-PRE_CHAT_MAX_KEYS = 20
-PRE_CHAT_MAX_KEY_LENGTH = 64
-PRE_CHAT_MAX_VALUE_LENGTH = 500
-
-
-class PreChat(BaseModel):
-    # Shops add their own questions, so unknown keys are kept: a bounded number of short
-    # answers (strings, numbers, yes/no), never nested data.
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
-    name: Annotated[str, Field(max_length=100)] | None = None
-    email: EmailStr | None = None
-    department: Annotated[str, Field(max_length=64)] | None = None
-
-    @model_validator(mode="after")
-    def _bounded(self) -> PreChat:
-        extra = self.model_extra or {}
-        if len(self.model_fields_set | extra.keys()) > PRE_CHAT_MAX_KEYS:
-            raise ValueError(f"at most {PRE_CHAT_MAX_KEYS} fields")
-        for key, value in extra.items():
-            if len(key) > PRE_CHAT_MAX_KEY_LENGTH:
-                raise ValueError(f"field names may be at most {PRE_CHAT_MAX_KEY_LENGTH} characters")
-            if value is not None and not isinstance(value, str | int | float | bool):
-                raise ValueError(f"{key}: answers must be text, a number or true/false")
-            if isinstance(value, str) and len(value) > PRE_CHAT_MAX_VALUE_LENGTH:
-                raise ValueError(
-                    f"{key}: answers may be at most {PRE_CHAT_MAX_VALUE_LENGTH} characters"
-                )
-        return self
-
-
-class ChatStart(_Frame):
-    type: Literal["chat.start"]
-    pre_chat: PreChat = Field(default_factory=PreChat)
-    message: Body | None = None
-    client_msg_id: ClientMsgId | None = None
-    # The proactive invitation the visitor accepted by starting this chat.
-    invitation_id: InvitationId | None = None
-
-
-class MessageSend(_Frame):
-    type: Literal["message.send"]
-    chat_id: ChatId
-    client_msg_id: ClientMsgId
-    body: Body
-    kind: Literal["public", "whisper", "note"] = "public"
-    attachment_ids: Annotated[list[str], Field(max_length=10)] = Field(default_factory=list)
-
-
-class Typing(_Frame):
-    type: Literal["typing"]
-    chat_id: ChatId
-    active: bool
-
-
-class ChatClose(_Frame):
-    type: Literal["chat.close"]
-    chat_id: ChatId
-
-
-class Resume(_Frame):
-    type: Literal["resume"]
-    chat_id: ChatId
-    after_seq: Annotated[int, Field(ge=0)]
-
-
-class PresenceSet(_Frame):
-    type: Literal["presence.set"]
-    status: Literal["online", "busy", "away"]
-
-
-class ChatAccept(_Frame):
-    type: Literal["chat.accept"]
-    chat_id: ChatId
-
-
-class ChatTransfer(_Frame):
-    type: Literal["chat.transfer"]
-    chat_id: ChatId
-    to_agent_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-    to_skill: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-    note: Annotated[str, Field(max_length=5000)] | None = None
-
-
-class ChatMonitor(_Frame):
-    type: Literal["chat.monitor"]
-    chat_id: ChatId
-
-
-class ChatJoin(_Frame):
-    type: Literal["chat.join"]
-    chat_id: ChatId
-
-
-class Activity(_Frame):
-    """The agent is at the console (typing, clicking): keeps them from turning away."""
-
-    type: Literal["activity"]
-
-
-VisitorFrame = Annotated[
-    Ping
-    | PageView
-    | VisitorEvent
-    | InvitationAccept
-    | InvitationDismiss
-    | ChatStart
-    | MessageSend
-    | Typing
-    | ChatClose
-    | Resume,
-    Field(discriminator="type"),
-]
-AgentFrame = Annotated[
-    Ping
-    | PresenceSet
-    | ChatAccept
-    | ChatTransfer
-    | ChatMonitor
-    | ChatJoin
-    | Activity
-    | MessageSend
-    | Typing
-    | ChatClose
-    | Resume,
-    Field(discriminator="type"),
-]
-_VISITOR = TypeAdapter[Any](VisitorFrame)
-_AGENT = TypeAdapter[Any](AgentFrame)
-
-
-def _types_of(union: Any) -> frozenset[str]:
-    """The ``type`` values a discriminated union accepts, read from its members."""
-    members = get_args(get_args(union)[0])
-    return frozenset(get_args(m.model_fields["type"].annotation)[0] for m in members)
-
-
-_VISITOR_TYPES = _types_of(VisitorFrame)
-_AGENT_TYPES = _types_of(AgentFrame)
-
-
-def frame_types(role: Literal["visitor", "agent"]) -> frozenset[str]:
-    """The frame types a socket of this side may send."""
-    return _VISITOR_TYPES if role == "visitor" else _AGENT_TYPES
-
-
-def type_of(model: type[BaseModel]) -> str:
-    """The ``type`` value of a frame model."""
-    value: str = get_args(model.model_fields["type"].annotation)[0]
-    return value
-
-
-def parse(raw: str | bytes, role: Literal["visitor", "agent"], max_bytes: int) -> BaseModel:
-    """A typed frame, or BadRequest/TooLarge carrying a message a developer can act on."""
-    if len(raw) > max_bytes:
-        raise TooLarge(f"frame larger than {max_bytes} bytes")
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise BadRequest("frame is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest("frame must be a JSON object")
-    kind = data.get("type")
-    allowed = _VISITOR_TYPES if role == "visitor" else _AGENT_TYPES
-    if not isinstance(kind, str) or kind not in allowed:
-        raise BadRequest(f"unknown frame type {kind!r}")
-    adapter = _VISITOR if role == "visitor" else _AGENT
-    try:
-        frame: BaseModel = adapter.validate_python(data)
-    except ValidationError as exc:
-        raise BadRequest(_describe(exc)) from None
-    return frame
+    def parse(self, raw: str | bytes, max_bytes: int) -> ClientFrame:
+        """A typed frame, or BadRequest/TooLarge carrying a message a developer can act on."""
+        if len(raw) > max_bytes:
+            raise TooLarge(f"frame larger than {max_bytes} bytes")
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise BadRequest("frame is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise BadRequest("frame must be a JSON object")
+        kind = data.get("type")
+        if not isinstance(kind, str) or kind not in self.types:
+            raise BadRequest(f"unknown frame type {kind!r}")
+        try:
+            frame: ClientFrame = self._adapter.validate_python(data)
+        except ValidationError as exc:
+            raise BadRequest(_describe(exc)) from None
+        return frame
 
 
 def client_ref(raw: str | bytes) -> str | None:

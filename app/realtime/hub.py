@@ -14,12 +14,13 @@ from app.common.events import (
     CLOSE_SESSION_CHANGED,
     SESSION_CLOSED,
     Event,
-    Viewer,
+    Side,
     chat_topic,
     decode,
 )
 from app.metrics import DELIVERY, SLOW_CONSUMERS, SOCKETS
 from app.realtime.broker import Broker
+from app.realtime.schemas import Resync
 from app.realtime.visibility import ViewerIdentity, is_own_echo, present
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,10 @@ CLOSE_SLOW_CONSUMER = 4408
 
 # Frames that make a socket a member of a chat: from then on it receives the chat's topic.
 _JOINING_FRAMES = frozenset({"chat.started", "chat.assigned", "chat.offered"})
+
+
+# Sent to every socket after the broker was unreachable: resume each chat shown.
+RESYNC = Resync().dump()
 
 
 class Connection:
@@ -117,7 +122,7 @@ class Hub:
     async def _resync(self) -> None:
         """Deliveries may have been lost: every client resumes its chats from its last seq."""
         for conn in list(self._connections):
-            conn.send({"type": "resync"})
+            conn.send(RESYNC)
 
     async def stop(self) -> None:
         await self.broker.stop()
@@ -127,13 +132,13 @@ class Hub:
 
     async def attach(self, conn: Connection, topics: list[str]) -> None:
         self._connections.add(conn)
-        SOCKETS.labels(conn.viewer.kind).inc()
+        SOCKETS.labels(conn.viewer.side).inc()
         for topic in topics:
             await self.subscribe(conn, topic)
 
     async def detach(self, conn: Connection) -> None:
         if conn in self._connections:
-            SOCKETS.labels(conn.viewer.kind).dec()
+            SOCKETS.labels(conn.viewer.side).dec()
         self._connections.discard(conn)
         for topic in list(conn.topics):
             await self.unsubscribe(conn, topic)
@@ -173,13 +178,13 @@ class Hub:
             await self.broker.unsubscribe(topic)
 
     def local_agent_ids(self) -> set[str]:
-        return {c.viewer.id for c in self._connections if c.viewer.kind == "agent"}
+        return {c.viewer.id for c in self._connections if c.viewer.side == "agent"}
 
     def take_active_agent_ids(self) -> set[str]:
         """Agents who did something since the last call (their activity flags are reset)."""
         active = set()
         for conn in self._connections:
-            if conn.viewer.kind == "agent" and conn.active:
+            if conn.viewer.side == "agent" and conn.active:
                 active.add(conn.viewer.id)
                 conn.active = False
         return active
@@ -197,9 +202,9 @@ class Hub:
             return
         frame, audience, published = decode(payload)
         DELIVERY.observe(max(time.time() - published, 0.0))
-        views: dict[Viewer, tuple[dict[str, Any] | None, bytes]] = {}
+        views: dict[Side, tuple[dict[str, Any] | None, bytes]] = {}
         for conn in list(subscribers):
-            kind = conn.viewer.kind
+            kind = conn.viewer.side
             if kind not in views:
                 view = present(frame, audience, kind)
                 views[kind] = (view, orjson.dumps(view) if view is not None else b"")
@@ -222,7 +227,7 @@ class Hub:
             await self.subscribe(conn, chat_topic(chat_id))
         elif (
             kind == "chat.transferred"
-            and conn.viewer.kind == "agent"
+            and conn.viewer.side == "agent"
             and frame.get("from_agent_id") == conn.viewer.id
         ):
             await self.unsubscribe(conn, chat_topic(chat_id))

@@ -10,16 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.common.events import Audience, Viewer
+from app.common.events import Audience, Side
 
 
 @dataclass(frozen=True, slots=True)
 class ViewerIdentity:
-    kind: Viewer
+    side: Side
     id: str
 
 
-def present(frame: dict[str, Any], audience: Audience, viewer: Viewer) -> dict[str, Any] | None:
+def present(frame: dict[str, Any], audience: Audience, viewer: Side) -> dict[str, Any] | None:
     """The frame as this kind of viewer may see it, or None when it must not reach them."""
     kind = frame.get("type")
     if viewer == "visitor":
@@ -38,7 +38,7 @@ def is_own_echo(frame: dict[str, Any], viewer: ViewerIdentity) -> bool:
     return frame.get("type") == "typing" and frame["author"].get("id") == viewer.id
 
 
-def message_for(viewer: Viewer, message: dict[str, Any]) -> dict[str, Any] | None:
+def message_for(viewer: Side, message: dict[str, Any]) -> dict[str, Any] | None:
     """A stored message as this viewer sees it (None: not at all)."""
     shown = {k: v for k, v in message.items() if k != "public_seq"}
     if viewer == "agent":

@@ -7,10 +7,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.agents.models import Agent
+from app.agents.schemas import AgentCard
 from app.chat import feed
 from app.chat.models import Chat
 from app.chat.queries import previous_chats
-from app.chat.views import agent_card, chat_summary
+from app.chat.schemas import ChatRef, ChatSummary
 from app.common.enums import ChatStatus
 from app.common.events import agent_topic, visitor_topic
 from app.common.types import utcnow
@@ -19,6 +20,7 @@ from app.jobs import service as jobs
 from app.routing.claim import candidates, lock_chat, lock_site, release_slot, site_policy, take_slot
 from app.routing.policy import RoutingPolicy, SitePolicy
 from app.routing.queue import announce_queue, queued_chats, schedule_recheck
+from app.routing.schemas import ChatAssigned, ChatOffered, ChatOfferExpired
 from app.visitors.models import Visitor
 
 OFFER_TIMEOUT_JOB = "offer_timeout"
@@ -86,23 +88,20 @@ async def assign(uow: UnitOfWork, chat: Chat, agent: Agent) -> None:
     uow.emit(agent_topic(agent.id), await assigned_frame(uow, chat))
     uow.emit(
         visitor_topic(chat.visitor_id),
-        {
-            "type": "chat.assigned",
-            "chat_id": chat.id,
-            "chat": {"id": chat.id},
-            "agent": agent_card(agent),
-        },
+        ChatAssigned(chat_id=chat.id, chat=ChatRef(id=chat.id), agent=AgentCard.of(agent)),
     )
     await feed.publish_row(uow, chat)
 
 
-async def assigned_frame(
-    uow: UnitOfWork, chat: Chat, kind: str = "chat.assigned"
-) -> dict[str, object]:
-    """``chat.assigned``/``chat.offered`` as the agent receives it: chat, visitor, past chats."""
+async def agent_view_of(uow: UnitOfWork, chat: Chat) -> ChatSummary:
+    """The chat as the agent it is offered or assigned to sees it: visitor, past chats."""
     visitor = await uow.session.get_one(Visitor, chat.visitor_id)
-    previous = await previous_chats(uow, chat)
-    return {"type": kind, "chat_id": chat.id, "chat": chat_summary(chat, visitor, previous)}
+    return ChatSummary.of(chat, visitor, await previous_chats(uow, chat))
+
+
+async def assigned_frame(uow: UnitOfWork, chat: Chat) -> ChatAssigned:
+    """``chat.assigned`` as the agent receives it."""
+    return ChatAssigned(chat_id=chat.id, chat=await agent_view_of(uow, chat))
 
 
 async def _offer(uow: UnitOfWork, chat: Chat, agent: Agent, site: SitePolicy) -> None:
@@ -119,9 +118,11 @@ async def _offer(uow: UnitOfWork, chat: Chat, agent: Agent, site: SitePolicy) ->
         now + timedelta(seconds=site.offer_timeout_s),
         {"chat_id": chat.id, "agent_id": agent.id},
     )
-    frame = await assigned_frame(uow, chat, "chat.offered")
-    frame["expires_in_s"] = site.offer_timeout_s
-    uow.emit(agent_topic(agent.id), frame)
+    summary = await agent_view_of(uow, chat)
+    uow.emit(
+        agent_topic(agent.id),
+        ChatOffered(chat_id=chat.id, chat=summary, expires_in_s=site.offer_timeout_s),
+    )
     await feed.publish_row(uow, chat)
 
 
@@ -142,7 +143,7 @@ async def offer_expired(
     chat.offered_at = None
     chat.passed_over = [*chat.passed_over, agent_id]
     await uow.session.flush()
-    uow.emit(agent_topic(agent_id), {"type": "chat.offer_expired", "chat_id": chat.id})
+    uow.emit(agent_topic(agent_id), ChatOfferExpired(chat_id=chat.id))
     await assign_or_queue(uow, chat, policy)
 
 

@@ -19,6 +19,7 @@ from app.common.events import site_topic
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.routing.policy import RoutingPolicy, SitePolicy
+from app.routing.schemas import PresenceUpdate
 from app.sites.models import Site
 
 
@@ -104,12 +105,7 @@ def _announce_load(
     """An agent's load changed: consoles and supervisors show it."""
     uow.emit(
         site_topic(site_id),
-        {
-            "type": "presence.update",
-            "agent_id": agent_id,
-            "status": status,
-            "active_chats": active_chats,
-        },
+        PresenceUpdate(agent_id=agent_id, status=AgentStatus(status), active_chats=active_chats),
         audience="staff",
     )
 

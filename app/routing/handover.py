@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.agents.models import Agent
+from app.agents.schemas import AgentCard
 from app.chat import feed, messages
 from app.chat.access import ChatAction, authorize
 from app.chat.messages import SYSTEM, agent_author
 from app.chat.models import Chat
-from app.chat.views import agent_card
 from app.common.actor import Actor
 from app.common.enums import AgentStatus, ChatStatus
 from app.common.errors import Conflict
@@ -19,6 +19,7 @@ from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.routing import assignment, claim
 from app.routing.policy import RoutingPolicy
+from app.routing.schemas import ChatTransferred, ChatUnassigned, PresenceUpdate
 
 
 async def accept(uow: UnitOfWork, actor: Actor, chat_id: str) -> None:
@@ -71,14 +72,13 @@ async def transfer(
     await messages.append(uow, chat.id, SYSTEM, f"{target.name} is taking over this chat.")
     uow.emit(
         chat_topic(chat.id),
-        {
-            "type": "chat.transferred",
-            "chat_id": chat.id,
-            "from_agent_id": source_id,
-            "to_agent_id": target.id,
-            "to_skill": to_skill,
-            "agent": agent_card(target),
-        },
+        ChatTransferred(
+            chat_id=chat.id,
+            from_agent_id=source_id,
+            to_agent_id=target.id,
+            to_skill=to_skill,
+            agent=AgentCard.of(target),
+        ),
     )
     await feed.publish_row(uow, chat)
     return target
@@ -152,7 +152,7 @@ async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy)
         await uow.session.flush()
         uow.emit(
             agent_topic(agent.id),
-            {"type": "chat.unassigned", "chat_id": chat.id, "reason": "agent_offline"},
+            ChatUnassigned(chat_id=chat.id, reason="agent_offline"),
         )
         await feed.publish_row(uow, chat)
         if was_active:
@@ -167,12 +167,7 @@ async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy)
     if chats:
         uow.emit(
             site_topic(agent.site_id),
-            {
-                "type": "presence.update",
-                "agent_id": agent.id,
-                "status": agent.status,
-                "active_chats": 0,
-            },
+            PresenceUpdate(agent_id=agent.id, status=AgentStatus(agent.status), active_chats=0),
             audience="staff",
         )
         await assignment.drain_queue(uow, agent.site_id, policy)

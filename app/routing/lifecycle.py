@@ -14,6 +14,7 @@ from app.chat.access import ChatAction
 from app.chat.messages import SYSTEM
 from app.chat.models import OPEN_STATUSES, Chat
 from app.chat.queries import open_chat_of
+from app.chat.schemas import ChatClosed, ChatStarted, ClosedBy, CloseReason
 from app.chat.service import Ack, ack_for, authorized_chat, visitor_author
 from app.common.actor import Actor
 from app.common.enums import ChatStatus
@@ -42,7 +43,7 @@ async def start_chat(
     if existing is not None:
         uow.emit(
             visitor_topic(actor.id),
-            {"type": "chat.started", "chat_id": existing.id, "status": existing.status},
+            ChatStarted(chat_id=existing.id, status=ChatStatus(existing.status)),
         )
         return existing, None
     # Refused before anything is stored: an unknown department creates no chat.
@@ -65,9 +66,7 @@ async def start_chat(
     )
     uow.session.add(chat)
     await uow.session.flush()
-    uow.emit(
-        visitor_topic(actor.id), {"type": "chat.started", "chat_id": chat.id, "status": chat.status}
-    )
+    uow.emit(visitor_topic(actor.id), ChatStarted(chat_id=chat.id, status=ChatStatus(chat.status)))
     # Routed before the first message is stored, so an agent who gets the chat at once is
     # already a member when that message is published.
     await assignment.assign_or_queue(uow, chat, policy)
@@ -84,16 +83,16 @@ async def close_chat(uow: UnitOfWork, actor: Actor, chat_id: str, policy: Routin
     await claim.lock_site(uow, actor.site_id)
     chat = await authorized_chat(uow, actor, chat_id, ChatAction.WRITE)
     if chat.status != ChatStatus.CLOSED:
-        await end_chat(uow, chat, actor.type, policy)
+        await end_chat(uow, chat, actor.side, policy)
     return chat
 
 
 async def end_chat(
     uow: UnitOfWork,
     chat: Chat,
-    closed_by: str,
+    closed_by: ClosedBy,
     policy: RoutingPolicy,
-    reason: str | None = None,
+    reason: CloseReason | None = None,
 ) -> None:
     """Close an open chat (the site is locked by the caller): free the agent's slot or the
     queue place, tell everyone in it, and let the queue move.
@@ -110,10 +109,7 @@ async def end_chat(
         await claim.release_slot(uow, chat.agent_id)
     await jobs.cancel(uow, assignment.offer_job_key(chat.id))
     await uow.session.flush()
-    frame: dict[str, Any] = {"type": "chat.closed", "chat_id": chat.id, "closed_by": closed_by}
-    if reason:
-        frame["reason"] = reason
-    uow.emit(chat_topic(chat.id), frame)
+    uow.emit(chat_topic(chat.id), ChatClosed(chat_id=chat.id, closed_by=closed_by, reason=reason))
     await feed.publish_row(uow, chat)
     if was_queued:
         await queue.announce_queue(uow, chat.site_id, policy)

@@ -16,6 +16,7 @@ from app.common.uow import UnitOfWork
 from app.jobs import service as jobs
 from app.routing.claim import anyone_online_with, lock_site, site_policy
 from app.routing.policy import RoutingPolicy, SitePolicy
+from app.routing.schemas import ChatQueued, QueueUpdate
 
 # Used for the wait estimate until the site has closed chats to learn handling time from.
 DEFAULT_HANDLING_S = 180
@@ -36,7 +37,7 @@ async def announce_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -
         waiting[chat.skill or ""] = waiting.get(chat.skill or "", 0) + 1
     uow.emit(
         site_topic(site_id),
-        {"type": "queue.update", "waiting": waiting, "total": len(queued)},
+        QueueUpdate(waiting=waiting, total=len(queued)),
         audience="staff",
     )
     if not queued:
@@ -57,14 +58,13 @@ async def announce_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -
         chat.queue_position, chat.queue_eta_s = position, eta
         uow.emit(
             visitor_topic(chat.visitor_id),
-            {
-                "type": "chat.queued",
-                "chat_id": chat.id,
-                "position": position,
-                "estimated_wait_s": eta,
-                "skill": key,
-                "agents_available": capacity[key] > 0,
-            },
+            ChatQueued(
+                chat_id=chat.id,
+                position=position,
+                estimated_wait_s=eta,
+                skill=key,
+                agents_available=capacity[key] > 0,
+            ),
         )
     await uow.session.flush()
 

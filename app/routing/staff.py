@@ -21,6 +21,7 @@ from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.routing import assignment, claim, handover
 from app.routing.policy import RoutingPolicy
+from app.routing.schemas import PresenceReason, PresenceUpdate
 
 
 async def update_agent(
@@ -88,7 +89,7 @@ async def set_status(
     agent: Agent,
     status: str,
     policy: RoutingPolicy,
-    reason: str | None = None,
+    reason: PresenceReason | None = None,
     announce: bool = False,
 ) -> None:
     """Change an agent's status, tell the site, and let the queue move if they came online.
@@ -102,14 +103,12 @@ async def set_status(
     agent.last_seen_at = agent.last_seen_at or utcnow()
     await uow.session.flush()
     if changed or announce:
-        frame: dict[str, Any] = {
-            "type": "presence.update",
-            "agent_id": agent.id,
-            "status": status,
-            "active_chats": agent.active_chats,
-        }
-        if reason:
-            frame["reason"] = reason
+        frame = PresenceUpdate(
+            agent_id=agent.id,
+            status=AgentStatus(status),
+            active_chats=agent.active_chats,
+            reason=reason,
+        )
         uow.emit(site_topic(agent.site_id), frame, audience="staff")
     if status == AgentStatus.ONLINE:
         await assignment.drain_queue(uow, agent.site_id, policy)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from app.chat.access import ChatAction
 from app.chat.service import authorized_chat
 from app.common.events import chat_topic
-from app.realtime.frames import ChatJoin, ChatMonitor
 from app.supervision import service
+from app.supervision.schemas import ChatJoin, ChatMonitor
 from app.web.context import FrameContext
+from app.web.dispatch import handles
 
 
+@handles(ChatMonitor, "agent")
 async def on_chat_monitor(ctx: FrameContext, frame: ChatMonitor) -> None:
     async with ctx.uow() as uow:
         chat = await authorized_chat(uow, ctx.actor, frame.chat_id, ChatAction.SUPERVISE)
@@ -24,6 +26,7 @@ async def on_chat_monitor(ctx: FrameContext, frame: ChatMonitor) -> None:
     ctx.reply(reply)
 
 
+@handles(ChatJoin, "agent")
 async def on_chat_join(ctx: FrameContext, frame: ChatJoin) -> None:
     async with ctx.uow() as uow:
         chat = await authorized_chat(uow, ctx.actor, frame.chat_id, ChatAction.SUPERVISE)

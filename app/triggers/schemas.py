@@ -1,13 +1,14 @@
-"""Trigger REST bodies and answers, and the outgoing ``invitation`` frame."""
+"""Triggers on the wire: REST bodies and answers, and the invitation frames both ways."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.common.wire import ClientFrame, ServerFrame, WireModel, omitted
 from app.triggers.rules import BOOL_FIELDS, FIELD_OPS, NUMBER_FIELDS, TEXT_FIELDS
 
 Field_ = Literal[
@@ -140,19 +141,49 @@ class TriggerList(BaseModel):
     next_cursor: str | None
 
 
-class InvitationAgent(BaseModel):
+class InvitationAgent(WireModel):
     id: str
     name: str
     avatar_url: str | None
 
 
-class InvitationFrame(BaseModel):
-    """Server -> visitor: a trigger fired. Shown as a teaser; ``agent`` is absent when the shop
-    itself invites (nobody online, ``when_unavailable``)."""
+class Invitation(ServerFrame):
+    """A trigger fired: shown as a teaser. ``agent`` is left out when the shop itself invites
+    (nobody online, ``when_unavailable``)."""
 
+    audience_note = "the visitor (every socket)"
     type: Literal["invitation"] = "invitation"
     invitation_id: str
     trigger_id: str
     message: str
     open_panel: bool
-    agent: InvitationAgent | None = None
+    agent: InvitationAgent | None = omitted("who would answer")
+
+
+class InvitationDismissed(ServerFrame):
+    """The visitor said no in one tab: every tab hides the teaser."""
+
+    audience_note = "the visitor (every socket)"
+    type: Literal["invitation.dismissed"] = "invitation.dismissed"
+    invitation_id: str
+
+
+InvitationId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class VisitorEvent(ClientFrame):
+    """Something the shop reported of the visitor (``Parley.track(name, data)``)."""
+
+    type: Literal["visitor.event"]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class InvitationAccept(ClientFrame):
+    type: Literal["invitation.accept"]
+    invitation_id: InvitationId
+
+
+class InvitationDismiss(ClientFrame):
+    type: Literal["invitation.dismiss"]
+    invitation_id: InvitationId

@@ -29,11 +29,12 @@ from app.jobs import service as jobs
 from app.jobs.service import JobHandler
 from app.routing import claim
 from app.routing.policy import RoutingPolicy
+from app.triggers import schemas
 from app.triggers.models import Invitation, Trigger, TriggerVisit
 from app.triggers.rules import Facts, excluded, first_time
 from app.triggers.schemas import (
     InvitationAgent,
-    InvitationFrame,
+    InvitationDismissed,
     InvitationStats,
     TriggerIn,
     TriggerOut,
@@ -353,7 +354,7 @@ async def _fire(
     )
     if invitation_id is None:
         return True  # invited already, by another process
-    frame = InvitationFrame(
+    frame = schemas.Invitation(
         invitation_id=invitation_id,
         trigger_id=trigger.id,
         message=trigger.message,
@@ -364,10 +365,7 @@ async def _fire(
             else None
         ),
     )
-    uow.emit(
-        visitor_topic(visit.visitor_id),
-        frame.model_dump(mode="json", exclude={"agent"} if agent is None else None),
-    )
+    uow.emit(visitor_topic(visit.visitor_id), frame)
     return True
 
 
@@ -415,10 +413,7 @@ async def dismiss(uow: UnitOfWork, visitor_id: str, invitation_id: str, now: dat
     if invitation.dismissed_at is None and invitation.accepted_at is None:
         invitation.dismissed_at = now
         await jobs.cancel(uow, job_key(visitor_id))
-    uow.emit(
-        visitor_topic(visitor_id),
-        {"type": "invitation.dismissed", "invitation_id": invitation.id},
-    )
+    uow.emit(visitor_topic(visitor_id), InvitationDismissed(invitation_id=invitation.id))
     return True
 
 

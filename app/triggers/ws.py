@@ -6,11 +6,13 @@ from datetime import datetime
 
 from app.common.errors import NotFound
 from app.common.types import utcnow
-from app.realtime.frames import InvitationAccept, InvitationDismiss, VisitorEvent
 from app.triggers import service
+from app.triggers.schemas import InvitationAccept, InvitationDismiss, VisitorEvent
 from app.web.context import FrameContext
+from app.web.dispatch import handles
 
 
+@handles(VisitorEvent, "visitor")
 async def on_visitor_event(ctx: FrameContext, frame: VisitorEvent) -> None:
     async with ctx.uow() as uow:
         due = await service.event_seen(
@@ -25,12 +27,14 @@ async def on_visitor_event(ctx: FrameContext, frame: VisitorEvent) -> None:
     wake_at_due(ctx, due)
 
 
+@handles(InvitationDismiss, "visitor")
 async def on_invitation_dismiss(ctx: FrameContext, frame: InvitationDismiss) -> None:
     async with ctx.uow() as uow:
         if not await service.dismiss(uow, ctx.actor.id, frame.invitation_id, utcnow()):
             raise NotFound("no such invitation")
 
 
+@handles(InvitationAccept, "visitor")
 async def on_invitation_accept(ctx: FrameContext, frame: InvitationAccept) -> None:
     async with ctx.uow() as uow:
         if not await service.accept(uow, ctx.actor.id, frame.invitation_id, None, utcnow()):

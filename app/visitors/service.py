@@ -12,6 +12,7 @@ from app.common.types import iso, utcnow
 from app.common.uow import UnitOfWork
 from app.sites.models import Site
 from app.visitors.models import PageView, Visitor
+from app.visitors.schemas import VisitorActivity
 
 # A visitor seen again after this long counts as a new visit.
 VISIT_GAP = timedelta(minutes=30)
@@ -63,13 +64,12 @@ async def record_page_view(
     await uow.session.flush()
     uow.emit(
         site_topic(site_id),
-        {
-            "type": "visitor.activity",
-            "visitor_id": visitor_id,
-            "url": url,
-            "title": title,
-            "at": iso(view.created_at),
-            "chat_id": chat_id,
-        },
+        VisitorActivity(
+            visitor_id=visitor_id,
+            url=url,
+            title=title,
+            at=iso(view.created_at) or "",
+            chat_id=chat_id,
+        ),
         audience="staff",
     )

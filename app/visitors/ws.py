@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from app.chat.queries import open_chat_of
 from app.common.types import utcnow
-from app.realtime.frames import PageView
 from app.triggers import service as triggers
 from app.triggers.ws import wake_at_due
 from app.visitors import service
+from app.visitors.schemas import PageView
 from app.web.context import FrameContext
+from app.web.dispatch import handles
 
 
+@handles(PageView, "visitor")
 async def on_page_view(ctx: FrameContext, frame: PageView) -> None:
     async with ctx.uow() as uow:
         chat = await open_chat_of(uow, ctx.actor.id)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from app.common.actor import Actor
 from app.common.uow import UnitOfWork
+from app.common.wire import ServerFrame
 from app.realtime.hub import Connection, Hub
 from app.routing.policy import RoutingPolicy
 from app.state import AppState
@@ -31,5 +31,9 @@ class FrameContext:
     def uow(self) -> UnitOfWork:
         return self.state.uow()
 
-    def reply(self, frame: dict[str, Any]) -> None:
-        self.conn.send(frame)
+    def reply(self, frame: ServerFrame) -> None:
+        self.conn.send(frame.dump())
+
+    def release(self, *first: ServerFrame) -> None:
+        """Send ``first`` (the state just loaded), then what arrived while the socket was held."""
+        self.conn.release(*(f.dump() for f in first))

@@ -14,7 +14,8 @@ from pydantic import BaseModel
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 
-from app.realtime import frames
+from app.chat.schemas import ChatStart, MessageSend
+from app.realtime.schemas import ErrorFrame, Ping
 from app.state import AppState
 from app.web.context import FrameContext
 
@@ -38,16 +39,16 @@ async def check_frame(ctx: FrameContext, frame: BaseModel) -> None:
     """Count a frame against its limits, keyed by frame type; raises ``RateLimited``."""
     limiter = ctx.state.limiter
     actor = ctx.actor
-    if isinstance(frame, frames.Ping):
+    if isinstance(frame, Ping):
         return  # keeps a refused client's connection check working, and costs nothing
-    if actor.type == "visitor":
+    if actor.side == "visitor":
         site = actor.site_id
-        if isinstance(frame, frames.MessageSend):
+        if isinstance(frame, MessageSend):
             await hit_for_site(ctx.state, "visitor_message", site, actor.id)
-        elif isinstance(frame, frames.ChatStart):
+        elif isinstance(frame, ChatStart):
             await hit_for_site(ctx.state, "chat_start", site, ctx.client_address)
         await hit_for_site(ctx.state, "visitor_frame", site, actor.id)
-    elif isinstance(frame, frames.MessageSend):
+    elif isinstance(frame, MessageSend):
         await limiter.hit("agent_message", actor.id)
 
 
@@ -73,14 +74,12 @@ async def socket_slot(
     limiter = ctx.state.limiter
     visitor_id = ctx.actor.id
     if not limiter.open_socket(visitor_id):
-        await ws.send_json(
-            {
-                "type": "error",
-                "code": "rate_limited",
-                "message": "too many open chat windows; close one and reload",
-                "ref": None,
-            }
+        refused = ErrorFrame(
+            code="rate_limited",
+            message="too many open chat windows; close one and reload",
+            ref=None,
         )
+        await ws.send_json(refused.dump())
         await ws.close(CLOSE_TOO_MANY_SOCKETS)
         yield False
         return

@@ -10,18 +10,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal
 
-from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from app.common.errors import DomainError, RateLimited
+from app.common.errors import DomainError, ErrorCode, RateLimited
 from app.realtime import frames
 from app.realtime.hub import Connection
+from app.realtime.schemas import ErrorFrame, Ping
 from app.web import limits
 from app.web.context import FrameContext
 from app.web.credentials import socket_subprotocol
+from app.web.dispatch import SideTable
 
 log = logging.getLogger(__name__)
 
@@ -29,19 +29,16 @@ CLOSE_BAD_TOKEN = 4401
 # Clients ping every 25 s; a socket silent for this long is a dead connection nobody closed.
 IDLE_TIMEOUT_S = 75.0
 
-Handler = Callable[[FrameContext, Any], Awaitable[None]]
-
 
 async def run_socket(
     ws: WebSocket,
     ctx: FrameContext,
-    role: Literal["visitor", "agent"],
-    handlers: dict[type[BaseModel], Handler],
+    accepts: SideTable,
     topics: list[str],
     on_open: Callable[[FrameContext], Awaitable[None]],
 ) -> None:
     async with contextlib.AsyncExitStack() as stack:
-        if not await stack.enter_async_context(limits.socket_slot(ws, ctx, role)):
+        if not await stack.enter_async_context(limits.socket_slot(ws, ctx, accepts.side)):
             return
         hub = ctx.hub
         conn = ctx.conn
@@ -50,7 +47,7 @@ async def run_socket(
         try:
             await on_open(ctx)
             writer = asyncio.create_task(_write(ws, conn))
-            reader = asyncio.create_task(_read(ws, ctx, role, handlers))
+            reader = asyncio.create_task(_read(ws, ctx, accepts))
             _done, pending = await asyncio.wait(
                 {writer, reader}, return_when=asyncio.FIRST_COMPLETED
             )
@@ -83,12 +80,7 @@ async def _write(ws: WebSocket, conn: Connection) -> None:
         await ws.send_text(data.decode())
 
 
-async def _read(
-    ws: WebSocket,
-    ctx: FrameContext,
-    role: Literal["visitor", "agent"],
-    handlers: dict[type[BaseModel], Handler],
-) -> None:
+async def _read(ws: WebSocket, ctx: FrameContext, accepts: SideTable) -> None:
     max_bytes = ctx.state.settings.max_frame_bytes
     while True:
         try:
@@ -102,29 +94,25 @@ async def _read(
         raw: str | bytes | None = message.get("text")
         if raw is None:
             raw = message.get("bytes") or b""
-        await _dispatch(ctx, raw, role, max_bytes, handlers)
+        await _dispatch(ctx, raw, accepts, max_bytes)
 
 
 async def _dispatch(
-    ctx: FrameContext,
-    raw: str | bytes,
-    role: Literal["visitor", "agent"],
-    max_bytes: int,
-    handlers: dict[type[BaseModel], Handler],
+    ctx: FrameContext, raw: str | bytes, accepts: SideTable, max_bytes: int
 ) -> None:
     ref = chat_id = None
     try:
-        frame = frames.parse(raw, role, max_bytes)
+        frame = accepts.frames.parse(raw, max_bytes)
         ref = getattr(frame, "client_msg_id", None)
         chat_id = getattr(frame, "chat_id", None)
-        if not isinstance(frame, frames.Ping):
+        if not isinstance(frame, Ping):
             ctx.conn.active = True
         await limits.check_frame(ctx, frame)
-        await handlers[type(frame)](ctx, frame)
+        await accepts.handlers[type(frame)](ctx, frame)
     except DomainError as exc:
         reply = error_frame(exc.code, exc.message, ref or _safe_ref(raw, max_bytes), chat_id)
         if isinstance(exc, RateLimited):
-            reply["retry_after_s"] = exc.retry_after_s
+            reply.retry_after_s = exc.retry_after_s
         ctx.reply(reply)
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
         log.warning("database unavailable while handling a frame: %s", exc)
@@ -143,10 +131,7 @@ def _safe_ref(raw: str | bytes, max_bytes: int) -> str | None:
 
 
 def error_frame(
-    code: str, message: str, ref: str | None, chat_id: str | None = None
-) -> dict[str, Any]:
+    code: ErrorCode, message: str, ref: str | None, chat_id: str | None = None
+) -> ErrorFrame:
     """``ref`` names the refused message (its client_msg_id), ``chat_id`` the chat concerned."""
-    frame: dict[str, Any] = {"type": "error", "code": code, "message": message, "ref": ref}
-    if chat_id is not None:
-        frame["chat_id"] = chat_id
-    return frame
+    return ErrorFrame(code=code, message=message, ref=ref, chat_id=chat_id)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.websockets import WebSocket
 
 from app.agents import service as agents
 from app.agents import ws as agent_frames
+from app.agents.schemas import AgentOut
 from app.chat import abandoned, queries
 from app.chat import ws as chat_frames
 from app.chat.models import OPEN_STATUSES, Chat
-from app.chat.views import chat_summary
+from app.chat.schemas import ChatSummary
 from app.common.actor import Actor
+from app.common.enums import ChatStatus
 from app.common.events import (
     agent_topic,
     chat_topic,
@@ -21,11 +22,12 @@ from app.common.events import (
     visitor_topic,
 )
 from app.common.tokens import verify
-from app.realtime import frames
 from app.realtime.hub import Connection
+from app.realtime.schemas import Ping, Pong
 from app.realtime.visibility import ViewerIdentity
 from app.routing import staff
 from app.routing import ws as routing_frames
+from app.routing.schemas import AgentHello
 from app.sites.models import Site
 from app.sites.service import origin_allowed
 from app.state import AppState
@@ -33,39 +35,30 @@ from app.supervision import ws as supervision_frames
 from app.triggers import ws as trigger_frames
 from app.visitors import ws as visitor_frames
 from app.visitors.models import Visitor
+from app.visitors.schemas import ActiveChat, HelloVisitor, VisitorHello
 from app.web.context import FrameContext
 from app.web.credentials import socket_subprotocol, socket_token
-from app.web.sockets import Handler, reject, run_socket
+from app.web.dispatch import handles, table
+from app.web.sockets import reject, run_socket
 
 
-async def _pong(ctx: FrameContext, frame: frames.Ping) -> None:
-    ctx.reply({"type": "pong"})
+@handles(Ping, "visitor", "agent")
+async def _pong(ctx: FrameContext, frame: Ping) -> None:
+    ctx.reply(Pong())
 
 
-_COMMON: dict[type[BaseModel], Handler] = {
-    frames.Ping: _pong,
-    frames.MessageSend: chat_frames.on_message_send,
-    frames.Typing: chat_frames.on_typing,
-    frames.ChatClose: chat_frames.on_chat_close,
-    frames.Resume: chat_frames.on_resume,
-}
-VISITOR_HANDLERS: dict[type[BaseModel], Handler] = {
-    **_COMMON,
-    frames.PageView: visitor_frames.on_page_view,
-    frames.ChatStart: chat_frames.on_chat_start,
-    frames.VisitorEvent: trigger_frames.on_visitor_event,
-    frames.InvitationAccept: trigger_frames.on_invitation_accept,
-    frames.InvitationDismiss: trigger_frames.on_invitation_dismiss,
-}
-AGENT_HANDLERS: dict[type[BaseModel], Handler] = {
-    **_COMMON,
-    frames.PresenceSet: agent_frames.on_presence_set,
-    frames.ChatAccept: routing_frames.on_chat_accept,
-    frames.ChatTransfer: routing_frames.on_chat_transfer,
-    frames.Activity: agent_frames.on_activity,
-    frames.ChatMonitor: supervision_frames.on_chat_monitor,
-    frames.ChatJoin: supervision_frames.on_chat_join,
-}
+# The domain modules whose ``@handles`` declarations make up the tables below: a new domain
+# with frames of its own is added here.
+FRAME_MODULES = (
+    agent_frames,
+    chat_frames,
+    routing_frames,
+    supervision_frames,
+    trigger_frames,
+    visitor_frames,
+)
+VISITOR_FRAMES = table("visitor")
+AGENT_FRAMES = table("agent")
 
 
 async def visitor_socket(ws: WebSocket, state: AppState) -> None:
@@ -81,7 +74,7 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
         await reject(ws)
         return
     await ws.accept(subprotocol=socket_subprotocol(ws))
-    actor = Actor(type="visitor", id=visitor.id, site_id=site.id, name=visitor.name)
+    actor = Actor(side="visitor", id=visitor.id, site_id=site.id, name=visitor.name)
     conn = Connection(
         ViewerIdentity("visitor", visitor.id),
         state.settings.socket_queue_size,
@@ -90,20 +83,16 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     topics = [visitor_topic(visitor.id)] + ([chat_topic(chat.id)] if chat else [])
 
     async def on_open(ctx: FrameContext) -> None:
-        ctx.conn.release(
-            {
-                "type": "hello",
-                "visitor": {"id": visitor.id, "name": visitor.name},
-                "active_chat": {"id": chat.id, "status": chat.status} if chat else None,
-            }
-        )
+        active = ActiveChat(id=chat.id, status=ChatStatus(chat.status)) if chat else None
+        hello = HelloVisitor(id=visitor.id, name=visitor.name)
+        ctx.release(VisitorHello(visitor=hello, active_chat=active))
 
     ctx = FrameContext(state, conn, actor)
     # Abandoned chats end: the visitor counts as present while this socket is open.
     async with abandoned.visitor_present(
         state.uow, state.visitor_socket_ids, visitor.id, state.settings.visitor_gone_s
     ):
-        await run_socket(ws, ctx, "visitor", VISITOR_HANDLERS, topics, on_open)
+        await run_socket(ws, ctx, VISITOR_FRAMES, topics, on_open)
 
 
 async def agent_socket(ws: WebSocket, state: AppState) -> None:
@@ -136,14 +125,10 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
                     .order_by(Chat.created_at)
                 )
             ).all()
-            hello = {
-                "type": "hello",
-                "agent": agents.agent_view(me),
-                "chats": [chat_summary(c, v) for c, v in rows],
-            }
+            hello = AgentHello(agent=AgentOut.of(me), chats=[ChatSummary.of(c, v) for c, v in rows])
         for chat, _visitor in rows:
             await ctx.hub.subscribe(ctx.conn, chat_topic(chat.id))
-        ctx.conn.release(hello)
+        ctx.release(hello)
 
     ctx = FrameContext(state, conn, actor)
-    await run_socket(ws, ctx, "agent", AGENT_HANDLERS, topics, on_open)
+    await run_socket(ws, ctx, AGENT_FRAMES, topics, on_open)

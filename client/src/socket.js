@@ -9,6 +9,7 @@ import { Outbox } from "./outbox.js";
 import { SeqTracker } from "./seq.js";
 
 /** @typedef {import("./types.js").Frame} Frame */
+/** @typedef {import("./types.js").ServerFrame} ServerFrame */
 /** @typedef {import("./types.js").SocketLike} SocketLike */
 /** @typedef {import("./seq.js").MessageVerdict | "untracked"} Verdict */
 
@@ -288,31 +289,34 @@ export class ParleySocket {
     this.outbox.flush(this.generation, (f) => this.send(f), build);
   }
 
-  /** @param {Frame} frame */
+  /** @param {ServerFrame} frame */
   receive(frame) {
-    const id = frame.chat_id;
+    const loose = /** @type {Frame} */ (/** @type {unknown} */ (frame));
     switch (frame.type) {
       case "message.new": {
+        const id = frame.chat_id;
         const m = frame.message;
         if (!m || typeof m.seq !== "number" || !this.seq.has(id)) {
-          this.hooks.onMessage?.(frame, "untracked");
+          this.hooks.onMessage?.(loose, "untracked");
           return;
         }
         const verdict = this.seq.message(id, m.seq);
         if (verdict === "gap") this.resume(id); // fetch what is missing, in order
-        this.hooks.onMessage?.(frame, verdict);
+        this.hooks.onMessage?.(loose, verdict);
         return;
       }
-      case "resume.done":
+      case "resume.done": {
+        const id = frame.chat_id;
         if (this.seq.has(id)) {
           if (this.seq.resumeDone(id, !!frame.more, frame.last_seq)) {
             this.resume(id); // a long chat arrives in pages
-          } else if (this.hooks.onResumeDone?.(frame) !== false) {
+          } else if (this.hooks.onResumeDone?.(loose) !== false) {
             if (this.seq.settle(id)) this.resume(id); // something arrived out of order meanwhile
             else this.hooks.onCaughtUp?.(id);
           }
         }
         break;
+      }
       case "resync":
         // The server may have lost live deliveries (its broker was away): catch up by seq.
         for (const chat of this.seq.ids()) this.resume(chat);
@@ -320,6 +324,6 @@ export class ParleySocket {
       default:
         break;
     }
-    this.hooks.onFrame?.(frame);
+    this.hooks.onFrame?.(loose);
   }
 }

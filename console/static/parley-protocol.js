@@ -415,38 +415,45 @@ var ParleySocket = class {
     if (!this.open) return;
     this.outbox.flush(this.generation, (f) => this.send(f), build);
   }
-  /** @param {Frame} frame */
+  /** @param {ServerFrame} frame */
   receive(frame) {
-    const id = frame.chat_id;
+    const loose = (
+      /** @type {Frame} */
+      /** @type {unknown} */
+      frame
+    );
     switch (frame.type) {
       case "message.new": {
+        const id = frame.chat_id;
         const m = frame.message;
         if (!m || typeof m.seq !== "number" || !this.seq.has(id)) {
-          this.hooks.onMessage?.(frame, "untracked");
+          this.hooks.onMessage?.(loose, "untracked");
           return;
         }
         const verdict = this.seq.message(id, m.seq);
         if (verdict === "gap") this.resume(id);
-        this.hooks.onMessage?.(frame, verdict);
+        this.hooks.onMessage?.(loose, verdict);
         return;
       }
-      case "resume.done":
+      case "resume.done": {
+        const id = frame.chat_id;
         if (this.seq.has(id)) {
           if (this.seq.resumeDone(id, !!frame.more, frame.last_seq)) {
             this.resume(id);
-          } else if (this.hooks.onResumeDone?.(frame) !== false) {
+          } else if (this.hooks.onResumeDone?.(loose) !== false) {
             if (this.seq.settle(id)) this.resume(id);
             else this.hooks.onCaughtUp?.(id);
           }
         }
         break;
+      }
       case "resync":
         for (const chat of this.seq.ids()) this.resume(chat);
         break;
       default:
         break;
     }
-    this.hooks.onFrame?.(frame);
+    this.hooks.onFrame?.(loose);
   }
 };
 

@@ -22,7 +22,7 @@ async def _chat(world: World) -> tuple[str, Actor]:
     agent = await world.agent("Ann")
     visitor = await world.visitor()
     chat_id = await world.chat(status="active", agent_id=agent, visitor_id=visitor)
-    return chat_id, Actor(type="visitor", id=visitor, site_id=world.site_id)
+    return chat_id, Actor(side="visitor", id=visitor, site_id=world.site_id)
 
 
 def _send(actor: Actor, chat_id: str, cid: str) -> Send:
@@ -48,7 +48,7 @@ async def test_a_resend_in_a_batch_falls_back_to_one_by_one_and_loses_nothing(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     chat_id, vera = await _chat(world)
-    stranger = Actor(type="visitor", id=await world.visitor(), site_id=world.site_id)
+    stranger = Actor(side="visitor", id=await world.visitor(), site_id=world.site_id)
     writer = MessageWriter(world.uow)
     first = await writer.send(_send(vera, chat_id, "m1"))
 

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.common.events import site_topic
+from app.realtime.schemas import Pong, Resync
+from app.routing.schemas import QueueUpdate
 from app.sites.models import Site
 from tests.unit.world import World, heard
 
@@ -22,7 +24,7 @@ async def test_nothing_is_published_when_the_transaction_rolls_back(world: World
         async with world.uow() as uow:
             site = await uow.session.get_one(Site, world.site_id)
             site.name = "Renamed"
-            uow.emit(site_topic(world.site_id), {"type": "site.renamed", "name": "Renamed"})
+            uow.emit(site_topic(world.site_id), QueueUpdate(waiting={"": 1}, total=1))
             raise Refused
 
     with pytest.raises(Refused):
@@ -47,8 +49,8 @@ async def test_events_are_published_after_commit_in_order(world: World) -> None:
     async with world.uow() as uow:
         site = await uow.session.get_one(Site, world.site_id)
         site.name = "Renamed"
-        uow.emit(topic, {"type": "a"})
-        uow.emit(topic, {"type": "b"})
+        uow.emit(topic, Pong())
+        uow.emit(topic, Resync())
         assert names_seen == []  # emitted, not yet published
     assert names_seen == ["Renamed", "Renamed"]
 
@@ -57,6 +59,6 @@ async def test_events_reach_subscribers_with_their_audience(world: World) -> Non
     await world.site()
     ears = await world.listen(site_topic(world.site_id))
     async with world.uow() as uow:
-        uow.emit(site_topic(world.site_id), {"type": "a"})
-        uow.emit(site_topic(world.site_id), {"type": "b"}, audience="staff")
-    assert [f["type"] for f in heard(ears)] == ["a", "b"]
+        uow.emit(site_topic(world.site_id), Pong())
+        uow.emit(site_topic(world.site_id), Resync(), audience="staff")
+    assert [f["type"] for f in heard(ears)] == ["pong", "resync"]
