@@ -27,6 +27,7 @@ from app.files.storage import local_storage
 from app.instance.service import with_signing_secret
 from app.jobs.runner import jobs_loop
 from app.jobs.service import JobHandler
+from app.kpis import api as kpis_api
 from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
 from app.replies import api as replies_api
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         replies_api,
         supervision_api,
         triggers_api,
+        kpis_api,
         pages,
         health,
     ):
