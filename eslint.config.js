@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["node_modules/", "widget/widget.js", "console/static/parley-protocol.js", ".venv/", "build/", "dist/"] },
+  { ignores: ["node_modules/", "widget/widget.js", "console/static/parley-protocol.js", "console/static/uplot.js", ".venv/", "build/", "dist/"] },
   js.configs.recommended,
   {
     files: ["client/src/**/*.js", "widget/src/**/*.js", "console/static/**/*.js"],

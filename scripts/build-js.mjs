@@ -2,6 +2,7 @@
 // Builds Parley's browser code with esbuild; the outputs are committed, so `make run` needs no node.
 //   widget/src/main.js -> widget/widget.js                 one minified IIFE that shops embed
 //   client/src/index.js -> console/static/parley-protocol.js the shared client as an ES module
+//   node_modules/uplot -> console/static/uplot.js, uplot.css   the dashboard's charts
 // Names given (e.g. `console`) build only the outputs whose path contains them.
 // `--check` builds in memory and fails when a committed output differs from a fresh build.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -47,6 +48,28 @@ const builds = [
       target: "es2020",
       banner: { js: "// Parley's shared protocol client (client/src), built by scripts/build-js.mjs; do not edit." },
       legalComments: "none",
+    },
+    post: (code) => code,
+  },
+  // The dashboard's charting library (uPlot, MIT), served by Parley itself: never a CDN.
+  {
+    out: "console/static/uplot.js",
+    options: {
+      entryPoints: [join(root, "node_modules/uplot/dist/uPlot.esm.js")],
+      format: "esm",
+      minify: true,
+      target: "es2020",
+      banner: { js: "/*! uPlot (MIT License, (c) Leon Sorokin), from npm, built by scripts/build-js.mjs */" },
+      legalComments: "none",
+    },
+    post: (code) => code,
+  },
+  {
+    out: "console/static/uplot.css",
+    options: {
+      entryPoints: [join(root, "node_modules/uplot/dist/uPlot.min.css")],
+      minify: true,
+      banner: { css: "/*! uPlot (MIT License, (c) Leon Sorokin) */" },
     },
     post: (code) => code,
   },

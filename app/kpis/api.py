@@ -13,8 +13,8 @@ from fastapi.responses import Response
 
 from app.common.errors import BadRequest
 from app.common.types import utcnow
-from app.kpis import service
-from app.kpis.schemas import Figures, GroupBy, KpiReport
+from app.kpis import questions, service
+from app.kpis.schemas import Figures, GroupBy, KpiReport, TopQuestions
 from app.web.deps import SessionDep, StaffAgent
 from app.web.errors import ERRORS
 
@@ -57,14 +57,8 @@ async def kpis(
     tz: Annotated[str, Query(description="IANA time zone for hour and day groups")] = "UTC",
     format: Literal["json", "csv"] = "json",
 ) -> Any:
-    zone = _zone(tz)
     now = utcnow()
-    end = _moment(to, "to", zone) or now
-    start = _moment(from_, "from", zone) or end - DEFAULT_WINDOW
-    if start >= end:
-        raise BadRequest("from must be before to")
-    if end - start > MAX_WINDOW:
-        raise BadRequest("the window is at most 366 days")
+    start, end = _window(from_, to, _zone(tz), now)
     result = await service.report(session, agent.site_id, start, end, group_by, tz, now)
     if format == "csv":
         return Response(
@@ -73,6 +67,32 @@ async def kpis(
             headers={"Content-Disposition": 'attachment; filename="parley-kpis.csv"'},
         )
     return result
+
+
+@router.get("/kpis/top-questions", response_model=TopQuestions)
+async def top_questions(
+    agent: StaffAgent,
+    session: SessionDep,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    tz: str = "UTC",
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> TopQuestions:
+    """The visitors' first messages of the window, grouped by similarity, biggest group first."""
+    start, end = _window(from_, to, _zone(tz), utcnow())
+    return await questions.top_questions(session, agent.site_id, start, end, limit)
+
+
+def _window(
+    from_: str | None, to: str | None, zone: ZoneInfo, now: datetime
+) -> tuple[datetime, datetime]:
+    end = _moment(to, "to", zone) or now
+    start = _moment(from_, "from", zone) or end - DEFAULT_WINDOW
+    if start >= end:
+        raise BadRequest("from must be before to")
+    if end - start > MAX_WINDOW:
+        raise BadRequest("the window is at most 366 days")
+    return start, end
 
 
 def _flat(figures: Figures) -> dict[str, Any]:

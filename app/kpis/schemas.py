@@ -70,3 +70,19 @@ class KpiReport(WireModel):
     group_by: GroupBy | None
     totals: Figures
     groups: list[Group]
+
+
+class QuestionExample(WireModel):
+    chat_id: str
+    text: str
+
+
+class Question(WireModel):
+    label: str = Field(description="the group's most central question, as a visitor wrote it")
+    count: int
+    examples: list[QuestionExample]
+
+
+class TopQuestions(WireModel):
+    sampled: int = Field(description="first messages read: the window's newest, at most 1,500")
+    questions: list[Question]

@@ -7,9 +7,9 @@ page in code. A chat counts in the window where it started (``created_at``).
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -28,42 +28,52 @@ from app.kpis.schemas import (
     KpiReport,
     Wait,
 )
+from app.kpis.sql import epoch
 
 ANSWER_TARGET_S = 60.0
 
 
-@dataclass(frozen=True, slots=True)
 class ChatTimes:
-    """What the KPIs read of one chat."""
+    """What the KPIs read of one chat: its times as seconds since the epoch, and what follows
+    from them, worked out once."""
 
-    site_id: str
-    agent_id: str | None
-    skill: str | None
-    status: str
-    created_at: datetime
-    first_visitor_message_at: datetime | None
-    first_response_at: datetime | None
-    first_assigned_at: datetime | None
-    closed_at: datetime | None
+    __slots__ = (
+        "agent_id",
+        "closed",
+        "created",
+        "duration_s",
+        "first_response_s",
+        "missed",
+        "site_id",
+        "skill",
+        "wait_s",
+        "wrote",
+    )  # fmt: skip
 
-    @property
-    def visitor_wrote(self) -> bool:
-        return self.first_visitor_message_at is not None
-
-    @property
-    def first_response_s(self) -> float | None:
-        """From the visitor's first public message to the first public agent message after it."""
-        wrote, answered = self.first_visitor_message_at, self.first_response_at
-        if wrote is None or answered is None or answered < wrote:
-            return None
-        return seconds(answered - wrote)
-
-    @property
-    def missed(self) -> bool:
-        return (
-            self.status == ChatStatus.CLOSED
-            and self.visitor_wrote
-            and self.first_response_s is None
+    def __init__(
+        self,
+        site_id: str,
+        agent_id: str | None,
+        skill: str | None,
+        status: str,
+        created: float,
+        wrote: float | None,
+        answered: float | None,
+        assigned: float | None,
+        closed: float | None,
+    ) -> None:
+        self.site_id, self.agent_id, self.skill = site_id, agent_id, skill
+        self.created, self.wrote, self.closed = created, wrote, closed
+        # From the visitor's first public message to the first public agent message after it.
+        self.first_response_s = (
+            round(answered - wrote, 3)
+            if wrote is not None and answered is not None and answered >= wrote
+            else None
+        )
+        self.wait_s = round(assigned - created, 3) if assigned is not None else None
+        self.duration_s = round(closed - created, 3) if closed is not None else None
+        self.missed = (
+            status == ChatStatus.CLOSED and wrote is not None and self.first_response_s is None
         )
 
 
@@ -77,19 +87,14 @@ async def chat_times(
             Chat.agent_id,
             Chat.skill,
             Chat.status,
-            Chat.created_at,
-            Chat.first_visitor_message_at,
-            Chat.first_response_at,
-            Chat.first_assigned_at,
-            Chat.closed_at,
+            epoch(Chat.created_at),
+            epoch(Chat.first_visitor_message_at),
+            epoch(Chat.first_response_at),
+            epoch(Chat.first_assigned_at),
+            epoch(Chat.closed_at),
         ).where(Chat.site_id == site_id, Chat.created_at >= start, Chat.created_at < end)
     )
     return [ChatTimes(*row) for row in rows]
-
-
-def seconds(delta: timedelta) -> float:
-    """Durations are kept to the millisecond."""
-    return round(delta.total_seconds(), 3)
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -106,19 +111,20 @@ def average(values: list[float]) -> float | None:
 
 def figures(chats: Iterable[ChatTimes], now: datetime) -> Figures:
     chats = list(chats)
+    now_s = now.timestamp()
     responses = [r for c in chats if (r := c.first_response_s) is not None]
-    waits = [seconds(c.first_assigned_at - c.created_at) for c in chats if c.first_assigned_at]
-    durations = [seconds(c.closed_at - c.created_at) for c in chats if c.closed_at]
+    waits = [w for c in chats if (w := c.wait_s) is not None]
+    durations = [d for c in chats if (d := c.duration_s) is not None]
     # Chats that can be judged against the target: the visitor wrote, and the chat was
     # answered, ended, or has waited past the target by now.
     judged = [
         c
         for c in chats
-        if c.first_visitor_message_at is not None
+        if c.wrote is not None
         and (
             c.first_response_s is not None
-            or c.closed_at is not None
-            or seconds(now - c.first_visitor_message_at) > ANSWER_TARGET_S
+            or c.closed is not None
+            or now_s - c.wrote > ANSWER_TARGET_S
         )
     ]
     in_time = [c for c in judged if (r := c.first_response_s) is not None and r <= ANSWER_TARGET_S]
@@ -140,16 +146,35 @@ def figures(chats: Iterable[ChatTimes], now: datetime) -> Figures:
     )
 
 
-def _bucket(zone: ZoneInfo, unit: str) -> Callable[[ChatTimes], tuple[str, str]]:
+def _buckets(
+    zone: ZoneInfo, unit: str, start: datetime, end: datetime
+) -> Callable[[ChatTimes], tuple[str, str]]:
+    """Hours or days of the zone's clock over [start, end): each chat falls into the one it
+    started in. Bucket edges are computed once (daylight saving included) and each chat is
+    placed by bisection, so no timestamp is converted per chat."""
+    local = start.astimezone(zone)
+    if unit == "hour":
+        first = local.replace(minute=0, second=0, microsecond=0)
+        edges = [first.astimezone(UTC) + timedelta(hours=i) for i in range(_hours(first, end))]
+        starts = [edge.astimezone(zone) for edge in edges]
+        labels = [(s.isoformat(), s.strftime("%Y-%m-%d %H:00")) for s in starts]
+    else:
+        day = local.date()
+        starts = []
+        while not starts or starts[-1] < end:
+            starts.append(datetime(day.year, day.month, day.day, tzinfo=zone))
+            day += timedelta(days=1)
+        labels = [(s.isoformat(), s.strftime("%Y-%m-%d")) for s in starts]
+    stamps = [s.timestamp() for s in starts]
+
     def key(chat: ChatTimes) -> tuple[str, str]:
-        local = chat.created_at.astimezone(zone)
-        if unit == "hour":
-            start = local.replace(minute=0, second=0, microsecond=0)
-            return start.isoformat(), start.strftime("%Y-%m-%d %H:00")
-        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        return start.isoformat(), start.strftime("%Y-%m-%d")
+        return labels[max(0, bisect_right(stamps, chat.created) - 1)]
 
     return key
+
+
+def _hours(first: datetime, end: datetime) -> int:
+    return max(1, math.ceil((end - first).total_seconds() / 3600))
 
 
 async def report(
@@ -165,7 +190,7 @@ async def report(
     groups: list[Group] = []
     if group_by is not None:
         keyed: dict[str | None, tuple[str, list[ChatTimes]]] = {}
-        label_of = await _labeller(session, site_id, group_by, ZoneInfo(timezone))
+        label_of = await _labeller(session, site_id, group_by, ZoneInfo(timezone), start, end)
         for chat in chats:
             key, label = label_of(chat)
             keyed.setdefault(key, (label, []))[1].append(chat)
@@ -186,10 +211,15 @@ async def report(
 
 
 async def _labeller(
-    session: AsyncSession, site_id: str, group_by: GroupBy, zone: ZoneInfo
+    session: AsyncSession,
+    site_id: str,
+    group_by: GroupBy,
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
 ) -> Callable[[ChatTimes], tuple[str | None, str]]:
     if group_by in ("hour", "day"):
-        bucket = _bucket(zone, group_by)
+        bucket = _buckets(zone, group_by, start, end)
         return lambda c: bucket(c)
     if group_by == "agent":
         rows = await session.execute(select(Agent.id, Agent.name).where(Agent.site_id == site_id))

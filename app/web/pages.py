@@ -96,6 +96,12 @@ async def supervisor(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "supervisor.html", _page_context())
 
 
+@router.get("/console/dashboard", response_class=HTMLResponse)
+async def dashboard(request: Request) -> HTMLResponse:
+    """The KPI dashboard; its figures need a supervisor's or admin's token (checked by the API)."""
+    return templates.TemplateResponse(request, "dashboard.html", _page_context())
+
+
 @router.get("/demo", response_class=HTMLResponse)
 async def demo(request: Request, state: StateDep) -> HTMLResponse:
     if not state.settings.demo:

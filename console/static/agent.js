@@ -106,6 +106,7 @@ function onFrame(f) {
       renderMe();
       $("[data-testid=status-select]").value = f.agent.status === "offline" ? "online" : f.agent.status;
       $("#supervisor-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
+      $("#dashboard-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
       $("#team-btn").hidden = f.agent.role !== "admin";
       // Supervisors and admins come in watching (away): say how to take customers.
       if (["supervisor", "admin"].includes(f.agent.role) && f.agent.status === "away") {

@@ -24,8 +24,9 @@ async def test_kpis_are_for_supervisors_and_admins(server: Server, role: str, st
     )
     assert r.status_code == 201, r.text
     token = await asyncio.to_thread(server.login, email, "password-1")
-    r = await shop.api("GET", "/kpis", token=token)
-    assert r.status_code == status, r.text
+    for path in ("/kpis", "/kpis/top-questions"):
+        r = await shop.api("GET", path, token=token)
+        assert r.status_code == status, r.text
 
 
 async def test_an_answered_chat_counts_on_its_own_site_only(server: Server) -> None:
@@ -82,3 +83,28 @@ async def test_bad_parameters_are_explained(
     r = await shop.api("GET", "/kpis", params=params)
     assert r.status_code in (400, 422), r.text
     assert says in r.text
+
+
+async def test_top_questions_group_what_visitors_asked_first(server: Server) -> None:
+    shop, other = await Shop.create(server, "Question shop"), await Shop.create(server, "Other")
+    asked = ["Where is my parcel?", "where is my parcel??", "Do you sell gift cards?"]
+    chats = []
+    for text in asked:
+        visitor = await shop.visitor()
+        chats.append(await start(visitor, text=text))
+        await visitor.fence()  # the first message is stored before the next chat starts
+        await visitor.close()
+    theirs = await other.visitor()
+    await start(theirs, text="Where is my parcel?")
+    await theirs.fence()
+    await theirs.close()
+
+    r = await shop.api("GET", "/kpis/top-questions")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["sampled"] == 3
+    top = body["questions"][0]
+    assert top["count"] == 2
+    assert {e["chat_id"] for e in top["examples"]} == set(chats[:2])
+    assert top["label"] in asked[:2]
+    assert [q["label"] for q in body["questions"][1:]] == ["Do you sell gift cards?"]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.chat.models import Chat
-from app.kpis import service
+from app.kpis import questions, service
 from app.kpis.schemas import GroupBy, KpiReport
 from tests.unit.world import World
 
@@ -158,3 +158,28 @@ def test_percentiles_are_nearest_rank() -> None:
     assert service.percentile([5.0], 90) == 5.0
     assert service.percentile([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 90) == 9.0
     assert service.percentile([3.0, 1.0, 2.0], 50) == 2.0
+
+
+def test_top_questions_group_the_same_question_in_other_words() -> None:
+    asked = [
+        "Where is my parcel?",
+        "where is my parcel??",
+        "Where is my parcel, it is late",
+        "Hvor er min pakke?",
+        "Hvor er min pakke henne?",
+        "Can I return these shoes?",
+        "Can I return shoes",
+        "Do you have gift cards?",
+    ]
+    groups = questions.group(
+        [questions.FirstMessage(f"chat{i}", text) for i, text in enumerate(asked)], limit=10
+    )
+    assert [(g.count, {e.chat_id for e in g.examples}) for g in groups[:3]] == [
+        (3, {"chat0", "chat1", "chat2"}),
+        (2, {"chat3", "chat4"}),
+        (2, {"chat5", "chat6"}),
+    ]
+    assert groups[0].label in asked[:3]
+    assert groups[-1].label == "Do you have gift cards?"
+    assert sum(g.count for g in groups) == len(asked)
+    assert questions.group([], limit=10) == []
