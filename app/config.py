@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     visitor_gone_s: float = Field(default=600.0, gt=0)
     # Visitor uploads never sent in a chat are deleted (row and bytes) after this long.
     unattached_upload_ttl_s: float = Field(default=24 * 3600.0, gt=0)
+    # Proactive invitations: none for this long after the visitor dismissed one; a visit ends
+    # after this long without a page view (one invitation per visit).
+    invitation_cooldown_s: float = Field(default=1800.0, ge=0)
+    visit_gap_s: float = Field(default=1800.0, gt=0)
     upload_dir: Path = Path("./parley-uploads")
     max_upload_bytes: int = 10 * 1024 * 1024
     log_level: str = "info"

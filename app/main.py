@@ -40,6 +40,8 @@ from app.routing import presence, timers
 from app.sites import api as sites_api
 from app.state import AppState
 from app.supervision import api as supervision_api
+from app.triggers import api as triggers_api
+from app.triggers import service as triggers
 from app.visitors import api as visitors_api
 from app.web import health, logs, pages, ws_routes
 from app.web.security import SecurityHeaders
@@ -127,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         files_api,
         replies_api,
         supervision_api,
+        triggers_api,
         kpis_api,
         mail_api,
         pages,
@@ -157,7 +160,9 @@ def _background_loops(state: AppState) -> list[asyncio.Task[None]]:
                 presence.interval_s(s.presence_heartbeat_s, s.presence_grace_s),
             )
         ),
-        asyncio.create_task(jobs_loop(state.uow, _job_handlers(state), s.job_poll_s)),
+        asyncio.create_task(
+            jobs_loop(state.uow, _job_handlers(state), s.job_poll_s, state.job_alarm)
+        ),
         asyncio.create_task(
             abandoned.heartbeat_loop(
                 state.uow,
@@ -188,6 +193,7 @@ def _job_handlers(state: AppState) -> dict[str, JobHandler]:
         **upload_cleanup.handlers(local_storage(s.upload_dir), s.unattached_upload_ttl_s),
         **transcripts.handlers(state.mailer),
         **mail_prune.handlers(s.mail_keep_s),
+        **triggers.handlers(state.invite_policy(), state.job_alarm.set),
     }
 
 

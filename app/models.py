@@ -10,6 +10,7 @@ from app.mail.models import Mail
 from app.replies.models import SavedReply
 from app.routing.models import Skill
 from app.sites.models import Site
+from app.triggers.models import Invitation, Trigger, TriggerVisit
 from app.visitors.models import PageView, Visitor, VisitorEvent
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Base",
     "Chat",
     "InstanceSecret",
+    "Invitation",
     "Job",
     "Mail",
     "Message",
@@ -26,6 +28,8 @@ __all__ = [
     "SavedReply",
     "Site",
     "Skill",
+    "Trigger",
+    "TriggerVisit",
     "Visitor",
     "VisitorEvent",
 ]

@@ -10,11 +10,13 @@ from app.chat.batch import MessageWriter
 from app.common.uow import UnitOfWork
 from app.config import Settings
 from app.files.storage import Storage, local_storage
+from app.jobs.runner import Alarm
 from app.mail.service import Mailer, mailer_from
 from app.ratelimit.limiter import Limiter, limiter_from
 from app.ratelimit.site_rules import SiteRules
 from app.realtime.hub import Hub
 from app.routing.policy import RoutingPolicy
+from app.triggers.service import InvitePolicy
 
 
 @dataclass
@@ -27,6 +29,8 @@ class AppState:
     # Ids of the visitor sockets open on this process, refreshed in the database by its
     # heartbeat (app/chat/abandoned.py); the database, not this set, says who is still there.
     visitor_socket_ids: set[str] = field(default_factory=set)
+    # Wakes this process's job loop when a timer it set is due (app/jobs/runner.py).
+    job_alarm: Alarm = field(default_factory=Alarm)
     writer: MessageWriter = field(init=False)
     limiter: Limiter = field(init=False)
     site_rules: SiteRules = field(init=False)
@@ -47,6 +51,14 @@ class AppState:
             presence_grace_s=s.presence_grace_s,
             offer_timeout_s=s.offer_timeout_s,
             idle_away_s=s.agent_idle_away_s,
+        )
+
+    def invite_policy(self) -> InvitePolicy:
+        s = self.settings
+        return InvitePolicy(
+            routing=self.routing_policy(),
+            cooldown_s=s.invitation_cooldown_s,
+            visit_gap_s=s.visit_gap_s,
         )
 
     def storage(self) -> Storage:

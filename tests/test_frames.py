@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.chat.schemas import MessageSend
+from app.chat.schemas import ChatStart, MessageSend
 from app.common.errors import BadRequest, TooLarge
+from app.visitors.schemas import VisitorEvent
 from app.web.ws_routes import AGENT_FRAMES, VISITOR_FRAMES
 
 
@@ -47,3 +48,20 @@ def test_bad_fields_are_explained(raw: str) -> None:
 def test_oversized_frames_are_refused_before_parsing() -> None:
     with pytest.raises(TooLarge):
         VISITOR_FRAMES.frames.parse("x" * 101, 100)
+
+
+def test_invitation_frames_are_the_visitors() -> None:
+    event = VISITOR_FRAMES.frames.parse(
+        '{"type":"visitor.event","name":"cart.updated","data":{"value":12.5}}', 1000
+    )
+    assert isinstance(event, VisitorEvent)
+    assert (event.name, event.data) == ("cart.updated", {"value": 12.5})
+    start = VISITOR_FRAMES.frames.parse('{"type":"chat.start","invitation_id":"inv1"}', 1000)
+    assert isinstance(start, ChatStart)
+    assert start.invitation_id == "inv1"
+    with pytest.raises(BadRequest, match="invitation_id"):
+        VISITOR_FRAMES.frames.parse('{"type":"invitation.dismiss"}', 1000)
+    with pytest.raises(BadRequest, match="name"):
+        VISITOR_FRAMES.frames.parse('{"type":"visitor.event","name":""}', 1000)
+    with pytest.raises(BadRequest, match="unknown frame type"):
+        AGENT_FRAMES.frames.parse('{"type":"invitation.dismiss","invitation_id":"i"}', 1000)

@@ -285,6 +285,8 @@ class ChatStart(ClientFrame):
     pre_chat: PreChat = Field(default_factory=PreChat)
     message: Body | None = None
     client_msg_id: ClientMsgId | None = None
+    # The proactive invitation the visitor accepted by starting this chat.
+    invitation_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class MessageSend(ClientFrame):

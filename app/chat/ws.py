@@ -20,9 +20,10 @@ from app.chat.schemas import (
 )
 from app.common.enums import ChatStatus
 from app.common.events import Event, chat_topic
-from app.common.types import new_id
+from app.common.types import new_id, utcnow
 from app.metrics import MESSAGES
 from app.routing import lifecycle
+from app.triggers import service as triggers
 from app.web.context import FrameContext
 from app.web.dispatch import handles
 
@@ -46,6 +47,9 @@ async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
                 ctx.policy,
                 chat_id=new_chat_id,
             )
+            if frame.invitation_id:
+                # An unknown id does not cost the visitor their chat: it is just not counted.
+                await triggers.accept(uow, ctx.actor.id, frame.invitation_id, chat.id, utcnow())
         opened = chat.id
     finally:
         if opened != new_chat_id:  # failed, or an open chat was returned instead

@@ -169,3 +169,13 @@ async def anyone_online_with(
         .limit(1)
     )
     return found is not None
+
+
+async def could_take(
+    uow: UnitOfWork, site_id: str, skill: str | None, policy: RoutingPolicy
+) -> Agent | None:
+    """The agent routing would pick first for a chat of this skill now (online, with room, a
+    live heartbeat), or None: proactive invitations ask this before inviting."""
+    site = await site_policy(uow, site_id, policy)
+    found = await uow.session.execute(_available(site_id, skill, policy, site).limit(1))
+    return found.scalars().first()

@@ -70,6 +70,8 @@ class PageView(ClientFrame):
     url: Annotated[str, Field(min_length=1, max_length=2000)]
     title: Annotated[str, Field(max_length=500)] | None = None
     referrer: Annotated[str, Field(max_length=2000)] | None = None
+    # The browser's language (navigator.language), for `language` trigger rules.
+    language: Annotated[str, Field(max_length=35)] | None = None
 
 
 class VisitorEvent(ClientFrame):

@@ -59,6 +59,8 @@ export interface ParleySocketFrames {
     | ErrorFrame
     | AgentHello
     | VisitorHello
+    | Invitation
+    | InvitationDismissed
     | MessageAck
     | MessageNew
     | Pong
@@ -76,7 +78,17 @@ export interface ParleySocketFrames {
    * What a visitor socket may send.
    */
   visitor_to_server?:
-    ChatClose | ChatStart | MessageSend | PageView | Ping | Resume | TranscriptRequest | Typing | VisitorEvent;
+    | ChatClose
+    | ChatStart
+    | InvitationAccept
+    | InvitationDismiss
+    | MessageSend
+    | PageView
+    | Ping
+    | Resume
+    | TranscriptRequest
+    | Typing
+    | VisitorEvent;
 }
 /**
  * The agent is at the console (typing, clicking): keeps them from turning away.
@@ -446,6 +458,43 @@ export interface HelloVisitor {
   name: string | null;
 }
 /**
+ * A trigger fired: shown as a teaser. ``agent`` is left out when the shop itself invites
+ * (nobody online, ``when_unavailable``).
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "Invitation".
+ */
+export interface Invitation {
+  /**
+   * who would answer
+   */
+  agent?: InvitationAgent | null;
+  invitation_id: string;
+  message: string;
+  open_panel: boolean;
+  trigger_id: string;
+  type: "invitation";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "InvitationAgent".
+ */
+export interface InvitationAgent {
+  avatar_url: string | null;
+  id: string;
+  name: string;
+}
+/**
+ * The visitor said no in one tab: every tab hides the teaser.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "InvitationDismissed".
+ */
+export interface InvitationDismissed {
+  invitation_id: string;
+  type: "invitation.dismissed";
+}
+/**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "MessageAck".
  */
@@ -682,6 +731,7 @@ export interface EventOut {
  */
 export interface ChatStart {
   client_msg_id?: string | null;
+  invitation_id?: string | null;
   message?: string | null;
   pre_chat?: PreChat;
   type: "chat.start";
@@ -698,9 +748,26 @@ export interface PreChat {
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "InvitationAccept".
+ */
+export interface InvitationAccept {
+  invitation_id: string;
+  type: "invitation.accept";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "InvitationDismiss".
+ */
+export interface InvitationDismiss {
+  invitation_id: string;
+  type: "invitation.dismiss";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "PageView".
  */
 export interface PageView {
+  language?: string | null;
   referrer?: string | null;
   title?: string | null;
   type: "page.view";

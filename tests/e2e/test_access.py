@@ -371,6 +371,7 @@ def _concrete(world: World, path: str) -> str:
         agent_id=world.tess_id,
         reply_id=world.shared_reply_id,
         mail_id="no-such-mail",
+        trigger_id="no-such-trigger",
     )
 
 
@@ -477,6 +478,24 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
     ("GET", "/supervisor/overview"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
     ("GET", "/kpis"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
     ("GET", "/kpis/top-questions"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
+    ("GET", "/triggers"): (row(*NO_AGENT, 200, 403, 403, 403, 200), fill()),
+    ("POST", "/triggers"): (
+        row(*NO_AGENT, 201, 403, 403, 403, 201),
+        fill(
+            name="Pricing help",
+            message="Questions about our prices?",
+            conditions={
+                "match": "all",
+                "rules": [{"field": "url", "op": "contains", "value": "/p"}],
+            },
+        ),
+    ),
+    ("GET", "/triggers/{trigger_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 404), fill()),
+    ("PATCH", "/triggers/{trigger_id}"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 404),
+        fill(enabled=False),
+    ),
+    ("DELETE", "/triggers/{trigger_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 404), fill()),
     ("GET", "/mail/status"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
     ("GET", "/mail/outbox"): (row(*NO_AGENT, 200, 403, 403, 403, 200), fill()),
     ("POST", "/mail/outbox/{mail_id}/retry"): (row(*NO_AGENT, 404, 403, 403, 403, 404), fill()),

@@ -1,0 +1,83 @@
+"""Triggers, the visit state they are evaluated on, and the invitations they fired."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common.types import UTCDateTime, new_id, utcnow
+from app.db import Base
+
+
+class Trigger(Base):
+    """A shop's rule for inviting visitors to chat (conditions as in docs/triggers.md)."""
+
+    __tablename__ = "triggers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    exclude_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    message: Mapped[str] = mapped_column(Text)
+    open_panel: Mapped[bool] = mapped_column(Boolean, default=False)
+    when_unavailable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Fires only while an agent with this skill could take the chat (None: any agent).
+    skill: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TriggerVisit(Base):
+    """The visitor's current visit as rules see it: one row per visitor, updated on each page
+    view and event, so evaluating a trigger never scans page views."""
+
+    __tablename__ = "trigger_visits"
+
+    visitor_id: Mapped[str] = mapped_column(
+        ForeignKey("visitors.id", ondelete="CASCADE"), primary_key=True
+    )
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    # Counts the visits seen here; one invitation per (visitor, visit_no).
+    visit_no: Mapped[int] = mapped_column(Integer, default=1)
+    visit_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_view_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    page_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Page views of this visit: time on page restarts with each; 0 before the first one.
+    page_views: Mapped[int] = mapped_column(Integer, default=0)
+    url: Mapped[str] = mapped_column(Text, default="")
+    referrer: Mapped[str | None] = mapped_column(Text, default=None)
+    language: Mapped[str | None] = mapped_column(String(35), default=None)
+    # The last cart.updated event's data.value (kept across visits: carts outlive a visit).
+    cart_value: Mapped[float | None] = mapped_column(Float, default=None)
+    # Names of the visitor.events of this visit (bounded, see service.MAX_EVENT_NAMES).
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Invitation(Base):
+    """One invitation sent to a visitor, and what became of it (for the KPI dashboard)."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("visitor_id", "visit_no"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    trigger_id: Mapped[str | None] = mapped_column(
+        ForeignKey("triggers.id", ondelete="SET NULL"), index=True, default=None
+    )
+    # Looked up through the unique (visitor_id, visit_no) index.
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
+    visit_no: Mapped[int] = mapped_column(Integer)
+    agent_id: Mapped[str | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), default=None
+    )
+    message: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    chat_id: Mapped[str | None] = mapped_column(String(32), default=None)

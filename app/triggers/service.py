@@ -1,0 +1,432 @@
+"""Triggers: managing them, keeping the visit state they are evaluated on, and the invitation
+lifecycle (fired, accepted, dismissed).
+
+Evaluation runs on the server's clock whenever the visit changes (a page view, an event) and
+when the visit's durable timer is due. Each visitor has at most one timer (``trigger:<id>``),
+set to the first moment a trigger will hold (rules.first_time); a new page view or event
+replaces it. The timer is a row in ``jobs``, so it survives a restart and one process claims
+it; the invitation row is unique per (visitor, visit), so even two evaluations racing on two
+processes invite once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.chat.queries import open_chat_of
+from app.common.events import visitor_topic
+from app.common.types import new_id, utcnow
+from app.common.uow import UnitOfWork
+from app.jobs import service as jobs
+from app.jobs.service import JobHandler
+from app.routing import claim
+from app.routing.policy import RoutingPolicy
+from app.triggers import schemas
+from app.triggers.models import Invitation, Trigger, TriggerVisit
+from app.triggers.rules import Facts, excluded, first_time
+from app.triggers.schemas import (
+    InvitationAgent,
+    InvitationDismissed,
+    InvitationStats,
+    TriggerIn,
+    TriggerOut,
+    TriggerUpdate,
+)
+from app.visitors.models import Visitor, VisitorSocket
+
+log = logging.getLogger(__name__)
+
+TRIGGER_JOB = "trigger_check"
+# Distinct visitor.event names remembered per visit for `event` rules; more are ignored.
+MAX_EVENT_NAMES = 50
+
+
+def job_key(visitor_id: str) -> str:
+    return f"trigger:{visitor_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class InvitePolicy:
+    """Process-wide invitation parameters (from Settings)."""
+
+    routing: RoutingPolicy
+    cooldown_s: float
+    visit_gap_s: float
+
+
+# --- managing triggers -------------------------------------------------------------------
+
+
+async def create(uow: UnitOfWork, site_id: str, body: TriggerIn) -> Trigger:
+    now = utcnow()
+    trigger = Trigger(
+        site_id=site_id,
+        **body.model_dump(mode="json"),
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(trigger)
+    await uow.session.flush()
+    return trigger
+
+
+async def update(uow: UnitOfWork, trigger: Trigger, body: TriggerUpdate) -> Trigger:
+    for name, value in body.model_dump(mode="json", exclude_unset=True).items():
+        setattr(trigger, name, value)
+    trigger.updated_at = utcnow()
+    await uow.session.flush()
+    return trigger
+
+
+async def page(
+    uow: UnitOfWork, site_id: str, limit: int, cursor: str | None
+) -> tuple[list[Trigger], str | None]:
+    """Triggers of the site in id order, ``limit`` at a time after ``cursor``."""
+    query = select(Trigger).where(Trigger.site_id == site_id)
+    if cursor:
+        query = query.where(Trigger.id > cursor)
+    rows = list((await uow.session.execute(query.order_by(Trigger.id).limit(limit + 1))).scalars())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more and rows else None)
+
+
+async def stats(uow: UnitOfWork, trigger_ids: list[str]) -> dict[str, InvitationStats]:
+    """Invitations fired, accepted and dismissed, per trigger."""
+    if not trigger_ids:
+        return {}
+    rows = await uow.session.execute(
+        select(
+            Invitation.trigger_id,
+            func.count(),
+            func.count(Invitation.accepted_at),
+            func.count(Invitation.dismissed_at),
+        )
+        .where(Invitation.trigger_id.in_(trigger_ids))
+        .group_by(Invitation.trigger_id)
+    )
+    return {
+        str(tid): InvitationStats(fired=fired, accepted=accepted, dismissed=dismissed)
+        for tid, fired, accepted, dismissed in rows
+    }
+
+
+def view(trigger: Trigger, counts: InvitationStats | None = None) -> TriggerOut:
+    return TriggerOut.model_validate(
+        {
+            "id": trigger.id,
+            "name": trigger.name,
+            "enabled": trigger.enabled,
+            "conditions": trigger.conditions,
+            "exclude_urls": trigger.exclude_urls,
+            "message": trigger.message,
+            "open_panel": trigger.open_panel,
+            "when_unavailable": trigger.when_unavailable,
+            "skill": trigger.skill,
+            "created_at": trigger.created_at,
+            "updated_at": trigger.updated_at,
+            "invitations": counts or InvitationStats(),
+        }
+    )
+
+
+# --- the visit ---------------------------------------------------------------------------
+
+
+async def page_viewed(
+    uow: UnitOfWork,
+    visitor_id: str,
+    site_id: str,
+    url: str,
+    referrer: str | None,
+    language: str | None,
+    now: datetime,
+    policy: InvitePolicy,
+) -> datetime | None:
+    """The visitor opened a page: time on page starts again. Returns when the visitor's
+    trigger timer is now due (None: no timer), so the caller can wake its job loop then."""
+    visit = await _visit(uow, visitor_id, site_id, now, policy)
+    if visit.page_views == 0:
+        visit.referrer = referrer  # where the visit came from
+    visit.page_views += 1
+    visit.url = url
+    visit.page_started_at = visit.last_view_at = now
+    if language:
+        visit.language = language
+    return await advance(uow, visit, now, policy)
+
+
+async def event_seen(
+    uow: UnitOfWork,
+    visitor_id: str,
+    site_id: str,
+    name: str,
+    data: dict[str, Any],
+    now: datetime,
+    policy: InvitePolicy,
+) -> datetime | None:
+    """A ``visitor.event``: remembered for ``event`` rules (and ``cart_value``)."""
+    visit = await _visit(uow, visitor_id, site_id, now, policy)
+    value = data.get("value")
+    if name == "cart.updated" and isinstance(value, int | float) and not isinstance(value, bool):
+        visit.cart_value = float(value)
+    if name not in visit.events and len(visit.events) < MAX_EVENT_NAMES:
+        visit.events = [*visit.events, name]
+    return await advance(uow, visit, now, policy)
+
+
+async def _visit(
+    uow: UnitOfWork, visitor_id: str, site_id: str, now: datetime, policy: InvitePolicy
+) -> TriggerVisit:
+    """The visitor's visit row, locked for this transaction; a new visit after the gap."""
+    visit = await _locked_visit(uow, visitor_id)
+    if visit is None:
+        dialect = uow.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        await uow.session.execute(
+            insert(TriggerVisit)
+            .values(
+                visitor_id=visitor_id,
+                site_id=site_id,
+                visit_no=1,
+                visit_started_at=now,
+                last_view_at=now,
+                page_started_at=now,
+                page_views=0,
+                url="",
+                events=[],
+            )
+            .on_conflict_do_nothing(index_elements=[TriggerVisit.visitor_id])
+        )
+        visit = await _locked_visit(uow, visitor_id)
+        assert visit is not None
+    elif now - visit.last_view_at > timedelta(seconds=policy.visit_gap_s):
+        visit.visit_no += 1
+        visit.visit_started_at = visit.last_view_at = visit.page_started_at = now
+        visit.page_views = 0
+        visit.events = []
+        visit.referrer = None
+    return visit
+
+
+async def _locked_visit(
+    uow: UnitOfWork, visitor_id: str, skip_locked: bool = False
+) -> TriggerVisit | None:
+    found = await uow.session.execute(
+        select(TriggerVisit)
+        .where(TriggerVisit.visitor_id == visitor_id)
+        .with_for_update(skip_locked=skip_locked)
+        .execution_options(populate_existing=True)
+    )
+    return found.scalar_one_or_none()
+
+
+# --- evaluation and firing ---------------------------------------------------------------
+
+
+async def advance(
+    uow: UnitOfWork, visit: TriggerVisit, now: datetime, policy: InvitePolicy
+) -> datetime | None:
+    """Invite now if a trigger holds and nothing stands in the way; otherwise set (or clear)
+    the visitor's timer for the first moment one will hold. Returns the timer's due time."""
+    due = await _evaluate(uow, visit, now, policy)
+    key = job_key(visit.visitor_id)
+    if due is None:
+        await jobs.cancel(uow, key)
+        return None
+    await jobs.schedule(uow, key, TRIGGER_JOB, due, {"visitor_id": visit.visitor_id})
+    return due
+
+
+async def _evaluate(
+    uow: UnitOfWork, visit: TriggerVisit, now: datetime, policy: InvitePolicy
+) -> datetime | None:
+    if visit.page_views == 0:
+        return None  # nothing seen of this visit yet: never on arrival without a page view
+    triggers = list(
+        (
+            await uow.session.execute(
+                select(Trigger)
+                .where(Trigger.site_id == visit.site_id, Trigger.enabled.is_(True))
+                .order_by(Trigger.created_at, Trigger.id)
+            )
+        ).scalars()
+    )
+    if not triggers or await _invited_this_visit(uow, visit):
+        return None
+    if await open_chat_of(uow, visit.visitor_id) is not None:
+        return None
+    # After a dismissal nothing fires before the cool-down ends; rules are judged from then.
+    since = await uow.session.scalar(
+        select(func.max(Invitation.dismissed_at)).where(Invitation.visitor_id == visit.visitor_id)
+    )
+    not_before = now
+    if since is not None:
+        not_before = max(now, since + timedelta(seconds=policy.cooldown_s))
+    facts = await _facts(uow, visit)
+    timed = []
+    for trigger in triggers:
+        if excluded(facts.url, trigger.exclude_urls):
+            continue
+        at = first_time(trigger.conditions, facts, not_before)
+        if at is not None:
+            timed.append((at, trigger))
+    ready = [trigger for at, trigger in timed if at <= now]
+    if ready:
+        if not await _present(uow, visit.visitor_id):
+            return None  # left: their next page view judges again
+        for trigger in ready:
+            if await _fire(uow, visit, trigger, now, policy):
+                return None
+    # A trigger that held but found nobody to answer waits for the next page view or event.
+    return min((at for at, _ in timed if at > now), default=None)
+
+
+async def _facts(uow: UnitOfWork, visit: TriggerVisit) -> Facts:
+    counted = await uow.session.scalar(
+        select(Visitor.visit_count).where(Visitor.id == visit.visitor_id)
+    )
+    visits = max(visit.visit_no, counted or 1)
+    return Facts(
+        url=visit.url,
+        page_started_at=visit.page_started_at,
+        visit_started_at=visit.visit_started_at,
+        page_views=visit.page_views,
+        visit_count=visits,
+        returning=visits > 1,
+        cart_value=visit.cart_value,
+        referrer=visit.referrer,
+        language=visit.language,
+        events=frozenset(visit.events),
+    )
+
+
+async def _invited_this_visit(uow: UnitOfWork, visit: TriggerVisit) -> bool:
+    found = await uow.session.scalar(
+        select(Invitation.id)
+        .where(Invitation.visitor_id == visit.visitor_id, Invitation.visit_no == visit.visit_no)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _present(uow: UnitOfWork, visitor_id: str) -> bool:
+    """A socket of the visitor is open on some process (app/visitors/presence.py)."""
+    found = await uow.session.scalar(
+        select(VisitorSocket.id).where(VisitorSocket.visitor_id == visitor_id).limit(1)
+    )
+    return found is not None
+
+
+async def _fire(
+    uow: UnitOfWork, visit: TriggerVisit, trigger: Trigger, now: datetime, policy: InvitePolicy
+) -> bool:
+    """Invite with ``trigger`` if someone could answer (or it says to anyway). One row per
+    (visitor, visit): a second process racing here inserts nothing and sends nothing."""
+    agent = await claim.could_take(uow, visit.site_id, trigger.skill, policy.routing)
+    if agent is None and not trigger.when_unavailable:
+        return False
+    dialect = uow.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    invitation_id = await uow.session.scalar(
+        insert(Invitation)
+        .values(
+            id=new_id(),
+            site_id=visit.site_id,
+            trigger_id=trigger.id,
+            visitor_id=visit.visitor_id,
+            visit_no=visit.visit_no,
+            agent_id=agent.id if agent else None,
+            message=trigger.message,
+            url=visit.url,
+            fired_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[Invitation.visitor_id, Invitation.visit_no])
+        .returning(Invitation.id)
+    )
+    if invitation_id is None:
+        return True  # invited already, by another process
+    frame = schemas.Invitation(
+        invitation_id=invitation_id,
+        trigger_id=trigger.id,
+        message=trigger.message,
+        open_panel=trigger.open_panel,
+        agent=(
+            InvitationAgent(id=agent.id, name=agent.name, avatar_url=agent.avatar_url)
+            if agent
+            else None
+        ),
+    )
+    uow.emit(visitor_topic(visit.visitor_id), frame)
+    return True
+
+
+def handlers(
+    policy: InvitePolicy, wake: Callable[[str, datetime | None], None]
+) -> dict[str, JobHandler]:
+    """The visitor's trigger timer; ``wake(key, due)`` tells this process's job loop when it is
+    due next (other processes find it by polling)."""
+
+    async def run(uow: UnitOfWork, payload: dict[str, Any]) -> None:
+        visitor_id = str(payload["visitor_id"])
+        wake(job_key(visitor_id), await check(uow, visitor_id, utcnow(), policy))
+
+    return {TRIGGER_JOB: run}
+
+
+async def check(
+    uow: UnitOfWork, visitor_id: str, now: datetime, policy: InvitePolicy
+) -> datetime | None:
+    """The visitor's timer is due: judge the triggers at ``now`` (the server's clock; tests
+    pass their own).
+
+    The job row is locked before the visit here, while a page view locks the visit before it
+    sets the job: so a visit locked by a page view in progress is skipped, not waited for (a
+    deadlock on PostgreSQL otherwise). That page view judges the triggers and sets the timer
+    again itself."""
+    visit = await _locked_visit(uow, visitor_id, skip_locked=True)
+    return None if visit is None else await advance(uow, visit, now, policy)
+
+
+# --- what the visitor does with an invitation ---------------------------------------------
+
+
+async def _own(uow: UnitOfWork, visitor_id: str, invitation_id: str) -> Invitation | None:
+    invitation = await uow.session.get(Invitation, invitation_id)
+    return invitation if invitation is not None and invitation.visitor_id == visitor_id else None
+
+
+async def dismiss(uow: UnitOfWork, visitor_id: str, invitation_id: str, now: datetime) -> bool:
+    """The visitor said no: starts the cool-down; the visitor's other tabs hide it too.
+    False when the visitor has no such invitation."""
+    invitation = await _own(uow, visitor_id, invitation_id)
+    if invitation is None:
+        return False
+    if invitation.dismissed_at is None and invitation.accepted_at is None:
+        invitation.dismissed_at = now
+        await jobs.cancel(uow, job_key(visitor_id))
+    uow.emit(visitor_topic(visitor_id), InvitationDismissed(invitation_id=invitation.id))
+    return True
+
+
+async def accept(
+    uow: UnitOfWork, visitor_id: str, invitation_id: str, chat_id: str | None, now: datetime
+) -> bool:
+    """The visitor took the invitation up (opened the panel, or started the chat ``chat_id``).
+    False when the visitor has no such invitation."""
+    invitation = await _own(uow, visitor_id, invitation_id)
+    if invitation is None:
+        return False
+    if invitation.accepted_at is None:
+        invitation.accepted_at = now
+    if chat_id is not None and invitation.chat_id is None:
+        invitation.chat_id = chat_id
+    return True
