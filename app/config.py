@@ -74,6 +74,19 @@ class Settings(BaseSettings):
     rate_limit_visitor_frame: str = "20/second;600/minute"
     # Open visitor sockets per visitor (tabs), counted per process; more are closed with 4429.
     max_visitor_sockets: int = 10
+    # Webhooks (docs/crm.md). Targets on loopback, private or link-local addresses are refused
+    # (SSRF), when saved and when sent, unless this is true (a receiver on the same network).
+    webhooks_allow_private: bool = False
+    # A failed delivery is retried after this long, each next time twice as long, at most
+    # webhooks_retry_max_s apart; after failing for webhooks_give_up_s the endpoint is disabled.
+    webhooks_retry_base_s: float = Field(default=5.0, gt=0)
+    webhooks_retry_max_s: float = Field(default=3600.0, gt=0)
+    webhooks_give_up_s: float = Field(default=24 * 3600.0, gt=0)
+    # How often each process looks for due deliveries, and how long a process may hold an
+    # endpoint before another one takes over (it renews while it sends; a killed process's
+    # endpoints are sent to again after this).
+    webhooks_poll_s: float = Field(default=1.0, gt=0)
+    webhooks_lease_s: float = Field(default=60.0, gt=10)
 
     @field_validator("secret_key")
     @classmethod

@@ -10,6 +10,7 @@ from app.replies.models import SavedReply
 from app.routing.models import Skill
 from app.sites.models import Site
 from app.visitors.models import PageView, Visitor
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Agent",
@@ -25,4 +26,6 @@ __all__ = [
     "Site",
     "Skill",
     "Visitor",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
