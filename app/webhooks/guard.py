@@ -19,6 +19,11 @@ import httpx
 
 from app.common.errors import BadRequest
 
+# As stored (webhook_endpoints.url); normalising can lengthen what was sent.
+MAX_URL_LENGTH = 2000
+# An admin waits for this answer: a name that does not resolve by then is refused.
+RESOLVE_TIMEOUT_S = 5.0
+
 
 class RefusedTarget(Exception):
     """The target resolves to an address webhooks may not reach."""
@@ -54,12 +59,15 @@ async def check_url(url: str, allow_private: bool) -> str:
         raise BadRequest("url: must be an http:// or https:// URL with a host")
     if parsed.userinfo:
         raise BadRequest("url: credentials in the URL are not allowed; verify the signature")
+    stored = str(parsed)
+    if len(stored) > MAX_URL_LENGTH:
+        raise BadRequest(f"url: longer than {MAX_URL_LENGTH} characters")
     if allow_private:
-        return str(parsed)
+        return stored
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
-        addresses = await resolve(parsed.host, port)
-    except OSError as exc:
+        addresses = await asyncio.wait_for(resolve(parsed.host, port), RESOLVE_TIMEOUT_S)
+    except (OSError, UnicodeError, ValueError, TimeoutError) as exc:
         raise BadRequest(f"url: cannot resolve {parsed.host}") from exc
     try:
         _check(parsed.host, addresses)
@@ -67,7 +75,7 @@ async def check_url(url: str, allow_private: bool) -> str:
         raise BadRequest(
             f"url: {exc}; such targets are refused unless PARLEY_WEBHOOKS_ALLOW_PRIVATE=true"
         ) from exc
-    return str(parsed)
+    return stored
 
 
 class _GuardedBackend(httpcore.AsyncNetworkBackend):

@@ -93,7 +93,7 @@ async def post(
     try:
         async with http.stream("POST", url, content=raw, headers=headers) as response:
             kept = b""
-            async for chunk in response.aiter_raw():
+            async for chunk in response.aiter_bytes():
                 kept += chunk
                 if len(kept) >= MAX_RESPONSE_BODY:
                     break
@@ -106,7 +106,7 @@ async def post(
         return Outcome(False, None, time.monotonic() - started, None, f"refused: {exc}")
     except httpx.TimeoutException:
         return Outcome(False, None, time.monotonic() - started, None, "timed out")
-    except (httpx.HTTPError, OSError) as exc:
+    except Exception as exc:  # any other way of not getting an answer is a failed attempt
         message = f"{type(exc).__name__}: {exc}"[:500]
         return Outcome(False, None, time.monotonic() - started, None, message)
 

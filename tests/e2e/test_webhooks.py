@@ -50,6 +50,24 @@ def hooks_server(tmp_path: Path) -> Iterator[Server]:
         yield srv
 
 
+@pytest.fixture
+def give_up_server(tmp_path: Path) -> Iterator[Server]:
+    """Deliveries given up (and their endpoint disabled) after failing for 2 s, not a day."""
+    with running_server(tmp_path, **FAST, PARLEY_WEBHOOKS_GIVE_UP_S="2") as srv:
+        yield srv
+
+
+@pytest.fixture
+def unstarted_server(tmp_path: Path) -> Iterator[Server]:
+    """Not started: the test starts, kills and restarts it on its database."""
+    srv = make_server(tmp_path, **FAST)
+    try:
+        yield srv
+    finally:
+        srv.kill()
+        drop_database(srv.database_url)
+
+
 def api(server: Server, token: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
     return httpx.request(
         method,
@@ -284,78 +302,75 @@ async def test_receiver_down_then_back_gets_each_event_once_and_redeliver(
 
 
 async def test_an_endpoint_failing_for_the_give_up_time_is_disabled(
-    tmp_path: Path, receiver: Receiver
+    give_up_server: Server, receiver: Receiver
 ) -> None:
     receiver.status = 500
     receiver.answer = b"x" * 5000
-    with running_server(tmp_path, **FAST, PARLEY_WEBHOOKS_GIVE_UP_S="2") as server:
-        admin = server.login(*ADMIN)
-        hook = subscribe(server, admin, receiver.url(), ["chat.started"])
-        v, _ = await visitor(server, DEMO_SITE_KEY)
-        chat_id = await start_chat(v, "Hi")
-        path = f"/webhooks/{hook['id']}"
+    server = give_up_server
+    admin = server.login(*ADMIN)
+    hook = subscribe(server, admin, receiver.url(), ["chat.started"])
+    v, _ = await visitor(server, DEMO_SITE_KEY)
+    chat_id = await start_chat(v, "Hi")
+    path = f"/webhooks/{hook['id']}"
 
-        def disabled() -> bool:
-            return api(server, admin, "GET", path).json()["enabled"] is False
+    def disabled() -> bool:
+        return api(server, admin, "GET", path).json()["enabled"] is False
 
-        await eventually(disabled, 15, "the endpoint disabled")
-        shown = api(server, admin, "GET", "/webhooks").json()["items"][0]
-        assert shown["disabled_at"] is not None
-        assert "HTTP 500" in shown["disabled_reason"]
-        [given_up] = api(server, admin, "GET", f"{path}/deliveries").json()["items"]
-        assert given_up["status"] == "failed"
-        assert given_up["response_status"] == 500
-        assert given_up["response_body"] == "x" * 1024  # kept to 1 KB
-        tries = len(receiver.got(chat_id=chat_id))
-        assert tries >= 2
+    await eventually(disabled, 15, "the endpoint disabled")
+    shown = api(server, admin, "GET", "/webhooks").json()["items"][0]
+    assert shown["disabled_at"] is not None
+    assert "HTTP 500" in shown["disabled_reason"]
+    [given_up] = api(server, admin, "GET", f"{path}/deliveries").json()["items"]
+    assert given_up["status"] == "failed"
+    assert given_up["response_status"] == 500
+    assert given_up["response_body"] == "x" * 1024  # kept to 1 KB
+    tries = len(receiver.got(chat_id=chat_id))
+    assert tries >= 2
 
-        # Re-enabled and the receiver fixed: a redelivery goes through.
-        receiver.status = 200
-        back = api(server, admin, "PATCH", path, json={"enabled": True}).json()
-        assert back["enabled"] is True
-        assert back["disabled_reason"] is None
-        r = api(server, admin, "POST", f"{path}/deliveries/{given_up['id']}/redeliver")
-        assert r.status_code == 202
+    # Re-enabled and the receiver fixed: a redelivery goes through.
+    receiver.status = 200
+    back = api(server, admin, "PATCH", path, json={"enabled": True}).json()
+    assert back["enabled"] is True
+    assert back["disabled_reason"] is None
+    r = api(server, admin, "POST", f"{path}/deliveries/{given_up['id']}/redeliver")
+    assert r.status_code == 202
 
-        def delivered() -> bool:
-            items = api(server, admin, "GET", f"{path}/deliveries").json()["items"]
-            return bool(items[0]["status"] == "delivered")
+    def delivered() -> bool:
+        items = api(server, admin, "GET", f"{path}/deliveries").json()["items"]
+        return bool(items[0]["status"] == "delivered")
 
-        await eventually(delivered, 10, "delivered after re-enabling")
-        await v.close()
+    await eventually(delivered, 10, "delivered after re-enabling")
+    await v.close()
 
 
 async def test_killed_between_commit_and_send_delivers_after_restart(
-    tmp_path: Path, receiver: Receiver
+    unstarted_server: Server, receiver: Receiver
 ) -> None:
+    server = unstarted_server
     # The sender looks once at start, then not for an hour: the event is committed, not sent.
-    server = make_server(tmp_path, **{**FAST, "PARLEY_WEBHOOKS_POLL_S": "3600"})
-    try:
-        server.start()
-        admin = server.login(*ADMIN)
-        hook = subscribe(server, admin, receiver.url(), ["chat.started", "message.created"])
-        v, _ = await visitor(server, DEMO_SITE_KEY)
-        chat_id = await start_chat(v, "Before the crash")
-        await v.expect("message.ack")
-        log = api(server, admin, "GET", f"/webhooks/{hook['id']}/deliveries").json()["items"]
-        assert {(i["event"], i["status"], i["attempts"]) for i in log} == {
-            ("chat.started", "pending", 0),
-            ("message.created", "pending", 0),
-        }
-        server.kill()  # SIGKILL
-        await v.close()
-        assert receiver.got() == []
-        server.env_extra["PARLEY_WEBHOOKS_POLL_S"] = "0.2"
-        server.start()
-        await receiver.expect("message.created", body="Before the crash")
-        assert [r.event for r in receiver.got(chat_id=chat_id)] == [
-            "chat.started",
-            "message.created",
-        ]
-        assert all(r.signed_with(hook["secret"]) for r in receiver.got())
-    finally:
-        server.kill()
-        drop_database(server.database_url)
+    server.env_extra["PARLEY_WEBHOOKS_POLL_S"] = "3600"
+    server.start()
+    admin = server.login(*ADMIN)
+    hook = subscribe(server, admin, receiver.url(), ["chat.started", "message.created"])
+    v, _ = await visitor(server, DEMO_SITE_KEY)
+    chat_id = await start_chat(v, "Before the crash")
+    await v.expect("message.ack")
+    log = api(server, admin, "GET", f"/webhooks/{hook['id']}/deliveries").json()["items"]
+    assert {(i["event"], i["status"], i["attempts"]) for i in log} == {
+        ("chat.started", "pending", 0),
+        ("message.created", "pending", 0),
+    }
+    server.kill()  # SIGKILL
+    await v.close()
+    assert receiver.got() == []
+    server.env_extra["PARLEY_WEBHOOKS_POLL_S"] = "0.2"
+    server.start()
+    await receiver.expect("message.created", body="Before the crash")
+    assert [r.event for r in receiver.got(chat_id=chat_id)] == [
+        "chat.started",
+        "message.created",
+    ]
+    assert all(r.signed_with(hook["secret"]) for r in receiver.got())
 
 
 async def test_private_targets_are_refused_unless_allowed(server: Server) -> None:
