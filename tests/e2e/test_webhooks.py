@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, SAM, make_server, running_server
-from tests.databases import drop_database
+from tests.databases import drop_database, postgres_base
 from tests.e2e.webhook_receiver import Received, Receiver
 from tests.support import Client, Server, agent, eventually, msg_id, visitor
 
@@ -424,3 +424,37 @@ async def test_agents_and_supervisors_get_403_on_every_webhook_route(
     assert api(server, admin, "GET", base).json()["enabled"] is True  # nothing changed
     assert api(server, admin, "DELETE", base).status_code == 204
     assert api(server, admin, "GET", base).status_code == 404
+
+
+@pytest.fixture
+def two_processes(tmp_path: Path) -> Iterator[list[Server]]:
+    """Two processes on one PostgreSQL and one Redis, both running a sender (rate limits off:
+    the visitor sends faster than a person would)."""
+    from tests.e2e.test_cluster import BROKER, running_cluster
+
+    if postgres_base() is None or not BROKER.startswith("redis"):
+        pytest.skip("needs PostgreSQL and Redis (the second pass of `make test`)")
+    with running_cluster(tmp_path, {**FAST, "PARLEY_RATE_LIMITS": "false"}) as servers:
+        yield servers[:2]
+
+
+async def test_two_processes_send_each_event_once_in_order(
+    two_processes: list[Server], receiver: Receiver
+) -> None:
+    a, b = two_processes
+    hook = subscribe(a, a.login(*ADMIN), receiver.url(), ["message.created", "chat.closed"])
+    alice, _ = await agent(b, *ALICE)  # the chat's agent writes through process B
+    v, _ = await visitor(a, DEMO_SITE_KEY)  # its visitor through process A
+    chat_id = await start_chat(v, "0")
+    await alice.expect("chat.assigned", chat_id=chat_id)
+    for n in range(1, 21):
+        await say(alice if n % 2 else v, chat_id, str(n))
+    await v.send({"type": "chat.close", "chat_id": chat_id})
+    await receiver.expect("chat.closed", chat_id=chat_id, timeout=30)
+    created = [r for r in receiver.got() if r.event == "message.created"]
+    bodies = [r.body["data"]["message"]["body"] for r in created]
+    assert bodies == [str(n) for n in range(21)]  # each once, in the chat's order
+    assert len({r.delivery for r in receiver.got()}) == len(receiver.got()) == 22
+    assert all(r.signed_with(hook["secret"]) for r in receiver.got())
+    await alice.close()
+    await v.close()
