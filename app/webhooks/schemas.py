@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from app.common.types import iso
 from app.common.wire import WireModel
@@ -35,6 +35,14 @@ def _unique(events: list[EventName] | None) -> list[EventName] | None:
 
 
 class WebhookIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"url": "https://crm.example/parley", "events": ["chat.closed", "message.created"]}
+            ]
+        }
+    )
+
     url: Url
     events: list[EventName] = Field(min_length=1, max_length=len(EVENTS))
 
@@ -42,6 +50,8 @@ class WebhookIn(BaseModel):
 
 
 class WebhookUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"enabled": True}]})
+
     url: Url | None = None
     events: list[EventName] | None = Field(default=None, min_length=1, max_length=len(EVENTS))
     # true re-enables an endpoint that was switched off for failing (and clears the reason).

@@ -373,6 +373,33 @@ async def test_killed_between_commit_and_send_delivers_after_restart(
     assert all(r.signed_with(hook["secret"]) for r in receiver.got())
 
 
+async def test_a_private_target_saved_while_allowed_is_refused_at_send_time(
+    unstarted_server: Server, receiver: Receiver
+) -> None:
+    server = unstarted_server
+    server.start()  # private targets allowed: the loopback receiver is saved
+    admin = server.login(*ADMIN)
+    hook = subscribe(server, admin, receiver.url(), ["chat.started"])
+    server.kill()
+    server.env_extra["PARLEY_WEBHOOKS_ALLOW_PRIVATE"] = "false"
+    server.start()
+    admin = server.login(*ADMIN)
+    v, _ = await visitor(server, DEMO_SITE_KEY)
+    await start_chat(v, "Hello")
+    log_path = f"/webhooks/{hook['id']}/deliveries"
+
+    def tried() -> bool:
+        items = api(server, admin, "GET", log_path).json()["items"]
+        return bool(items) and items[0]["attempts"] >= 1
+
+    await eventually(tried, 15, "an attempt")
+    [refused] = api(server, admin, "GET", log_path).json()["items"]
+    assert refused["status"] == "pending"
+    assert refused["error"].startswith("refused: 127.0.0.1 resolves to a non-public address")
+    assert receiver.got() == []  # the attempt above was made: nothing reached the receiver
+    await v.close()
+
+
 async def test_private_targets_are_refused_unless_allowed(server: Server) -> None:
     """The default server: PARLEY_WEBHOOKS_ALLOW_PRIVATE is off."""
     admin = server.login(*ADMIN)
