@@ -373,6 +373,40 @@ async def test_killed_between_commit_and_send_delivers_after_restart(
     assert all(r.signed_with(hook["secret"]) for r in receiver.got())
 
 
+async def test_killed_while_sending_is_sent_again_after_the_lease(
+    unstarted_server: Server, receiver: Receiver
+) -> None:
+    """At least once: a process killed while the receiver still works on a delivery leaves
+    it pending; once the dead process's hold on the endpoint runs out, it is sent again."""
+    server = unstarted_server
+    server.env_extra["PARLEY_WEBHOOKS_LEASE_S"] = "11"
+    server.start()
+    admin = server.login(*ADMIN)
+    hook = subscribe(server, admin, receiver.url(), ["chat.started", "chat.closed"])
+    receiver.hold()
+    v, _ = await visitor(server, DEMO_SITE_KEY)
+    chat_id = await start_chat(v, "Hello")
+    first = await receiver.expect("chat.started", chat_id=chat_id)  # arrived, not answered
+    await v.send({"type": "chat.close", "chat_id": chat_id})
+    await v.expect("chat.closed", chat_id=chat_id)
+    server.kill()  # SIGKILL while the request is open
+    await v.close()
+    receiver.release()
+    server.start()
+    admin = server.login(*ADMIN)
+    await receiver.expect("chat.closed", chat_id=chat_id, timeout=30)
+    got = receiver.got(chat_id=chat_id)
+    assert [r.event for r in got] == ["chat.started", "chat.started", "chat.closed"]
+    assert got[1].delivery == first.delivery  # the same delivery, to be deduplicated
+    assert got[1].raw == first.raw
+    assert got[1].signed_with(hook["secret"])
+    log = api(server, admin, "GET", f"/webhooks/{hook['id']}/deliveries").json()["items"]
+    assert [(i["event"], i["status"]) for i in log] == [
+        ("chat.closed", "delivered"),
+        ("chat.started", "delivered"),
+    ]
+
+
 async def test_a_private_target_saved_while_allowed_is_refused_at_send_time(
     unstarted_server: Server, receiver: Receiver
 ) -> None:

@@ -7,6 +7,7 @@ It records every POST (path, headers, raw body) and answers with the status it i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -49,6 +50,10 @@ class Receiver:
         self.received: list[Received] = []
         self.status = 200
         self.answer = b"ok"
+        # While set, requests are recorded but not answered until it is cleared (a slow
+        # receiver; the sender's connection may die meanwhile).
+        self.holding = threading.Event()
+        self._released = threading.Event()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -66,10 +71,13 @@ class Receiver:
                 with receiver._lock:
                     receiver.received.append(Received(self.path, headers, raw))
                     status, answer = receiver.status, receiver.answer
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                if receiver.holding.is_set():
+                    receiver._released.wait(30)
+                with contextlib.suppress(OSError):  # the sender may have gone meanwhile
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -79,7 +87,16 @@ class Receiver:
         self._thread.start()
         return self
 
+    def hold(self) -> None:
+        self._released.clear()
+        self.holding.set()
+
+    def release(self) -> None:
+        self.holding.clear()
+        self._released.set()
+
     def stop(self) -> None:
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
