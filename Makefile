@@ -34,13 +34,13 @@ test-postgres: install
 	PARLEY_TEST_POSTGRES=$(PG_URL) PARLEY_TEST_BROKER=$(REDIS_URL) PARLEY_TEST_REDIS=$(REDIS_URL) \
 		$(BIN)/pytest
 
-## The browser code: eslint, the JSDoc types (tsc, nothing emitted), the shared client's unit tests
-## (node --test), and that the committed bundles (widget/widget.js, console/static/parley-protocol.js)
+## The browser code: eslint, the JSDoc types (tsc, nothing emitted), the shared client's and the widget's unit tests
+## (node --test), and that the committed bundles (widget/widget.js, widget/panel.js, console/static/parley-protocol.js)
 ## equal a fresh build.
 test-js: node_modules/.package-lock.json
 	npx --no-install eslint .
 	npx --no-install tsc -p tsconfig.json
-	node --test client/test/
+	node --test client/test/ widget/test/
 	node scripts/build-js.mjs --check
 	@mkdir -p build && $(JSON2TS) -o build/frames.d.ts && cmp -s build/frames.d.ts client/src/frames.d.ts \
 		|| { echo "client/src/frames.d.ts is not generated from docs/frames.schema.json: run make schema"; exit 1; }

@@ -100,6 +100,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.demo:
         _run(settings, demo.seed)
     base_url = _base_url(args.host, sock.getsockname()[1])
+    if not settings.public_url:  # links in e-mails point here unless told otherwise
+        settings = settings.model_copy(update={"public_url": base_url})
     if args.demo:
         ready = demo.credentials_banner(base_url)
     else:

@@ -74,6 +74,23 @@ class Settings(BaseSettings):
     rate_limit_visitor_frame: str = "20/second;600/minute"
     # Open visitor sockets per visitor (tabs), counted per process; more are closed with 4429.
     max_visitor_sockets: int = 10
+    # E-mail (README "E-mail"): smtp://host:port, smtp+starttls://user:pass@host:587,
+    # smtps://user:pass@host:465. Empty: e-mail is off, and what needs it says so.
+    smtp_url: str = ""
+    mail_from: str = "Parley <parley@localhost>"
+    # Where links in e-mails point (attachments of a transcript); `parley serve` fills in the
+    # address it listens on when this is empty. Set it to the public https address.
+    public_url: str = ""
+    # A failed send is tried again after base, 2*base, 4*base, ... (at most max) seconds, at
+    # most this many times in all; then it is marked failed for an admin to see.
+    mail_retry_base_s: float = Field(default=30.0, gt=0)
+    mail_retry_max_s: float = Field(default=3600.0, gt=0)
+    mail_max_attempts: int = Field(default=10, ge=1)
+    # Sent and failed mails (copies of customers' chats) are deleted after this long.
+    mail_keep_s: float = Field(default=30 * 24 * 3600.0, gt=0)
+    # One SMTP conversation may take this long before it counts as failed; a process that
+    # died mid-send leaves its mail to others after about twice this.
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
     # Webhooks (docs/crm.md). Targets on loopback, private or link-local addresses are refused
     # (SSRF), when saved and when sent, unless this is true (a receiver on the same network).
     webhooks_allow_private: bool = False
@@ -95,6 +112,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"PARLEY_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters "
                 "(e.g. `openssl rand -base64 48`), or unset to use the generated key"
+            )
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _known_smtp_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("smtp://", "smtps://", "smtp+starttls://")):
+            raise ValueError(
+                "PARLEY_SMTP_URL must start with smtp://, smtps:// or smtp+starttls://"
             )
         return value
 

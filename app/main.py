@@ -27,6 +27,11 @@ from app.files.storage import local_storage
 from app.instance.service import with_signing_secret
 from app.jobs.runner import jobs_loop
 from app.jobs.service import JobHandler
+from app.kpis import api as kpis_api
+from app.mail import api as mail_api
+from app.mail import outbox as mail_outbox
+from app.mail import prune as mail_prune
+from app.mail import transcripts
 from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
 from app.replies import api as replies_api
@@ -124,6 +129,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         files_api,
         replies_api,
         supervision_api,
+        kpis_api,
+        mail_api,
         webhooks_api,
         pages,
         health,
@@ -163,6 +170,15 @@ def _background_loops(state: AppState) -> list[asyncio.Task[None]]:
             )
         ),
         asyncio.create_task(
+            mail_outbox.outbox_loop(
+                state.uow,
+                state.mailer.deliver,
+                state.mailer.retry,
+                s.job_poll_s,
+                state.mailer.wake,
+            )
+        ),
+        asyncio.create_task(
             webhooks_sender.sender_loop(
                 state.uow,
                 webhooks_sender.SendPolicy(
@@ -186,6 +202,8 @@ def _job_handlers(state: AppState) -> dict[str, JobHandler]:
         **timers.handlers(policy, s.visitor_gone_s),
         **abandoned.handlers(s.visitor_gone_s),
         **upload_cleanup.handlers(local_storage(s.upload_dir), s.unattached_upload_ttl_s),
+        **transcripts.handlers(state.mailer),
+        **mail_prune.handlers(s.mail_keep_s),
     }
 
 
@@ -194,8 +212,9 @@ async def _schedule_housekeeping(state: AppState) -> None:
     try:
         async with state.uow() as uow:
             await upload_cleanup.ensure_scheduled(uow, state.settings.unattached_upload_ttl_s)
+            await mail_prune.ensure_scheduled(uow, state.settings.mail_keep_s)
     except Exception:
-        log.warning("could not schedule the upload clean-up; next start retries", exc_info=True)
+        log.warning("could not schedule the clean-ups; next start retries", exc_info=True)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -6,10 +6,11 @@ from app.db import Base
 from app.files.models import Attachment
 from app.instance.models import InstanceSecret
 from app.jobs.models import Job
+from app.mail.models import Mail
 from app.replies.models import SavedReply
 from app.routing.models import Skill
 from app.sites.models import Site
-from app.visitors.models import PageView, Visitor
+from app.visitors.models import PageView, Visitor, VisitorEvent
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -20,12 +21,14 @@ __all__ = [
     "Chat",
     "InstanceSecret",
     "Job",
+    "Mail",
     "Message",
     "PageView",
     "SavedReply",
     "Site",
     "Skill",
     "Visitor",
+    "VisitorEvent",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -10,6 +10,7 @@ from app.chat.batch import MessageWriter
 from app.common.uow import UnitOfWork
 from app.config import Settings
 from app.files.storage import Storage, local_storage
+from app.mail.service import Mailer, mailer_from
 from app.ratelimit.limiter import Limiter, limiter_from
 from app.ratelimit.site_rules import SiteRules
 from app.realtime.hub import Hub
@@ -29,11 +30,13 @@ class AppState:
     writer: MessageWriter = field(init=False)
     limiter: Limiter = field(init=False)
     site_rules: SiteRules = field(init=False)
+    mailer: Mailer = field(init=False)
 
     def __post_init__(self) -> None:
         self.writer = MessageWriter(self.uow)
         self.limiter = limiter_from(self.settings)
         self.site_rules = SiteRules(self.sessions)
+        self.mailer = mailer_from(self.settings)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.hub)

@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 import redis
 
+from bench import kpis
 from bench.servers import launch_parley, launch_relay
 from tests.databases import admin
 from tests.support import Server
@@ -59,6 +60,9 @@ class Plan:
     storm_visitors: int
     storm_chats_per_agent: int
     scale_rates: list[int]
+    kpi_chats: int = 100_000
+    kpi_messages_per_chat: int = 10
+    kpi_repeats: int = 20
 
 
 FULL = Plan(
@@ -84,6 +88,9 @@ SMOKE = Plan(
     storm_visitors=12,
     storm_chats_per_agent=6,
     scale_rates=[40],
+    kpi_chats=500,
+    kpi_messages_per_chat=2,
+    kpi_repeats=3,
 )
 
 
@@ -322,12 +329,18 @@ def run_scale(plan: Plan, work: Path) -> Figures:
     }
 
 
+def run_kpis(plan: Plan, work: Path) -> Figures:
+    """GET /kpis's computation on a generated history; the baseline is a bare indexed count."""
+    return kpis.run(work, plan.kpi_chats, plan.kpi_messages_per_chat, plan.kpi_repeats)
+
+
 SCENARIOS = {
     "idle": run_idle,
     "conversation": run_conversation,
     "max": run_max,
     "storm": run_storm,
     "scale": run_scale,
+    "kpis": run_kpis,
 }
 
 
@@ -417,6 +430,15 @@ def table_rows(name: str, figures: Figures) -> list[tuple[str, str, str, str]]:
                 _x(q["resumed_in_s"]),
             ),
             ("storm: lost / duplicated", f"{p['lost']}/{p['duplicated']}", "n/a", ""),
+        ]
+    if name == "kpis":
+        return [
+            (
+                f"kpis: {p['chats']:,} chats, 30 days, worst p95 ms",
+                f"{p['worst_report_p95_ms']}",
+                f"{p['baseline_count_p95_ms']} (count)",
+                _x(q["worst_over_baseline"]),
+            )
         ]
     one, two = figures["one_process"], figures["two_processes"]
     return [

@@ -83,3 +83,13 @@ def test_scale_scenario_runs_two_processes_on_postgres_and_redis(tmp_path: Path)
         assert scale[key]["max_rate"] > 0
         for step in scale[key]["steps"]:
             clean(step)
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="runs in the SQLite pass")
+def test_kpi_scenario_times_every_grouping_against_a_plain_count(tmp_path: Path) -> None:
+    kpis = run_smoke(tmp_path, "kpis")["kpis"]
+    figures = kpis["parley"]
+    assert figures["chats_in_window"] > 0
+    for grouping in ("totals", "agent", "skill", "hour", "day"):
+        assert figures[f"report_{grouping}_p95_ms"] > 0
+    assert kpis["ratios"]["worst_over_baseline"] > 0

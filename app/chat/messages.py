@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.agents.models import Agent
 from app.chat.models import Chat, Message
@@ -76,6 +76,11 @@ async def append(
                 last_seq=Chat.last_seq + 1,
                 last_public_seq=Chat.last_public_seq + (1 if public else 0),
                 **stamps,
+                **(
+                    {"first_visitor_message_at": func.coalesce(Chat.first_visitor_message_at, now)}
+                    if "last_visitor_message_at" in stamps
+                    else {}
+                ),
             )
             .returning(Chat.last_seq, Chat.last_public_seq, Chat.site_id)
         )
@@ -106,6 +111,8 @@ def append_locked(
         chat.last_public_seq += 1
     for column, value in stamps.items():
         setattr(chat, column, value)
+    if "last_visitor_message_at" in stamps and chat.first_visitor_message_at is None:
+        chat.first_visitor_message_at = now
     message = _message(
         chat.id, chat.last_seq, chat.last_public_seq if public else None,
         author, body, kind, client_msg_id, None, now,

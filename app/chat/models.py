@@ -18,6 +18,7 @@ class Chat(Base):
     __table_args__ = (
         Index("ix_chats_site_status_created", "site_id", "status", "created_at"),
         Index("ix_chats_visitor_status", "visitor_id", "status"),
+        Index("ix_chats_site_created", "site_id", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -45,6 +46,10 @@ class Chat(Base):
     queue_position: Mapped[int | None] = mapped_column(Integer, default=None)
     queue_eta_s: Mapped[int | None] = mapped_column(Integer, default=None)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # For the KPIs: when the visitor first wrote (first response time counts from here) and
+    # when an agent first took the chat (the queue wait ends here; assigned_at moves on transfer).
+    first_visitor_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    first_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # For "waiting for an answer since": the last public message of each side.
     last_visitor_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

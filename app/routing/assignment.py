@@ -82,6 +82,7 @@ async def assign(uow: UnitOfWork, chat: Chat, agent: Agent) -> None:
     chat.status = ChatStatus.ACTIVE
     chat.agent_id = agent.id
     chat.assigned_at = utcnow()
+    chat.first_assigned_at = chat.first_assigned_at or chat.assigned_at
     chat.offered_at = None
     chat.queue_position = chat.queue_eta_s = None
     await jobs.cancel(uow, offer_job_key(chat.id))

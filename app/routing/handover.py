@@ -64,6 +64,7 @@ async def transfer(
         chat.skill = to_skill
     chat.agent_id = target.id
     chat.assigned_at = utcnow()
+    chat.first_assigned_at = chat.first_assigned_at or chat.assigned_at
     await uow.session.flush()
     # The new agent joins first, so the note and the hand-over message reach them live.
     uow.emit(agent_topic(target.id), await assignment.assigned_frame(uow, chat))

@@ -22,6 +22,7 @@ from app.common.events import chat_topic, visitor_topic
 from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
 from app.jobs import service as jobs
+from app.mail import transcripts
 from app.routing import assignment, claim, departments, queue
 from app.routing.policy import RoutingPolicy
 from app.visitors import presence
@@ -110,6 +111,7 @@ async def end_chat(
     if chat.agent_id is not None:
         await claim.release_slot(uow, chat.agent_id)
     await jobs.cancel(uow, assignment.offer_job_key(chat.id))
+    await transcripts.on_close(uow, chat)
     await uow.session.flush()
     uow.emit(chat_topic(chat.id), ChatClosed(chat_id=chat.id, closed_by=closed_by, reason=reason))
     webhooks.chat_event(uow, "chat.closed", chat, closed_by=closed_by, reason=reason)

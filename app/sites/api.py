@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from app.common.errors import BadRequest, NotFound
 from app.ratelimit.site_rules import SiteRateLimits
@@ -13,6 +14,7 @@ from app.routing import assignment, departments
 from app.routing.departments import Department
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
+from app.sites.service import site_timezone, transcripts_enabled
 from app.web.deps import AdminAgent, CurrentAgent, StateDep
 from app.web.errors import ERRORS
 
@@ -31,6 +33,23 @@ class SiteUpdate(BaseModel):
     )
     # The shop's own limits for its visitors (docs/protocol.md "Rate limits").
     rate_limits: SiteRateLimits | None = None
+    # The IANA zone the shop's times are shown in (e-mailed transcripts), e.g. "Europe/Berlin".
+    timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    # Whether chat transcripts may be e-mailed (visitors' requests and agents' sends).
+    transcripts: bool | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+_IN_SETTINGS = ("timezone", "transcripts")
 
 
 def site_view(site: Site, secrets: bool = False) -> dict[str, Any]:
@@ -44,6 +63,8 @@ def site_view(site: Site, secrets: bool = False) -> dict[str, Any]:
         "routing": RoutingSettings.model_validate(site.settings.get("routing", {})).model_dump(),
         "departments": [d.model_dump() for d in departments.departments_of(site.settings)],
         "rate_limits": SiteRateLimits.of(site.settings).model_dump(),
+        "timezone": site_timezone(site),
+        "transcripts": transcripts_enabled(site),
     }
     if secrets:
         view["secret"] = site.secret
@@ -68,7 +89,8 @@ async def update_site(
         if site is None or site.id != admin.site_id:
             raise NotFound("no such site")
         changes = body.model_dump(
-            exclude_unset=True, exclude={"routing", "departments", "rate_limits"}
+            exclude_unset=True,
+            exclude={"routing", "departments", "rate_limits", *_IN_SETTINGS},
         )
         for field, value in changes.items():
             setattr(site, field, value)
@@ -83,6 +105,9 @@ async def update_site(
         if body.departments is not None:
             listed = await departments.checked(uow, site.id, body.departments)
             site.settings = {**site.settings, "departments": [d.model_dump() for d in listed]}
+        kept = body.model_dump(exclude_unset=True, exclude_none=True, include=set(_IN_SETTINGS))
+        if kept:
+            site.settings = {**site.settings, **kept}
         if body.rate_limits is not None:
             own = body.rate_limits.model_dump(exclude_none=True)
             site.settings = {**site.settings, "rate_limits": own}

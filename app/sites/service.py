@@ -44,3 +44,14 @@ def origin_allowed(site: Site, origin: str | None) -> bool:
     if not site.allowed_origins or origin is None:
         return True
     return origin.rstrip("/") in site.allowed_origins
+
+
+def site_timezone(site: Site) -> str:
+    """The IANA zone the shop's times are shown in (mails, reports); UTC until it is set."""
+    zone = site.settings.get("timezone")
+    return zone if isinstance(zone, str) and zone else "UTC"
+
+
+def transcripts_enabled(site: Site) -> bool:
+    """Whether visitors and agents may have chat transcripts e-mailed (on unless turned off)."""
+    return site.settings.get("transcripts") is not False

@@ -20,7 +20,7 @@ from app.common.tokens import issue
 from app.common.types import iso
 from app.common.uow import UnitOfWork
 from app.routing import departments
-from app.sites.service import origin_allowed, site_by_key
+from app.sites.service import origin_allowed, site_by_key, transcripts_enabled
 from app.visitors import service
 from app.visitors.models import PageView, Visitor
 from app.web.deps import CurrentAgent, StateDep
@@ -62,6 +62,8 @@ async def widget_session(
             "greeting": site.greeting,
             "agents_online": online is not None,
             "active_chat": active,
+            # Whether the widget offers "e-mail me the transcript" (e-mail set up, site allows).
+            "transcripts": state.mailer.enabled and transcripts_enabled(site),
         }
         offered = departments.departments_of(site.settings)
         if offered:
@@ -95,7 +97,7 @@ class VisitorUpdate(BaseModel):
 
 @router.get("/visitors/{visitor_id}")
 async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
-    """Who the visitor is, what they looked at recently, and their earlier chats."""
+    """Who the visitor is, what they looked at and did recently, and their earlier chats."""
     async with state.uow() as uow:
         visitor = authorize_visitor(actor_of(agent), await uow.session.get(Visitor, visitor_id))
         views = (
@@ -106,6 +108,7 @@ async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> 
                 .limit(30)
             )
         ).scalars()
+        events = await service.recent_events(uow.session, visitor.id)
         chats = (
             await uow.session.execute(
                 select(Chat)
@@ -120,6 +123,7 @@ async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> 
             "first_seen_at": iso(visitor.first_seen_at),
             "last_seen_at": iso(visitor.last_seen_at),
             "pages": [{"url": v.url, "title": v.title, "at": iso(v.created_at)} for v in views],
+            "events": [service.event_view(e) for e in events],
             "chats": [
                 {
                     "id": c.id,

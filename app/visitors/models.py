@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.types import UTCDateTime, new_id, utcnow
@@ -55,3 +55,31 @@ class VisitorSocket(Base):
         ForeignKey("visitors.id", ondelete="CASCADE"), index=True
     )
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class VisitorEvent(Base):
+    """Something the shop's page reported about a visitor (``Parley.track``): ``cart.updated``
+    with its value, ``order.completed``, or a name of the shop's own such as ``trial_started``.
+
+    Kept per visitor and read by name, newest first: triggers ask for the last ``cart.updated``
+    and whether a named event happened, KPIs count ``order.completed`` after chats, agents see
+    them in the visitor's trail.
+    """
+
+    __tablename__ = "visitor_events"
+    __table_args__ = (
+        Index("ix_visitor_events_visitor_name", "visitor_id", "name", "id"),
+        Index("ix_visitor_events_site_name_created", "site_id", "name", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The page the visitor was on (their latest page view), for the agent's trail.
+    url: Mapped[str | None] = mapped_column(Text, default=None)
+    chat_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

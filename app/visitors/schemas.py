@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from app.common.enums import ChatStatus
-from app.common.wire import ClientFrame, ServerFrame, WireModel
+from app.common.types import iso
+from app.common.wire import ClientFrame, ServerFrame, WireModel, omitted
+from app.visitors.models import VisitorEvent as StoredEvent
+
+# Bounds on a visitor.event (Parley.track): a name the shop chose and a small flat object, stored
+# with the visitor for triggers, KPIs and the agent's view, so never large or nested.
+EVENT_MAX_KEYS = 20
+EVENT_MAX_KEY_LENGTH = 64
+EVENT_MAX_VALUE_LENGTH = 500
+# Events whose numbers Parley reads itself (cart value triggers, assisted orders).
+_NUMERIC_VALUE_EVENTS = frozenset({"cart.updated", "order.completed"})
+
+EventValue = str | bool | int | float | None
 
 
 class HelloVisitor(WireModel):
@@ -29,14 +41,28 @@ class VisitorHello(ServerFrame):
     active_chat: ActiveChat | None
 
 
+class EventOut(WireModel):
+    """A tracked event (``Parley.track``) as agents see it in the visitor's trail."""
+
+    name: str
+    data: dict[str, EventValue]
+    url: str | None
+    at: str | None
+
+    @classmethod
+    def of(cls, event: StoredEvent) -> EventOut:
+        return cls(name=event.name, data=event.data, url=event.url, at=iso(event.created_at))
+
+
 class VisitorActivity(ServerFrame):
     audience_note = "agents of the site"
     type: Literal["visitor.activity"] = "visitor.activity"
     visitor_id: str
-    url: str
+    url: str | None = Field(description="the page; for an event, the page it happened on")
     title: str | None
     at: str
     chat_id: str | None
+    event: EventOut | None = omitted("set when the activity is a tracked event")
 
 
 class PageView(ClientFrame):
@@ -44,3 +70,26 @@ class PageView(ClientFrame):
     url: Annotated[str, Field(min_length=1, max_length=2000)]
     title: Annotated[str, Field(max_length=500)] | None = None
     referrer: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class VisitorEvent(ClientFrame):
+    """Something the shop's page reported (``Parley.track(name, data)``), e.g. ``cart.updated``."""
+
+    type: Literal["visitor.event"]
+    name: Annotated[str, Field(min_length=1, max_length=EVENT_MAX_KEY_LENGTH)]
+    data: dict[str, EventValue] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> VisitorEvent:
+        if len(self.data) > EVENT_MAX_KEYS:
+            raise ValueError(f"data: at most {EVENT_MAX_KEYS} fields")
+        for key, value in self.data.items():
+            if not key or len(key) > EVENT_MAX_KEY_LENGTH:
+                raise ValueError(f"data: field names are 1 to {EVENT_MAX_KEY_LENGTH} characters")
+            if isinstance(value, str) and len(value) > EVENT_MAX_VALUE_LENGTH:
+                raise ValueError(f"data.{key}: at most {EVENT_MAX_VALUE_LENGTH} characters")
+        value = self.data.get("value")
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if self.name in _NUMERIC_VALUE_EVENTS and value is not None and not numeric:
+            raise ValueError(f"data.value of {self.name} must be a number")
+        return self

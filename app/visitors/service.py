@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.common.events import site_topic
@@ -11,8 +14,8 @@ from app.common.tokens import TokenClaims, verify
 from app.common.types import iso, utcnow
 from app.common.uow import UnitOfWork
 from app.sites.models import Site
-from app.visitors.models import PageView, Visitor
-from app.visitors.schemas import VisitorActivity
+from app.visitors.models import PageView, Visitor, VisitorEvent
+from app.visitors.schemas import EventOut, VisitorActivity
 
 # A visitor seen again after this long counts as a new visit.
 VISIT_GAP = timedelta(minutes=30)
@@ -73,3 +76,73 @@ async def record_page_view(
         ),
         audience="staff",
     )
+
+
+async def record_event(
+    uow: UnitOfWork,
+    visitor_id: str,
+    site_id: str,
+    name: str,
+    data: dict[str, Any],
+    chat_id: str | None,
+) -> VisitorEvent:
+    """Stores what the shop's page reported (``Parley.track``) on the page the visitor is on,
+    and shows it to the site's agents in the visitor's activity."""
+    url = await uow.session.scalar(
+        select(PageView.url)
+        .where(PageView.visitor_id == visitor_id)
+        .order_by(PageView.id.desc())
+        .limit(1)
+    )
+    event = VisitorEvent(
+        site_id=site_id,
+        visitor_id=visitor_id,
+        name=name,
+        data=data,
+        url=url,
+        chat_id=chat_id,
+        created_at=utcnow(),
+    )
+    uow.session.add(event)
+    await uow.session.flush()
+    uow.emit(
+        site_topic(site_id),
+        VisitorActivity(
+            visitor_id=visitor_id,
+            url=url,
+            title=None,
+            at=iso(event.created_at) or "",
+            chat_id=chat_id,
+            event=EventOut.of(event),
+        ),
+        audience="staff",
+    )
+    return event
+
+
+def event_view(event: VisitorEvent) -> dict[str, Any]:
+    return EventOut.of(event).dump()
+
+
+async def last_event(session: AsyncSession, visitor_id: str, name: str) -> VisitorEvent | None:
+    """The visitor's newest event of this name (e.g. the cart's value from ``cart.updated``)."""
+    found: VisitorEvent | None = await session.scalar(
+        select(VisitorEvent)
+        .where(VisitorEvent.visitor_id == visitor_id, VisitorEvent.name == name)
+        .order_by(VisitorEvent.id.desc())
+        .limit(1)
+    )
+    return found
+
+
+async def recent_events(
+    session: AsyncSession, visitor_id: str, limit: int = 30
+) -> Sequence[VisitorEvent]:
+    """The visitor's newest events, newest first."""
+    rows = await session.scalars(
+        select(VisitorEvent)
+        .where(VisitorEvent.visitor_id == visitor_id)
+        .order_by(VisitorEvent.id.desc())
+        .limit(limit)
+    )
+    return rows.all()

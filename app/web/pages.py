@@ -19,22 +19,38 @@ templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
 router = APIRouter(include_in_schema=False)
 console_assets = AssetDir(CONSOLE_DIR / "static")
 _CSS_TOKEN = '/*__PARLEY_CSS__*/""'
-_widget: tuple[tuple[tuple[int, int], ...], Asset] | None = None
+_PANEL_VERSION_TOKEN = '/*__PARLEY_PANEL_VERSION__*/""'
+_bundles: dict[str, tuple[tuple[tuple[int, int], ...], Asset]] = {}
+
+
+def _bundle(script: str, css: str, tokens: dict[str, str] | None = None) -> Asset:
+    """A widget bundle with its stylesheet (and any other server-filled token) inlined.
+
+    Built once, and again only when one of its files changes on disk.
+    """
+    files = (WIDGET_DIR / script, WIDGET_DIR / css)
+    stamps = tuple((st.st_mtime_ns, st.st_size) for st in (f.stat() for f in files))
+    stamps += tuple((len(v), hash(v)) for v in (tokens or {}).values())
+    cached = _bundles.get(script)
+    if cached is None or cached[0] != stamps:
+        code, style = (f.read_text(encoding="utf-8") for f in files)
+        code = code.replace(_CSS_TOKEN, orjson.dumps(style).decode(), 1)
+        for token, value in (tokens or {}).items():
+            code = code.replace(token, orjson.dumps(value).decode(), 1)
+        cached = (stamps, Asset.of(code.encode(), "text/javascript; charset=utf-8"))
+        _bundles[script] = cached
+    return cached[1]
+
+
+def panel_asset() -> Asset:
+    """panel.js (the chat panel, loaded by the widget when it opens) with widget.css inlined."""
+    return _bundle("panel.js", "widget.css")
 
 
 def widget_asset() -> Asset:
-    """widget.js with its stylesheet inlined: one request, one file for the shop to embed.
-
-    Built once, and again only when widget.js or widget.css changes on disk.
-    """
-    global _widget
-    files = (WIDGET_DIR / "widget.js", WIDGET_DIR / "widget.css")
-    stamps = tuple((st.st_mtime_ns, st.st_size) for st in (f.stat() for f in files))
-    if _widget is None or _widget[0] != stamps:
-        script, css = (f.read_text(encoding="utf-8") for f in files)
-        body = script.replace(_CSS_TOKEN, orjson.dumps(css).decode(), 1).encode()
-        _widget = (stamps, Asset.of(body, "text/javascript; charset=utf-8"))
-    return _widget[1]
+    """widget.js, the loader shops embed: the bubble's stylesheet inlined, and the panel's
+    version, so the panel is fetched under a URL cached for a year."""
+    return _bundle("widget.js", "loader.css", {_PANEL_VERSION_TOKEN: panel_asset().version})
 
 
 def widget_url() -> str:
@@ -49,6 +65,19 @@ def _page_context() -> dict[str, str]:
 @router.api_route("/widget.js", methods=["GET", "HEAD"])
 async def widget_js(request: Request) -> Response:
     asset = widget_asset()
+    versioned = request.query_params.get("v") == asset.version
+    return respond(
+        request,
+        asset,
+        IMMUTABLE if versioned else SHORT,
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
+
+
+@router.api_route("/widget/panel.js", methods=["GET", "HEAD"])
+async def widget_panel_js(request: Request) -> Response:
+    """The panel's code, asked for by widget.js under the version it was built with."""
+    asset = panel_asset()
     versioned = request.query_params.get("v") == asset.version
     return respond(
         request,
@@ -94,6 +123,12 @@ async def console(request: Request) -> HTMLResponse:
 async def supervisor(request: Request) -> HTMLResponse:
     """The supervisor view; its data needs a supervisor's or admin's token (checked by the API)."""
     return templates.TemplateResponse(request, "supervisor.html", _page_context())
+
+
+@router.get("/console/dashboard", response_class=HTMLResponse)
+async def dashboard(request: Request) -> HTMLResponse:
+    """The KPI dashboard; its figures need a supervisor's or admin's token (checked by the API)."""
+    return templates.TemplateResponse(request, "dashboard.html", _page_context())
 
 
 @router.get("/demo", response_class=HTMLResponse)

@@ -22,6 +22,7 @@ from app.common.events import (
     visitor_topic,
 )
 from app.common.tokens import verify
+from app.mail import ws as mail_frames
 from app.realtime.hub import Connection
 from app.realtime.schemas import Ping, Pong
 from app.realtime.visibility import ViewerIdentity
@@ -48,7 +49,14 @@ async def _pong(ctx: FrameContext, frame: Ping) -> None:
 
 # The domain modules whose ``@handles`` declarations make up the tables below: a new domain
 # with frames of its own is added here.
-FRAME_MODULES = (agent_frames, chat_frames, routing_frames, supervision_frames, visitor_frames)
+FRAME_MODULES = (
+    agent_frames,
+    chat_frames,
+    mail_frames,
+    routing_frames,
+    supervision_frames,
+    visitor_frames,
+)
 VISITOR_FRAMES = table("visitor")
 AGENT_FRAMES = table("agent")
 

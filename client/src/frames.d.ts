@@ -69,12 +69,14 @@ export interface ParleySocketFrames {
     | SessionClosed
     | SupervisorActivity
     | SupervisorChat
+    | TranscriptQueued
     | TypingNotice
     | VisitorActivity;
   /**
    * What a visitor socket may send.
    */
-  visitor_to_server?: ChatClose | ChatStart | MessageSend | PageView | Ping | Resume | Typing;
+  visitor_to_server?:
+    ChatClose | ChatStart | MessageSend | PageView | Ping | Resume | TranscriptRequest | Typing | VisitorEvent;
 }
 /**
  * The agent is at the console (typing, clicking): keeps them from turning away.
@@ -616,6 +618,14 @@ export interface SupervisorVisitor {
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "TranscriptQueued".
+ */
+export interface TranscriptQueued {
+  chat_id: string;
+  type: "transcript.queued";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "TypingNotice".
  */
 export interface TypingNotice {
@@ -640,10 +650,31 @@ export interface TypingAuthor {
 export interface VisitorActivity {
   at: string;
   chat_id: string | null;
+  /**
+   * set when the activity is a tracked event
+   */
+  event?: EventOut | null;
   title: string | null;
   type: "visitor.activity";
-  url: string;
+  /**
+   * the page; for an event, the page it happened on
+   */
+  url: string | null;
   visitor_id: string;
+}
+/**
+ * A tracked event (``Parley.track``) as agents see it in the visitor's trail.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "EventOut".
+ */
+export interface EventOut {
+  at: string | null;
+  data: {
+    [k: string]: string | boolean | number | null;
+  };
+  name: string;
+  url: string | null;
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
@@ -674,4 +705,28 @@ export interface PageView {
   title?: string | null;
   type: "page.view";
   url: string;
+}
+/**
+ * The visitor asks for the chat's public messages by e-mail.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "TranscriptRequest".
+ */
+export interface TranscriptRequest {
+  chat_id: string;
+  email: string;
+  type: "transcript.request";
+}
+/**
+ * Something the shop's page reported (``Parley.track(name, data)``), e.g. ``cart.updated``.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorEvent".
+ */
+export interface VisitorEvent {
+  data?: {
+    [k: string]: string | boolean | number | null;
+  };
+  name: string;
+  type: "visitor.event";
 }

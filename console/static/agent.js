@@ -2,6 +2,7 @@
 // visitor context, files, and notifications. All user text is rendered as text, never HTML.
 import { AgentSocket, TOKEN_KEY, ago, api, el, uuid } from "./parley-client.js";
 import { setupTeam } from "./team.js";
+import { setupMail } from "./mail.js";
 import { renderMessage } from "./messages.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -106,7 +107,10 @@ function onFrame(f) {
       renderMe();
       $("[data-testid=status-select]").value = f.agent.status === "offline" ? "online" : f.agent.status;
       $("#supervisor-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
+      $("#dashboard-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
       $("#team-btn").hidden = f.agent.role !== "admin";
+      $("#mail-btn").hidden = f.agent.role !== "admin";
+      mail.loadStatus(); // whether "Send transcript" can work, and if not, why
       // Supervisors and admins come in watching (away): say how to take customers.
       if (["supervisor", "admin"].includes(f.agent.role) && f.agent.status === "away") {
         banner("You are watching (Away): no chats are sent to you. Set yourself Online to take customers.");
@@ -173,7 +177,7 @@ function onFrame(f) {
     case "visitor.activity":
       for (const chat of state.chats.values()) {
         if (chat.summary.visitor.id === f.visitor_id) {
-          chat.pages.unshift({ url: f.url, title: f.title, at: f.at });
+          chat.pages.unshift(f.event ? trailEvent(f.event) : { url: f.url, title: f.title, at: f.at });
           if (chat.id === state.selected) renderContext();
         }
       }
@@ -404,13 +408,27 @@ async function loadContext(chat) {
   if (chat.context) return;
   try {
     chat.context = await api(`/visitors/${chat.summary.visitor.id}`, { token: state.token });
-    const seen = new Set(chat.pages.map((p) => p.at + p.url));
-    for (const p of chat.context.pages) if (!seen.has(p.at + p.url)) chat.pages.push(p);
+    const key = (p) => p.at + p.url + (p.event || "");
+    const seen = new Set(chat.pages.map(key));
+    for (const p of [...chat.context.pages, ...(chat.context.events || []).map(trailEvent)]) if (!seen.has(key(p))) chat.pages.push(p);
     chat.pages.sort((a, b) => (a.at < b.at ? 1 : -1));
   } catch {
     chat.context = { chats: [], visit_count: chat.summary.visitor.visit_count };
   }
   if (chat.id === state.selected) renderContext();
+}
+
+// What the shop's page reported (Parley.track), as a line in the visitor's trail.
+function trailEvent(e) {
+  const d = e.data || {};
+  let title;
+  if (e.name === "cart.updated" && d.value != null) title = `Cart updated: ${d.value}`;
+  else if (e.name === "order.completed") title = `Order completed${d.order_id ? " " + d.order_id : ""}${d.value != null ? ": " + d.value : ""}`;
+  else {
+    const rest = Object.entries(d).slice(0, 3).map(([k, v]) => `${k}: ${v}`).join(", ");
+    title = `Event: ${e.name}${rest ? " (" + rest + ")" : ""}`;
+  }
+  return { url: e.url || "", title, at: e.at, event: e.name };
 }
 
 function renderContext() {
@@ -744,6 +762,14 @@ $("#profile-dialog").addEventListener("close", async () => {
 });
 
 setupTeam({ button: $("#team-btn"), dialog: $("#team-dialog"), token: () => state.token });
+const mail = setupMail({
+  outboxButton: $("#mail-btn"),
+  outboxDialog: $("#mail-dialog"),
+  sendButton: $("[data-testid=send-transcript]"),
+  sendDialog: $("#send-transcript-dialog"),
+  token: () => state.token,
+  selectedChat: () => state.selected && state.chats.get(state.selected),
+});
 
 // ------------------------------------------------------------------ notifications
 $("#notify-btn").addEventListener("click", async () => {

@@ -235,6 +235,8 @@ SOCKET_ACTIONS: list[tuple[str, FrameFactory, str | None, bool, dict[str, object
      srow("bad_request", "bad_request", "not_found", "conflict", "ok", "conflict", "conflict")),
     ("page.view", lambda c: {"type": "page.view", "url": "https://shop.example/a"}, None, False,
      srow("ok", "ok", "bad_request", "bad_request", "bad_request", "bad_request", "bad_request")),
+    ("visitor.event", lambda c: {"type": "visitor.event", "name": "cart.updated"}, None, False,
+     srow("ok", "ok", "bad_request", "bad_request", "bad_request", "bad_request", "bad_request")),
     ("activity", lambda c: {"type": "activity"}, None, False,
      srow("bad_request", "bad_request", "ok", "ok", "ok", "ok", "ok")),
     ("chat.transfer", None, None, True,  # type: ignore[list-item]
@@ -368,6 +370,7 @@ def _concrete(world: World, path: str) -> str:
         site_id=world.site_id,
         agent_id=world.tess_id,
         reply_id=world.shared_reply_id,
+        mail_id="no-such-mail",
     )
 
 
@@ -490,6 +493,16 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
         fill(chat_id="{chat_id}"),
     ),
     ("GET", "/supervisor/overview"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
+    ("GET", "/kpis"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
+    ("GET", "/kpis/top-questions"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
+    ("GET", "/mail/status"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
+    ("GET", "/mail/outbox"): (row(*NO_AGENT, 200, 403, 403, 403, 200), fill()),
+    ("POST", "/mail/outbox/{mail_id}/retry"): (row(*NO_AGENT, 404, 403, 403, 403, 404), fill()),
+    # Authorised first: only who may read the chat learns that e-mail is off on this server.
+    ("POST", "/chats/{chat_id}/transcript"): (
+        row(*NO_AGENT, 404, 403, 503, 503, 503),
+        fill(email="customer@example.com"),
+    ),
     ("POST", "/webhooks"): (row(*NO_AGENT, 201, 403, 403, 403, 201), fill(**WEBHOOK)),
     ("GET", "/webhooks"): (row(*NO_AGENT, 200, 403, 403, 403, 200), fill()),
     ("GET", "/webhooks/{webhook_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 200), _webhook),
@@ -513,7 +526,7 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
 async def test_other_shops_lists_never_show_this_shops_chat(server: Server) -> None:
     """Lists are scoped to the caller's site: another shop's admin sees none of ours."""
     world = await _setup(server)
-    for path in ("/chats", "/supervisor/overview", "/agents"):
+    for path in ("/chats", "/supervisor/overview", "/agents", "/kpis/top-questions"):
         body = (await _api(world, "other_site", "GET", path)).text
         assert world.chat_id not in body, path
         assert world.visitor_id not in body, path

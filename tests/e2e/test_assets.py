@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import httpx
@@ -50,6 +51,29 @@ def test_widget_is_gzipped_with_etag_and_cached_for_its_version(module_server: S
     # A version that is not the current one must not be cached for a year.
     old = get(f"{server.base}/widget.js?v=0000000000000000")
     assert old.headers["cache-control"] == "public, max-age=300"
+
+
+def test_the_panel_is_fetched_under_the_version_the_loader_names(module_server: Server) -> None:
+    """widget.js names the panel's current version, so the panel is cached for a year; the
+    loader itself is small (the panel, its stylesheet included, comes only when it opens)."""
+    server = module_server
+    loader = get(f"{server.base}/widget.js", **IDENTITY)
+    unversioned = get(f"{server.base}/widget/panel.js", **IDENTITY)
+    assert unversioned.headers["cache-control"] == "public, max-age=300"
+    version = hashlib.sha256(unversioned.content).hexdigest()[:16]
+    assert f'"{version}"' in loader.text
+    panel_url = f"{server.base}/widget/panel.js?v={version}"
+    assert_compressed_with_etag(panel_url, "public, max-age=31536000, immutable")
+    panel = get(panel_url)
+    assert panel.headers["access-control-allow-origin"] == "*"
+    assert panel.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert panel.content == unversioned.content
+    assert ".composer" in panel.text  # the panel's stylesheet, inlined by the server
+    assert ".composer" not in loader.text
+    assert ".bubble" in loader.text
+    # A visitor who never opens the panel pays for the loader only.
+    assert len(loader.content) < len(panel.content)
+    assert get(f"{server.base}/widget.js", **GZIP).num_bytes_downloaded < 12_000
 
 
 def test_console_assets_are_gzipped_versioned_and_revalidated(module_server: Server) -> None:

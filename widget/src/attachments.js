@@ -1,8 +1,8 @@
 // @ts-check
 /** Files: shown as a preview or a download link, sent by uploading first (checked by the server). */
 import { h } from "../../client/src/index.js";
-import { ensureSocket, flush } from "./connection.js";
-import { S, MAX_FILE, chatOpen } from "./state.js";
+import { S, MAX_FILE, chatOpen, ensureSocket } from "./core.js";
+import { flush } from "./outgoing.js";
 import { showNotice } from "./views/status.js";
 import { addOwn } from "./views/messages.js";
 

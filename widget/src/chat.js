@@ -1,11 +1,11 @@
 // @ts-check
 /** The visitor's chat as the server tells it: frames in, chat state and the views updated. */
-import { socket } from "./connection.js";
-import { S, chatOpen, ui } from "./state.js";
+import { S, chatOpen, emit, renderUnread, socket, ui } from "./core.js";
 import { agentTyping, hideAgentTyping, showAgentTyping, stopTyping } from "./views/chat.js";
 import { clearList, insertMessage, markFailed, markSent, messageEl, toBottom } from "./views/messages.js";
 import { renderDepartments, showFormError } from "./views/prechat.js";
-import { renderComposer, renderHeader, renderStatus, renderUnread, showView } from "./views/status.js";
+import { renderComposer, renderHeader, renderStatus, showView } from "./views/status.js";
+import { onTranscriptError, onTranscriptQueued } from "./views/transcript.js";
 
 /** Every frame but message.new (see onMessage). @param {any} f */
 export function handle(f) {
@@ -63,7 +63,10 @@ export function handle(f) {
       }
       break;
     case "error":
-      onError(f);
+      if (!onTranscriptError(f)) onError(f);
+      break;
+    case "transcript.queued":
+      onTranscriptQueued(f);
       break;
     default:
       break; // pong, resync and resume.done (the client's), and whatever a newer server adds
@@ -122,6 +125,7 @@ export function onMessage(f, verdict) {
   if (verdict === "gap") return; // a resume fetches it all in order
   if (own) markSent(own, m.seq, m.created_at);
   else insertMessage(messageEl(m));
+  emit("message", { chat_id: chat.id, message: { ...m } });
   if (author.type === "agent") {
     const who = agentTyping();
     if (who && (who === author.id || who === author.name)) hideAgentTyping();

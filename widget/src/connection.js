@@ -1,20 +1,45 @@
 // @ts-check
-/** The visitor socket, through the shared client: connect, keep alive, re-authenticate once on
- * 4401, and send our queued messages after history (flush). Frames go to chat.js. */
+/** The visitor socket, through the shared client: opened at page load (page views and
+ * `Parley.track` events need it, chat or not), kept alive, re-authenticated once on 4401. What a
+ * frame means for a chat is the panel's (see attachPanel); before the panel's code has loaded
+ * there is no chat on this page to hear about. */
 import { ParleySocket } from "../../client/src/index.js";
-import { forgetChat, handle, onClosed, onMessage, setChat } from "./chat.js";
 import { applySession, createSession } from "./session.js";
-import { S, chatOpen } from "./state.js";
-import { hideAgentTyping, resetTyping } from "./views/chat.js";
-import { renderHeader, renderStatus, showView } from "./views/status.js";
+import { S } from "./state.js";
 
-/** @param {string | undefined} s @param {number} n */
-const clip = (s, n) => (typeof s === "string" ? s.slice(0, n) : "");
+/**
+ * The panel's side of the socket (widget/src/panel-main.js), once its code has loaded.
+ * @typedef {object} PanelHooks
+ * @property {() => void} onOpen
+ * @property {() => void} onClose
+ * @property {(f: any) => void} onFrame
+ * @property {(f: any, verdict: string) => void} onMessage
+ * @property {(f: any) => boolean} onResumeDone
+ * @property {() => void} flush
+ * @property {(data: any) => void} onSession a new session (after 4401, or setUser changed who we are)
+ * @property {() => void} renderStatus
+ * @property {() => void} show the panel opens (the launcher has done its part)
+ * @property {() => boolean} hide it closes; true when the focus was inside it
+ */
 
 /** @type {ParleySocket} */
 export let socket = /** @type {any} */ (null);
+/** @type {PanelHooks | null} */
+let panel = null;
+/** @type {(f: any) => void} */
+let onInvitation = () => {};
+/** @type {() => void} */
+let onOpened = () => {};
 
-export function initSocket() {
+/** @param {PanelHooks} hooks */
+export function attachPanel(hooks) {
+  panel = hooks;
+}
+
+/** @param {{invitation: (f: any) => void, opened: () => void}} loader */
+export function initSocket(loader) {
+  onInvitation = loader.invitation;
+  onOpened = loader.opened;
   socket = new ParleySocket({
     url: () => S.wsBase + "/ws/visitor",
     token: () => S.token || "none",
@@ -24,20 +49,29 @@ export function initSocket() {
     stableMs: 10000,
     maxAttempt: 16,
     hooks: {
-      onOpen,
+      onOpen: () => {
+        onOpened();
+        if (panel) panel.onOpen();
+      },
       onClose: () => {
-        resetTyping();
-        hideAgentTyping();
-        renderStatus();
+        if (panel) panel.onClose();
       },
       onUnauthorized: () => {
         reauth();
       },
-      onFrame: (f) => guard(f, () => handle(f)),
-      onMessage: (f, verdict) => guard(f, () => onMessage(f, verdict)),
-      onResumeDone,
-      onCaughtUp: () => flush(),
+      onFrame: (f) =>
+        guard(f, () => {
+          if (f.type === "invitation") onInvitation(f);
+          if (panel) panel.onFrame(f);
+        }),
+      onMessage: (f, verdict) => guard(f, () => panel && panel.onMessage(f, verdict)),
+      onResumeDone: (f) => (panel ? panel.onResumeDone(f) : false),
+      onCaughtUp: () => panel && panel.flush(),
     },
+  });
+  window.addEventListener("online", reconnectNow);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") reconnectNow();
   });
 }
 
@@ -49,32 +83,6 @@ function guard(f, fn) {
   } catch (e) {
     console.warn("[Parley] could not handle a frame", f.type, e);
   }
-}
-
-function onOpen() {
-  /** @type {Record<string, string>} */
-  const pv = { type: "page.view", url: clip(location.href, 2000) };
-  if (document.title) pv.title = clip(document.title, 500);
-  if (document.referrer) pv.referrer = clip(document.referrer, 2000);
-  send(pv);
-  if (S.chat && chatOpen()) socket.resume(S.chat.id);
-  renderStatus();
-  flush();
-}
-
-/** @param {any} f @returns {boolean} false: stop here (the chat has ended) */
-function onResumeDone(f) {
-  const chat = S.chat;
-  if (!chat || f.chat_id !== chat.id) return false;
-  if (f.status === "closed") {
-    onClosed();
-    return false;
-  }
-  if (f.status && f.status !== chat.status) {
-    chat.status = f.status;
-    renderStatus();
-  }
-  return true;
 }
 
 /** @param {object} frame */
@@ -90,47 +98,28 @@ export function reconnectNow() {
   if (!S.gaveUp) socket.reconnectNow();
 }
 
+/** A new session says who we are: the panel adjusts its chat. */
+export function sessionChanged(/** @type {any} */ data) {
+  if (panel) panel.onSession(data);
+}
+
 /** Close code 4401: our token is no good. Get a fresh identity once, then connect again. */
 async function reauth() {
   if (S.reauthTried) {
     S.gaveUp = true;
     socket.stop();
     console.warn("[Parley] the chat server keeps refusing this visitor; chat is unavailable");
-    renderStatus();
+    if (panel) panel.renderStatus();
     return;
   }
   S.reauthTried = true;
   try {
     const data = await createSession(false);
     applySession(data);
-    const active = data.config.active_chat;
-    if (S.chat && (!active || active.id !== S.chat.id)) forgetChat();
-    if (active && !S.chat) {
-      setChat(active.id, active.status, active.agent);
-      showView("chat");
-    }
-    renderHeader();
+    sessionChanged(data);
     socket.connect();
   } catch {
     S.reauthTried = false;
     setTimeout(reauth, socket.nextDelay());
   }
-}
-
-/** Sends whatever of ours has not reached the server on this connection yet. */
-export function flush() {
-  if (!socket.open) return;
-  const chat = S.chat;
-  if (chat && socket.seq.isResuming(chat.id)) return; // after resume.done: history first, then our news
-  socket.flushOutbox((p) => {
-    if (p.start) {
-      return chat ? null : { type: "chat.start", pre_chat: p.pre, message: p.body, client_msg_id: p.cid };
-    }
-    if (!chat || !chatOpen() || p.chatId !== chat.id) return null;
-    /** @type {Record<string, any>} */
-    const frame = { type: "message.send", chat_id: chat.id, client_msg_id: p.cid, body: p.body };
-    if (p.attachmentIds) frame.attachment_ids = p.attachmentIds;
-    return frame;
-  });
-  if (S.wantClose && chat && chatOpen() && send({ type: "chat.close", chat_id: chat.id })) S.wantClose = false;
 }

@@ -1,17 +1,15 @@
 // @ts-check
-/** The widget on the page: a shadow-DOM host with the bubble and the panel, opened and closed. */
+/** The chat panel: header, pre-chat form and chat view, in the launcher's shadow root. */
 import { h } from "../../client/src/index.js";
 import { sendFiles } from "./attachments.js";
 import { setChat } from "./chat.js";
-import { ensureSocket, reconnectNow } from "./connection.js";
-import { ICON_CHAT, ICON_CLIP, ICON_DOWN, ICON_MIN, ICON_SEND, withIcon } from "./icons.js";
-import { applySession } from "./session.js";
-import { DEFAULT_COLOR, MAX_BODY, S, ui } from "./state.js";
-import { readProfile, tab } from "./storage.js";
+import { MAX_BODY, S, closePanel, readProfile, ui } from "./core.js";
+import { ICON_CLIP, ICON_MIN, ICON_SEND, withIcon } from "./icons.js";
 import { endChat, newChat, onComposerInput, sendComposer } from "./views/chat.js";
 import { toBottom } from "./views/messages.js";
 import { startChat } from "./views/prechat.js";
-import { renderUnread, showView } from "./views/status.js";
+import { transcriptForm, transcriptOptIn } from "./views/transcript.js";
+import { showView } from "./views/status.js";
 
 // Replaced by the build with a token the server swaps for widget.css (app/web/pages.py).
 /* global __PARLEY_CSS__ */
@@ -28,90 +26,24 @@ export function focusFirst() {
   }
 }
 
-export function open() {
-  if (!S.mounted) {
-    S.pendingOpen = true;
-    return;
-  }
-  if (S.isOpen) return;
-  S.isOpen = true;
+/** The launcher opened: show the panel. */
+export function show() {
   ui.panel.hidden = false;
-  ui.root.classList.add("is-open");
-  ui.bubble.setAttribute("aria-expanded", "true");
-  withIcon(ui.bubbleIcon, ICON_DOWN);
-  S.unread = 0;
-  renderUnread();
-  tab.set("open", "1");
-  ensureSocket();
   toBottom();
   focusFirst();
 }
 
-export function close() {
-  if (!S.mounted) {
-    S.pendingOpen = false;
-    return;
-  }
-  if (!S.isOpen) return;
+/** The launcher closed: hide the panel. @returns {boolean} whether the focus was inside it */
+export function hide() {
   const hadFocus = ui.panel.contains(ui.shadow.activeElement);
-  S.isOpen = false;
   ui.panel.hidden = true;
-  ui.root.classList.remove("is-open");
-  ui.bubble.setAttribute("aria-expanded", "false");
-  withIcon(ui.bubbleIcon, ICON_CHAT);
-  tab.set("open", null);
-  if (hadFocus) ui.bubble.focus();
+  return hadFocus;
 }
 
-export const toggle = () => (S.isOpen ? close() : open());
-
-function applyTheme() {
-  const config = S.config;
-  let color = S.colorOverride || (config.theme && config.theme.color) || DEFAULT_COLOR;
-  if (!(window.CSS && window.CSS.supports && window.CSS.supports("color", color))) color = DEFAULT_COLOR;
-  const st = ui.root.style;
-  st.setProperty("--parley-color", color);
-  // Readable text on the shop's colour: white unless the colour is light.
-  ui.probe.style.color = color;
-  const rgb = (getComputedStyle(ui.probe).color.match(/[\d.]+/g) || [15, 118, 110]).slice(0, 3).map(Number);
-  const lin = rgb.map((v) => {
-    v /= 255;
-    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-  });
-  const lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
-  st.setProperty("--parley-rgb", rgb.join(","));
-  st.setProperty("--parley-on-color", 1.05 / (lum + 0.05) < 3 ? "#111827" : "#ffffff");
-}
-
-/** Builds the widget into the page and shows the visitor's chat, if any. @param {any} data */
-export function mount(data) {
-  applySession(data);
-  const visitor = S.visitor;
-  const host = h("div", { id: "parley-widget" });
-  const hs = host.style;
-  // Inline and !important: the shop's own stylesheets cannot move or restyle the host.
-  for (const [p, v] of [["position", "fixed"], ["right", "20px"], ["bottom", "20px"], ["left", "auto"],
-    ["top", "auto"], ["z-index", "2147483000"], ["display", "block"], ["margin", "0"], ["padding", "0"],
-    ["width", "auto"], ["height", "auto"], ["min-width", "0"], ["min-height", "0"], ["border", "0"],
-    ["background", "none"], ["box-shadow", "none"], ["outline", "0"], ["opacity", "1"],
-    ["visibility", "visible"], ["transform", "none"], ["filter", "none"], ["float", "none"],
-    ["clip-path", "none"], ["contain", "none"], ["overflow", "visible"]]) hs.setProperty(p, v, "important");
-  const shadow = host.attachShadow({ mode: "open" });
-  ui.shadow = shadow;
-  shadow.append(h("style", { text: CSS }));
-
-  ui.probe = h("span", { class: "probe", "aria-hidden": "true" });
-  ui.bubbleIcon = withIcon(h("span", { class: "bubble__icon" }), ICON_CHAT);
-  ui.unread = h("span", { class: "badge", "data-testid": "unread", hidden: true, "aria-hidden": "true" });
-  ui.bubble = h("button", {
-    type: "button",
-    class: "bubble",
-    "data-testid": "parley-bubble",
-    "aria-label": "Chat with us",
-    "aria-expanded": "false",
-    "aria-controls": "parley-panel",
-    onclick: toggle,
-  }, ui.bubbleIcon, ui.unread);
+/** Builds the panel into the launcher's shadow root and shows the visitor's chat, if any. */
+export function mount() {
+  const visitor = S.visitor || {};
+  ui.shadow.append(h("style", { text: CSS }));
 
   // header
   ui.hdrAvatar = h("span", { class: "hdr__avatar", hidden: true });
@@ -119,7 +51,7 @@ export function mount(data) {
   ui.agentName = h("span", { class: "hdr__title", "data-testid": "agent-name", hidden: true });
   ui.hdrSub = h("span", { class: "hdr__sub" });
   ui.endChat = h("button", { type: "button", class: "hdr__end", "data-testid": "end-chat", text: "End chat", hidden: true, onclick: endChat });
-  const minimise = withIcon(h("button", { type: "button", class: "hdr__btn", "aria-label": "Minimise chat", title: "Minimise", onclick: close }), ICON_MIN);
+  const minimise = withIcon(h("button", { type: "button", class: "hdr__btn", "aria-label": "Minimise chat", title: "Minimise", onclick: () => closePanel() }), ICON_MIN);
   const header = h("div", { class: "hdr" },
     ui.hdrAvatar,
     h("div", { class: "hdr__text" }, ui.siteName, ui.agentName, ui.hdrSub),
@@ -147,6 +79,7 @@ export function mount(data) {
     field("E-mail (optional)", "parley-email", ui.emailInput),
     ui.deptField,
     field("How can we help?", "parley-message", ui.msgInput),
+    transcriptOptIn(),
     ui.formError,
     h("button", { type: "submit", class: "btn btn--primary", "data-testid": "prechat-submit", text: "Start chat" }));
   ui.nameInput.value = profile.name || visitor.name || "";
@@ -160,7 +93,7 @@ export function mount(data) {
     h("span", { class: "typing__dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), ui.typingText);
   ui.scroll = h("div", { class: "scroll" }, ui.list, ui.typing);
   ui.newChat = h("button", { type: "button", class: "btn btn--ghost", "data-testid": "new-chat", text: "Start a new chat", onclick: newChat });
-  ui.ended = h("div", { class: "ended", hidden: true }, ui.newChat);
+  ui.ended = h("div", { class: "ended", hidden: true }, transcriptForm(), ui.newChat);
   ui.composer = h("textarea", {
     class: "composer__input",
     rows: 1,
@@ -201,34 +134,13 @@ export function mount(data) {
     hidden: true,
   }, header, h("div", { class: "body" }, ui.prechat, ui.chatView), h("div", { class: "foot", text: "Powered by Parley" }));
 
-  ui.root = h("div", {
-    class: "root",
-    onkeydown: (/** @type {KeyboardEvent} */ e) => {
-      if (e.key === "Escape" && S.isOpen) {
-        e.stopPropagation();
-        close();
-        ui.bubble.focus();
-      }
-    },
-  }, ui.panel, ui.bubble, ui.probe);
-  shadow.append(ui.root);
-  document.body.appendChild(host);
-  applyTheme();
-  S.mounted = true;
+  ui.root.insertBefore(ui.panel, ui.bubble);
 
   const active = S.config.active_chat;
   if (active && active.id) {
     setChat(active.id, active.status, active.agent);
     showView("chat");
-    ensureSocket();
   } else {
     showView("prechat");
   }
-  renderUnread();
-  if (S.pendingOpen || (S.pendingOpen === null && active && tab.get("open") === "1")) open();
-
-  window.addEventListener("online", reconnectNow);
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") reconnectNow();
-  });
 }

@@ -5,10 +5,11 @@ import { local, readProfile } from "./storage.js";
 
 /** @param {boolean} withToken send the saved token (false: ask for a fresh identity) */
 export async function createSession(withToken) {
-  /** @type {Record<string, string>} */
+  /** @type {Record<string, any>} */
   const body = { site_key: S.siteKey };
   const saved = withToken && local.get("token");
   if (saved) body.visitor_token = saved;
+  if (S.user) body.user = S.user; // Parley.setUser(): the shop's signed-in customer
   const res = await fetch(S.base + "/api/v1/widget/session", {
     method: "POST",
     mode: "cors",

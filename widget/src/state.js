@@ -1,7 +1,9 @@
 // @ts-check
-/** The widget's state, shared by its modules (one widget per page, so plain module state). */
+/** The widget's state, one per page, shared by the loader (widget.js) and the panel (panel.js):
+ * the loader creates it and hands it to the panel when the panel's code loads (see core.js). */
 
 /** @typedef {{id: string, status: string, agent: any, queue: any}} Chat */
+/** @typedef {{id: string, email?: string, name?: string, hash?: string}} User */
 
 export const S = {
   siteKey: "",
@@ -12,6 +14,10 @@ export const S = {
   config: /** @type {any} */ (null),
   visitor: /** @type {any} */ (null),
   visitorName: "",
+  // Parley.setUser(): sent with every widget session request as `user`.
+  user: /** @type {User | null} */ (null),
+  // A department to preselect in the pre-chat form (deep link, Parley.open({department})).
+  department: /** @type {string | null} */ (null),
   chat: /** @type {Chat | null} */ (null),
   reauthTried: false,
   gaveUp: false,
@@ -19,14 +25,13 @@ export const S = {
   isOpen: false,
   unread: 0,
   view: "prechat",
-  mounted: false,
+  mounted: false, // the launcher (bubble) is on the page
+  ready: false, // mounted and the visitor's session is known: Parley.on("ready") has fired
   pendingOpen: /** @type {boolean | null} */ (null),
 };
 
-/** The widget's elements, filled in by mount(). @type {Record<string, any>} */
+/** The widget's elements: the launcher's (filled in by mountLauncher), then the panel's. @type {Record<string, any>} */
 export const ui = {};
-
-export const chatOpen = () => !!S.chat && S.chat.status !== "closed";
 
 export const MAX_BODY = 5000;
 export const MAX_FILE = 10 * 1024 * 1024;

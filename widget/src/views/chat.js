@@ -1,8 +1,8 @@
 // @ts-check
 /** The chat view's composer and typing indicators (ours to the agent, the agent's to us). */
-import { ensureSocket, flush, send, socket } from "../connection.js";
 import { forgetChat } from "../chat.js";
-import { S, MAX_BODY, chatOpen, ui } from "../state.js";
+import { S, MAX_BODY, chatOpen, ensureSocket, send, socket, ui } from "../core.js";
+import { flush } from "../outgoing.js";
 import { addOwn, nearBottom, toBottom } from "./messages.js";
 import { prefill } from "./prechat.js";
 import { focusFirst } from "../panel.js";

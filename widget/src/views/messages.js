@@ -2,8 +2,8 @@
 /** The message list: messages in seq order, our unconfirmed ones at the end, grouped by author. */
 import { h, uuid } from "../../../client/src/index.js";
 import { attachmentEl } from "../attachments.js";
-import { ensureSocket, flush, socket } from "../connection.js";
-import { S, chatOpen, ui } from "../state.js";
+import { S, chatOpen, ensureSocket, socket, ui } from "../core.js";
+import { flush } from "../outgoing.js";
 
 /** @param {string} name */
 function initials(name) {

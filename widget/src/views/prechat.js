@@ -2,11 +2,11 @@
 /** The pre-chat form: name, e-mail, topic (department) and the first message. */
 import { h } from "../../../client/src/index.js";
 import { forgetChat } from "../chat.js";
-import { ensureSocket, flush } from "../connection.js";
-import { S, MAX_BODY, ui } from "../state.js";
-import { local, readProfile } from "../storage.js";
+import { S, MAX_BODY, ensureSocket, local, readProfile, ui } from "../core.js";
+import { flush } from "../outgoing.js";
 import { addOwn, clearList } from "./messages.js";
 import { renderStatus, showView } from "./status.js";
+import { transcriptsOffered } from "./transcript.js";
 
 /** @param {string | undefined} s @param {number} n */
 const clip = (s, n) => (typeof s === "string" ? s.slice(0, n) : "");
@@ -32,6 +32,12 @@ export function renderDepartments() {
   ui.deptSelect.append(h("option", { value: "", text: "Choose a topic (optional)" }));
   for (const d of list) ui.deptSelect.append(h("option", { value: d.value, text: clip(d.label || d.value, 64) }));
   if (list.some((d) => d.value === chosen)) ui.deptSelect.value = chosen;
+  else if (S.department) {
+    // A deep link or Parley.open({department}) names the topic, by its value or its label.
+    const wanted = S.department.toLowerCase();
+    const match = list.find((d) => d.value.toLowerCase() === wanted || (d.label || "").toLowerCase() === wanted);
+    if (match) ui.deptSelect.value = match.value;
+  }
   ui.deptField.hidden = list.length < 2;
 }
 
@@ -63,6 +69,8 @@ export function startChat(e) {
   let msg = "";
   if (!text) [bad, msg] = [ui.msgInput, "Please write your question."];
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) [bad, msg] = [ui.emailInput, "Please check your e-mail address."];
+  const wantsTranscript = !!ui.transcriptBox && ui.transcriptBox.checked && transcriptsOffered();
+  if (wantsTranscript && !email) [bad, msg] = [ui.emailInput, "Please give your e-mail so we can send you the transcript."];
   if (!name) [bad, msg] = [ui.nameInput, "Please tell us your name."];
   for (const i of [ui.nameInput, ui.emailInput, ui.msgInput]) i.removeAttribute("aria-invalid");
   if (bad) {
@@ -78,9 +86,10 @@ export function startChat(e) {
   showFormError("");
   local.set("profile", JSON.stringify({ name, email }));
   S.visitorName = name;
-  /** @type {Record<string, string>} */
+  /** @type {Record<string, string | boolean>} */
   const pre = { name };
   if (email) pre.email = email;
+  if (wantsTranscript) pre.transcript = true;
   const department = chosenDepartment();
   if (department) pre.department = department;
   if (S.chat) forgetChat();

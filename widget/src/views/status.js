@@ -1,9 +1,9 @@
 // @ts-check
-/** Header, status line, unread badge, and which view (pre-chat form or chat) shows. */
-import { socket } from "../connection.js";
-import { S, chatOpen, ui } from "../state.js";
+/** Header, status line, and which view (pre-chat form or chat) shows. */
+import { S, chatOpen, socket, ui } from "../core.js";
 import { avatar } from "./messages.js";
 import { prefill, renderAvailability, renderDepartments } from "./prechat.js";
+import { renderTranscript } from "./transcript.js";
 
 export function renderHeader() {
   if (!ui.panel) return;
@@ -72,15 +72,8 @@ export function renderComposer() {
   if (ui.attach) ui.attach.disabled = closed;
   ui.composer.placeholder = closed ? "This chat has ended" : "Write a message\u2026";
   ui.ended.hidden = !closed;
+  renderTranscript();
   ui.endChat.hidden = !(S.view === "chat" && chatOpen());
-}
-
-export function renderUnread() {
-  const unread = S.unread;
-  ui.unread.textContent = unread > 9 ? "9+" : String(unread);
-  ui.unread.hidden = unread === 0;
-  ui.bubble.setAttribute("aria-label", "Chat with us");
-  ui.bubble.title = unread ? unread + " new message" + (unread > 1 ? "s" : "") : "Chat with us";
 }
 
 /** @param {"prechat" | "chat"} name */

@@ -1,0 +1,88 @@
+"""The KPI answer (PROTOCOL.md, "Second wave: exact shapes" → KPIs). A figure with no data
+behind it is null, and so is a whole block whose feature has not recorded anything yet."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from app.common.wire import WireModel
+
+GroupBy = Literal["agent", "hour", "day", "skill", "site"]
+
+
+class FirstResponse(WireModel):
+    avg: float | None
+    p50: float | None
+    p90: float | None
+
+
+class Wait(WireModel):
+    avg: float | None
+    p90: float | None
+
+
+class Duration(WireModel):
+    avg: float | None
+
+
+class Csat(WireModel):
+    avg: float | None
+    count: int
+    distribution: dict[str, int]
+
+
+class Invitations(WireModel):
+    fired: int
+    accepted: int
+    dismissed: int
+    chats: int
+
+
+class Orders(WireModel):
+    assisted: int
+    revenue: float
+
+
+class Figures(WireModel):
+    chats: int = Field(description="chats started in the window, missed and offline included")
+    missed: int = Field(description="the visitor wrote and no agent answered before the close")
+    offline: int | None = Field(description="offline messages; null until offline chats exist")
+    first_response_s: FirstResponse
+    wait_s: Wait
+    duration_s: Duration
+    answered_within_60s_pct: float | None
+    csat: Csat | None = Field(description="null until post-chat surveys are recorded")
+    invitations: Invitations | None = Field(description="null until invitations are recorded")
+    orders: Orders | None = Field(description="null until orders are recorded")
+
+
+class Group(Figures):
+    key: str | None = Field(description="agent id, skill, or the ISO start of the hour or day")
+    label: str
+
+
+class KpiReport(WireModel):
+    from_: str = Field(alias="from")
+    to: str
+    timezone: str
+    group_by: GroupBy | None
+    totals: Figures
+    groups: list[Group]
+
+
+class QuestionExample(WireModel):
+    chat_id: str
+    text: str
+
+
+class Question(WireModel):
+    label: str = Field(description="the group's most central question, as a visitor wrote it")
+    count: int
+    examples: list[QuestionExample]
+
+
+class TopQuestions(WireModel):
+    sampled: int = Field(description="first messages read: the window's newest, at most 1,500")
+    questions: list[Question]

@@ -1,0 +1,1 @@
+"""E-mail: a durable outbox, messages built from templates, and SMTP delivery."""

@@ -1,0 +1,50 @@
+"""Mails built from Jinja2 templates: a text part and an HTML part, branded per site.
+
+The HTML templates escape everything they are given (autoescape), so a visitor's ``<script>``
+reaches the reader as text; the text templates are plain and need no escaping.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from app.mail.outbox import Rendered
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DEFAULT_COLOR = "#0f766e"
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def brand(name: str, color: str | None) -> dict[str, str]:
+    """The site's look in a mail: its name, its colour and a readable text colour on it."""
+    color = color if color and _HEX.match(color) else DEFAULT_COLOR
+    r, g, b = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in (r, g, b)]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    on_color = "#111827" if 1.05 / (luminance + 0.05) < 3 else "#ffffff"
+    return {"name": name, "color": color, "on_color": on_color}
+
+
+def render(name: str, subject: str, context: dict[str, Any]) -> Rendered:
+    """``name``.txt and ``name``.html with the same context."""
+    env = environment()
+    text = env.get_template(f"{name}.txt").render(**context)
+    html = env.get_template(f"{name}.html").render(**context)
+    return Rendered(subject=subject, text=text, html=html)

@@ -1,0 +1,71 @@
+"""The KPI dashboard in headless Chromium: live tiles, the waiting alert, figures and charts."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from tests.conftest import ALICE, SAM
+from tests.e2e.conftest import open_console, open_shop_chat, shot
+from tests.e2e.test_console_browser import status_taken
+from tests.support import Server
+
+pytestmark = pytest.mark.browser
+
+
+async def test_dashboard_shows_live_tiles_alert_figures_and_charts(
+    server: Server, browser: Browser
+) -> None:
+    # One chat answered by Alice, then one visitor left waiting with nobody to take it.
+    alice = await open_console(browser, server, *ALICE)
+    answered = await open_shop_chat(browser, server, "Maja", "Do you ship to Malmö?")
+    await alice.locator("[data-testid=chat-item]").click()
+    await alice.locator("[data-testid=composer]").fill("Yes, in two days.")
+    await alice.locator("[data-testid=composer]").press("Enter")
+    await expect(answered.locator("[data-testid=message][data-author-type=agent]")).to_have_count(1)
+    await alice.select_option("[data-testid=status-select]", "away")
+    await status_taken(server, ALICE, "away")
+    await open_shop_chat(browser, server, "Lars", "Hello? Anyone there?")
+
+    sam = await open_console(browser, server, *SAM)
+    await expect(sam.locator("#dashboard-link")).to_be_visible()
+    await sam.goto(f"{server.base}/console/dashboard?alert_after_s=1")
+    await expect(sam.locator("[data-testid=connection]")).to_have_text("Connected")
+
+    await expect(sam.locator("[data-tile=queue]")).to_have_text("1")
+    await expect(sam.locator("[data-tile=active]")).to_have_text("1")
+    alert = sam.locator("[data-testid=wait-alert]")
+    await expect(alert).to_be_visible()
+    await expect(alert).to_contain_text("Lars has waited")
+    await expect(sam.locator("[data-tile=today60]")).to_have_text("100%")
+
+    await expect(sam.locator("[data-kpi=chats]")).to_have_text("2")
+    await expect(sam.locator("[data-kpi=missed]")).to_have_text("0")
+    await expect(sam.locator("[data-kpi=within60]")).to_have_text("100%")
+    for chart in ("response-chart", "volume-chart"):
+        await expect(sam.locator(f"[data-testid={chart}] canvas")).to_have_count(1)
+    await expect(sam.locator("[data-testid=heatmap] td[data-count='2']")).to_have_count(1)
+    rows = sam.locator("[data-testid=agent-kpis] tbody tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first.locator("td").first).to_have_text("Alice Berg")
+    asked = sam.locator("[data-testid=top-questions] > li")
+    await expect(asked).to_have_count(2)
+    top = sam.locator("[data-testid=top-questions]")
+    await expect(top).to_contain_text("Do you ship to Malmö?")
+    await shot(sam, "dashboard")
+
+    # Answering Lars clears the alert.
+    await alice.select_option("[data-testid=status-select]", "online")
+    await alice.locator("[data-testid=chat-item]", has_text="Lars").click()
+    await alice.locator("[data-testid=composer]").fill("Sorry for the wait!")
+    await alice.locator("[data-testid=composer]").press("Enter")
+    await expect(alert).to_be_hidden()
+
+
+async def test_an_agent_is_told_the_dashboard_is_not_for_them(
+    server: Server, browser: Browser
+) -> None:
+    alice = await open_console(browser, server, *ALICE)
+    await expect(alice.locator("#dashboard-link")).to_be_hidden()
+    await alice.goto(f"{server.base}/console/dashboard")
+    await expect(alice.locator("#banner")).to_contain_text("for supervisors and admins")

@@ -1,0 +1,22 @@
+// @ts-check
+/** What the visitor sends in a chat (the start, messages, the close), from the socket's outbox:
+ * sent after history on every connection until acknowledged. */
+import { S, chatOpen, send, socket } from "./core.js";
+
+/** Sends whatever of ours has not reached the server on this connection yet. */
+export function flush() {
+  if (!socket.open) return;
+  const chat = S.chat;
+  if (chat && socket.seq.isResuming(chat.id)) return; // after resume.done: history first, then our news
+  socket.flushOutbox((p) => {
+    if (p.start) {
+      return chat ? null : { type: "chat.start", pre_chat: p.pre, message: p.body, client_msg_id: p.cid };
+    }
+    if (!chat || !chatOpen() || p.chatId !== chat.id) return null;
+    /** @type {Record<string, any>} */
+    const frame = { type: "message.send", chat_id: chat.id, client_msg_id: p.cid, body: p.body };
+    if (p.attachmentIds) frame.attachment_ids = p.attachmentIds;
+    return frame;
+  });
+  if (S.wantClose && chat && chatOpen() && send({ type: "chat.close", chat_id: chat.id })) S.wantClose = false;
+}
