@@ -95,6 +95,19 @@ class Settings(BaseSettings):
     # One SMTP conversation may take this long before it counts as failed; a process that
     # died mid-send leaves its mail to others after about twice this.
     smtp_timeout_s: float = Field(default=30.0, gt=0)
+    # Webhooks (docs/crm.md). Targets on loopback, private or link-local addresses are refused
+    # (SSRF), when saved and when sent, unless this is true (a receiver on the same network).
+    webhooks_allow_private: bool = False
+    # A failed delivery is retried after this long, each next time twice as long, at most
+    # webhooks_retry_max_s apart; after failing for webhooks_give_up_s the endpoint is disabled.
+    webhooks_retry_base_s: float = Field(default=5.0, gt=0)
+    webhooks_retry_max_s: float = Field(default=3600.0, gt=0)
+    webhooks_give_up_s: float = Field(default=24 * 3600.0, gt=0)
+    # How often each process looks for due deliveries, and how long a process may hold an
+    # endpoint before another one takes over (it renews while it sends; a killed process's
+    # endpoints are sent to again after this).
+    webhooks_poll_s: float = Field(default=1.0, gt=0)
+    webhooks_lease_s: float = Field(default=60.0, gt=10)
 
     @field_validator("secret_key")
     @classmethod

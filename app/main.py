@@ -45,6 +45,8 @@ from app.triggers import service as triggers
 from app.visitors import api as visitors_api
 from app.web import health, logs, pages, ws_routes
 from app.web.security import SecurityHeaders
+from app.webhooks import api as webhooks_api
+from app.webhooks import sender as webhooks_sender
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         triggers_api,
         kpis_api,
         mail_api,
+        webhooks_api,
         pages,
         health,
     ):
@@ -178,6 +181,19 @@ def _background_loops(state: AppState) -> list[asyncio.Task[None]]:
                 state.mailer.retry,
                 s.job_poll_s,
                 state.mailer.wake,
+            )
+        ),
+        asyncio.create_task(
+            webhooks_sender.sender_loop(
+                state.uow,
+                webhooks_sender.SendPolicy(
+                    retry_base_s=s.webhooks_retry_base_s,
+                    retry_max_s=s.webhooks_retry_max_s,
+                    give_up_s=s.webhooks_give_up_s,
+                    lease_s=s.webhooks_lease_s,
+                    poll_s=s.webhooks_poll_s,
+                    allow_private=s.webhooks_allow_private,
+                ),
             )
         ),
     ]

@@ -12,6 +12,7 @@ from app.routing.models import Skill
 from app.sites.models import Site
 from app.triggers.models import Invitation, Trigger, TriggerVisit
 from app.visitors.models import PageView, Visitor, VisitorEvent
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Agent",
@@ -32,4 +33,6 @@ __all__ = [
     "TriggerVisit",
     "Visitor",
     "VisitorEvent",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -14,6 +14,7 @@ from app.chat.schemas import MessageNew, MessageOut, SupervisorActivity
 from app.common.events import chat_topic, supervisors_topic
 from app.common.types import iso, new_id, utcnow
 from app.common.uow import UnitOfWork
+from app.webhooks import outbox as webhooks
 
 AuthorType = Literal["visitor", "agent", "system"]
 Kind = Literal["public", "whisper", "note"]
@@ -164,6 +165,10 @@ def _announce(uow: UnitOfWork, message: Message, site_id: str, stamped: bool) ->
         MessageNew(chat_id=message.chat_id, message=MessageOut.of(message)),
         audience="everyone" if public else "staff",
     )
+    if public:  # never a whisper or a note
+        webhooks.record(
+            uow, site_id, "message.created", {"message": webhooks.message_data(message)}
+        )
     if stamped:
         # Supervisors see "waiting for an answer since" without a query per message.
         uow.emit(

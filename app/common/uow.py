@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +25,7 @@ class UnitOfWork:
         self._factory = factory
         self._publisher = publisher
         self._outbox = Outbox()
+        self._before_commit: list[Callable[[], Awaitable[None]]] = []
         self.session: AsyncSession
 
     async def __aenter__(self) -> UnitOfWork:
@@ -40,6 +41,12 @@ class UnitOfWork:
     ) -> None:
         try:
             if exc_type is None:
+                try:
+                    for hook in self._before_commit:
+                        await hook()
+                except BaseException:
+                    await self.session.rollback()
+                    raise
                 await self.session.commit()
             else:
                 await self.session.rollback()
@@ -56,6 +63,15 @@ class UnitOfWork:
 
     def emit(self, topic: str, frame: ServerFrame, audience: Audience = "everyone") -> None:
         self._outbox.emit(topic, frame, audience)
+
+    def before_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run ``hook`` inside the transaction, just before it commits (not on rollback).
+
+        Writes that must commit with the work but are cheaper gathered once per transaction
+        go here: the webhook outbox (app/webhooks/outbox.py) turns every event recorded in the
+        transaction into its delivery rows with one query, even for a batch of messages.
+        """
+        self._before_commit.append(hook)
 
 
 # How background loops and job handlers open units of work: they get this, not the whole

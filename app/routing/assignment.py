@@ -22,6 +22,7 @@ from app.routing.policy import RoutingPolicy, SitePolicy
 from app.routing.queue import announce_queue, queued_chats, schedule_recheck
 from app.routing.schemas import ChatAssigned, ChatOffered, ChatOfferExpired
 from app.visitors.models import Visitor
+from app.webhooks import outbox as webhooks
 
 OFFER_TIMEOUT_JOB = "offer_timeout"
 
@@ -91,6 +92,7 @@ async def assign(uow: UnitOfWork, chat: Chat, agent: Agent) -> None:
         visitor_topic(chat.visitor_id),
         ChatAssigned(chat_id=chat.id, chat=ChatRef(id=chat.id), agent=AgentCard.of(agent)),
     )
+    webhooks.chat_event(uow, "chat.assigned", chat, agent=webhooks.agent_data(agent))
     await feed.publish_row(uow, chat)
 
 

@@ -20,6 +20,7 @@ from app.common.uow import UnitOfWork
 from app.routing import assignment, claim
 from app.routing.policy import RoutingPolicy
 from app.routing.schemas import ChatTransferred, ChatUnassigned, PresenceUpdate
+from app.webhooks import outbox as webhooks
 
 
 async def accept(uow: UnitOfWork, actor: Actor, chat_id: str) -> None:
@@ -80,6 +81,14 @@ async def transfer(
             to_skill=to_skill,
             agent=AgentCard.of(target),
         ),
+    )
+    webhooks.chat_event(
+        uow,
+        "chat.transferred",
+        chat,
+        from_agent_id=source_id,
+        to_skill=to_skill,
+        agent=webhooks.agent_data(target),
     )
     await feed.publish_row(uow, chat)
     return target

@@ -27,6 +27,7 @@ from app.routing import assignment, claim, departments, queue
 from app.routing.policy import RoutingPolicy
 from app.visitors import presence
 from app.visitors.models import Visitor
+from app.webhooks import outbox as webhooks
 
 
 async def start_chat(
@@ -67,6 +68,7 @@ async def start_chat(
     )
     uow.session.add(chat)
     await uow.session.flush()
+    webhooks.chat_event(uow, "chat.started", chat)
     uow.emit(visitor_topic(actor.id), ChatStarted(chat_id=chat.id, status=ChatStatus(chat.status)))
     # Routed before the first message is stored, so an agent who gets the chat at once is
     # already a member when that message is published.
@@ -112,6 +114,7 @@ async def end_chat(
     await transcripts.on_close(uow, chat)
     await uow.session.flush()
     uow.emit(chat_topic(chat.id), ChatClosed(chat_id=chat.id, closed_by=closed_by, reason=reason))
+    webhooks.chat_event(uow, "chat.closed", chat, closed_by=closed_by, reason=reason)
     await feed.publish_row(uow, chat)
     if was_queued:
         await queue.announce_queue(uow, chat.site_id, policy)

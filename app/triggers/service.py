@@ -41,6 +41,7 @@ from app.triggers.schemas import (
     TriggerUpdate,
 )
 from app.visitors.models import Visitor, VisitorSocket
+from app.webhooks import outbox as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -366,6 +367,12 @@ async def _fire(
         ),
     )
     uow.emit(visitor_topic(visit.visitor_id), frame)
+    webhooks.record(
+        uow,
+        trigger.site_id,
+        "trigger.fired",
+        {"visitor_id": visit.visitor_id, "trigger_name": trigger.name, **frame.dump()},
+    )
     return True
 
 

@@ -413,6 +413,24 @@ async def _own_name(world: World, persona: str, path: str) -> Prepared:
     return {"json": {"name": f"{persona} renamed"}}, path
 
 
+# A public address (no DNS needed) and an event nothing emits yet: nothing is ever sent to it.
+WEBHOOK = {"url": "https://93.184.215.14/parley", "events": ["trigger.fired"]}
+_webhooks: dict[str, str] = {}  # the site's webhook the routes below read, by site id
+
+
+async def _webhook(world: World, persona: str, path: str) -> Prepared:
+    if world.site_id not in _webhooks:
+        r = await _api(world, "admin", "POST", "/webhooks", json=WEBHOOK)
+        _webhooks[world.site_id] = r.json()["id"]
+    concrete = path.format(webhook_id=_webhooks[world.site_id], delivery_id="no-such-delivery")
+    return {"json": {"events": ["trigger.fired"]}}, concrete  # the PATCH's; the others ignore it
+
+
+async def _webhook_to_delete(world: World, persona: str, path: str) -> Prepared:
+    r = await _api(world, "admin", "POST", "/webhooks", json=WEBHOOK)
+    return {}, path.format(webhook_id=r.json()["id"])
+
+
 NO_AGENT = (401, 401, 401)
 REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
     ("POST", "/auth/login"): (
@@ -503,6 +521,23 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
     ("POST", "/chats/{chat_id}/transcript"): (
         row(*NO_AGENT, 404, 403, 503, 503, 503),
         fill(email="customer@example.com"),
+    ),
+    ("POST", "/webhooks"): (row(*NO_AGENT, 201, 403, 403, 403, 201), fill(**WEBHOOK)),
+    ("GET", "/webhooks"): (row(*NO_AGENT, 200, 403, 403, 403, 200), fill()),
+    ("GET", "/webhooks/{webhook_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 200), _webhook),
+    ("PATCH", "/webhooks/{webhook_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 200), _webhook),
+    ("DELETE", "/webhooks/{webhook_id}"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 204),
+        _webhook_to_delete,
+    ),
+    ("GET", "/webhooks/{webhook_id}/deliveries"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200),
+        _webhook,
+    ),
+    # No event has been sent to it: the admin passes the role check and meets 404.
+    ("POST", "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 404),
+        _webhook,
     ),
 }
 
