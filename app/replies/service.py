@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 
 from app.agents.models import Agent
 from app.chat.models import Chat
+from app.common.enums import Role
 from app.common.errors import Conflict, Forbidden, NotFound
 from app.common.lookup import get_in_site
 from app.common.uow import UnitOfWork
@@ -46,7 +47,7 @@ async def visible_to(uow: UnitOfWork, agent: Agent) -> list[SavedReply]:
 
 async def create(uow: UnitOfWork, agent: Agent, data: dict[str, Any]) -> SavedReply:
     shared = bool(data.pop("shared", False))
-    if shared and agent.role == "agent":
+    if shared and agent.role == Role.AGENT:
         raise Forbidden("only supervisors and admins create shared replies")
     owner = None if shared else agent.id
     clash = await uow.session.scalar(
@@ -68,7 +69,7 @@ async def editable(uow: UnitOfWork, agent: Agent, reply_id: str) -> SavedReply:
     reply = await get_in_site(
         uow.session, SavedReply, reply_id, agent.site_id, "no such saved reply"
     )
-    if reply.owner_id is None and agent.role == "agent":
+    if reply.owner_id is None and agent.role == Role.AGENT:
         raise Forbidden("only supervisors and admins change shared replies")
     if reply.owner_id not in (None, agent.id):
         raise NotFound("no such saved reply")
