@@ -65,17 +65,9 @@ async def record_page_view(
     )
     uow.session.add(view)
     await uow.session.flush()
-    uow.emit(
-        site_topic(site_id),
-        VisitorActivity(
-            visitor_id=visitor_id,
-            url=url,
-            title=title,
-            at=iso(view.created_at) or "",
-            chat_id=chat_id,
-        ),
-        audience="staff",
-    )
+    _announce(uow, site_id, VisitorActivity(
+        visitor_id=visitor_id, url=url, title=title, at=iso(view.created_at) or "", chat_id=chat_id
+    ))  # fmt: skip
 
 
 async def record_event(
@@ -105,19 +97,16 @@ async def record_event(
     )
     uow.session.add(event)
     await uow.session.flush()
-    uow.emit(
-        site_topic(site_id),
-        VisitorActivity(
-            visitor_id=visitor_id,
-            url=url,
-            title=None,
-            at=iso(event.created_at) or "",
-            chat_id=chat_id,
-            event=EventOut.of(event),
-        ),
-        audience="staff",
-    )
+    _announce(uow, site_id, VisitorActivity(
+        visitor_id=visitor_id, url=url, title=None, at=iso(event.created_at) or "",
+        chat_id=chat_id, event=EventOut.of(event),
+    ))  # fmt: skip
     return event
+
+
+def _announce(uow: UnitOfWork, site_id: str, activity: VisitorActivity) -> None:
+    """The site's agents follow every visitor's trail live (never a visitor socket)."""
+    uow.emit(site_topic(site_id), activity, audience="staff")
 
 
 def event_view(event: VisitorEvent) -> dict[str, Any]:
