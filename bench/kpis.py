@@ -24,7 +24,7 @@ from app import migrate
 from app.db import make_engine, make_session_factory
 from app.kpis import service
 
-GROUPINGS: list[Any] = [None, "agent", "skill", "hour", "day"]
+GROUPINGS: list[Any] = [None, "agent", "skill", "hour", "day", "trigger"]
 SKILLS = [None, "billing", "shipping", "returns"]
 WINDOW = timedelta(days=30)
 
