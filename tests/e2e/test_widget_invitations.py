@@ -1,6 +1,6 @@
 """Proactive invitations as a shopper sees them in Chromium: the teaser above the bubble on the
-demo shop, dismissed with its close button (and none after it), taken up by a click (the chat it starts is
-counted as accepted in the KPIs), and reached and dismissed with the keyboard."""
+demo shop, dismissed with its close button (and none after it), taken up by a click (the chat
+it starts is counted as accepted in the KPIs), and reached and dismissed with the keyboard."""
 
 from __future__ import annotations
 
