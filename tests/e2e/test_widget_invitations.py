@@ -13,7 +13,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
-from tests.conftest import ALICE
+from tests.conftest import ALICE, SAM
+from tests.e2e.conftest import open_console, shot
 from tests.support import Server, agent, eventually
 
 pytestmark = pytest.mark.browser
@@ -118,6 +119,7 @@ async def test_the_teaser_is_dismissed_or_taken_up_and_the_kpis_count_it(
     await expect(teaser).to_be_visible(timeout=10_000)
     await expect(teaser.locator("[data-testid=parley-teaser-message]")).to_have_text(MESSAGE)
     await expect(teaser).to_contain_text("Alice Berg")  # who would answer
+    await shot(page, "invitation-teaser")
     # A teaser, not the panel: the panel's code is not even on the page.
     await expect(page.locator("[data-testid=parley-panel]")).to_have_count(0)
     assert await page.evaluate("document.querySelectorAll('script[src*=\"panel.js\"]').length") == 0
@@ -162,6 +164,19 @@ async def test_the_teaser_is_dismissed_or_taken_up_and_the_kpis_count_it(
     assert by_trigger[trigger["id"]]["label"] == "Demo shop, 1 s"
     assert by_trigger[trigger["id"]]["invitations"] == expected
     assert by_trigger[trigger["id"]]["chats"] == 1
+
+    # The supervisor's dashboard shows the funnel and the trigger's row.
+    sam = await open_console(browser, server, *SAM)
+    await sam.goto(f"{server.base}/console/dashboard")
+    funnel = sam.locator("[data-testid=invitation-funnel]")
+    for step, count in (("fired", "2"), ("accepted", "1"), ("chats", "1")):
+        await expect(funnel.locator(f"li[data-step={step}]")).to_have_attribute("data-count", count)
+    await expect(sam.locator("[data-testid=funnel-note]")).to_have_text("1 dismissed (50%).")
+    row = sam.locator(f"[data-testid=trigger-kpis] tr[data-trigger='{trigger['id']}']")
+    await expect(row).to_contain_text("Demo shop, 1 s")
+    await expect(sam.locator("[data-kpi=assisted]")).to_have_text("0")
+    await shot(sam, "dashboard-invitations")
+    await sam.context.close()
     await first.close()
     await second.close()
     await alice.close()
