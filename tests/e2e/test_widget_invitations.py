@@ -189,8 +189,12 @@ async def test_the_teaser_is_reached_and_dismissed_with_the_keyboard(
     await add_trigger(server)
     context, page, tap = await shopper(browser, reduced_motion="reduce")
     await page.goto(f"{server.base}/demo")
+    # The same visitor in a second tab: the invitation reaches both, and goes from both.
+    other_tab = await context.new_page()
+    await other_tab.goto(f"{server.base}/demo")
     teaser = page.locator("[data-testid=parley-teaser]")
     await expect(teaser).to_be_visible(timeout=10_000)
+    await expect(other_tab.locator("[data-testid=parley-teaser]")).to_be_visible()
     # Announced politely, without taking the focus; no motion for those who asked for none.
     status = page.locator("#parley-widget [role=status]")
     await expect(status).to_have_attribute("aria-live", "polite")
@@ -210,6 +214,7 @@ async def test_the_teaser_is_reached_and_dismissed_with_the_keyboard(
     assert focused == "parley-teaser-open"
     await page.keyboard.press("Escape")
     await expect(teaser).to_be_hidden()
+    await expect(other_tab.locator("[data-testid=parley-teaser]")).to_be_hidden()
     await eventually(lambda: bool(tap.all("invitation.dismissed")), what="the dismissal")
     # The focus goes to the bubble, not lost on the page.
     assert await page.evaluate(
