@@ -66,13 +66,14 @@ async def rest(server: Server, method: str, path: str, **kwargs: Any) -> httpx.R
     return await asyncio.to_thread(call)
 
 
-async def add_trigger(server: Server) -> dict[str, Any]:
+async def add_trigger(server: Server, **changes: Any) -> dict[str, Any]:
     """One second on the demo shop, for visitors whose browser speaks Danish."""
     r = await rest(
         server,
         "POST",
         "/triggers",
-        json={
+        json=changes
+        | {
             "name": "Demo shop, 1 s",
             "conditions": {
                 "match": "all",
@@ -222,5 +223,30 @@ async def test_the_teaser_is_reached_and_dismissed_with_the_keyboard(
     ) == ("parley-bubble")
     totals = (await kpis(server))["totals"]
     assert totals["invitations"] == {"fired": 1, "accepted": 0, "dismissed": 1, "chats": 0}
+    await context.close()
+    await alice.close()
+
+
+async def test_an_invitation_that_opens_the_panel_counts_the_chat_started_from_it(
+    server: Server, browser: Browser
+) -> None:
+    alice, _ = await agent(server, *ALICE)
+    await add_trigger(server, open_panel=True)
+    context, page, _ = await shopper(browser)
+    await page.goto(f"{server.base}/demo")
+    await expect(page.locator("[data-testid=parley-panel]")).to_be_visible(timeout=10_000)
+    await expect(page.locator("[data-testid=parley-teaser]")).to_be_hidden()
+    await page.fill("[data-testid=prechat-name]", "Jens")
+    await page.fill("[data-testid=prechat-message]", "Hvilket batteri passer?")
+    await page.click("[data-testid=prechat-submit]")
+    await alice.expect("chat.assigned", timeout=10)
+    expected = {"fired": 1, "accepted": 1, "dismissed": 0, "chats": 1}
+    totals: dict[str, Any] = {}
+    for _ in range(50):
+        totals = (await kpis(server))["totals"]
+        if totals["invitations"] == expected:
+            break
+        await asyncio.sleep(0.2)
+    assert totals["invitations"] == expected
     await context.close()
     await alice.close()
