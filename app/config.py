@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # after this long without a page view (one invitation per visit).
     invitation_cooldown_s: float = Field(default=1800.0, ge=0)
     visit_gap_s: float = Field(default=1800.0, gt=0)
+    # KPIs: an order counts as chat-assisted when it comes at most this long after an agent's
+    # first answer in a chat of the same visitor (docs/kpis.md).
+    assist_window_s: float = Field(default=7 * 24 * 3600.0, ge=0)
     upload_dir: Path = Path("./parley-uploads")
     max_upload_bytes: int = 10 * 1024 * 1024
     log_level: str = "info"

@@ -1,7 +1,10 @@
 """The KPI scenario: ``GET /kpis``'s computation on a generated history, timed per grouping.
 
 A fresh SQLite database (migrated as a server would) receives ``chats`` chats over a year with
-``messages_per_chat`` messages each, written with plain ``sqlite3`` for speed. Then the report
+``messages_per_chat`` messages each, and around them proactive invitations from 10 triggers (a
+third of the chats started from one, as many again fired without a chat) and ``order.completed``
+events (a third of the chats' visitors order, within or after the assist window), written with
+plain ``sqlite3`` for speed. Then the report
 for the last 30 days is computed ``repeats`` times per grouping through ``app.kpis.service``
 (the code the route runs), and its p95 is compared with a baseline measured in the same run:
 a bare indexed ``count(*)`` of the same window's chats.
@@ -24,7 +27,7 @@ from app import migrate
 from app.db import make_engine, make_session_factory
 from app.kpis import service
 
-GROUPINGS: list[Any] = [None, "agent", "skill", "hour", "day"]
+GROUPINGS: list[Any] = [None, "agent", "skill", "hour", "day", "trigger"]
 SKILLS = [None, "billing", "shipping", "returns"]
 WINDOW = timedelta(days=30)
 
@@ -58,7 +61,16 @@ def generate(path: Path, chats: int, messages_per_chat: int, seed: int = 7) -> t
         " VALUES (?, ?, '{}', 1, ?, ?)",
         visitors,
     )
+    triggers = [f"trigger{i:02d}" for i in range(10)]
+    db.executemany(
+        "INSERT INTO triggers (id, site_id, name, enabled, conditions, exclude_urls, message,"
+        " open_panel, when_unavailable, created_at, updated_at)"
+        " VALUES (?, ?, ?, 1, '{}', '[]', 'Hi', 0, 0, ?, ?)",
+        [(t, site_id, t.title(), _iso(now), _iso(now)) for t in triggers],
+    )
     chat_rows, message_rows = [], []
+    invitation_rows: list[tuple[Any, ...]] = []
+    order_rows: list[tuple[Any, ...]] = []
     for i in range(chats):
         created = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
         wrote = created + timedelta(seconds=rng.uniform(0, 5))
@@ -84,9 +96,37 @@ def generate(path: Path, chats: int, messages_per_chat: int, seed: int = 7) -> t
                     "A question about an order and its delivery", _iso(created), "[]",
                 )
             )  # fmt: skip
+        visitor_id = visitors[i // 2][0]
+        if i % 3 == 0:  # started from an invitation, and one more fired without a chat
+            fired = created - timedelta(seconds=rng.uniform(5, 60))
+            invitation_rows.append(
+                (f"i{i:08d}", site_id, rng.choice(triggers), visitor_id, 2 * i, _iso(fired),
+                 _iso(created), None, chat_id)
+            )  # fmt: skip
+            invitation_rows.append(
+                (f"j{i:08d}", site_id, rng.choice(triggers), visitor_id, 2 * i + 1,
+                 _iso(fired - timedelta(days=1)), None, _iso(fired - timedelta(days=1)), None)
+            )  # fmt: skip
+        if answered is not None and i % 3 == 1:  # ordered, some after the assist window
+            ordered = answered + timedelta(seconds=rng.uniform(0, 10 * 86400))
+            order_rows.append(
+                (site_id, visitor_id, f'{{"order_id": "o{i}", "value": {rng.randint(10, 900)}}}',
+                 _iso(ordered))
+            )  # fmt: skip
         if len(message_rows) > 200_000:
             _flush(db, chat_rows, message_rows)
     _flush(db, chat_rows, message_rows)
+    db.executemany(
+        "INSERT INTO invitations (id, site_id, trigger_id, visitor_id, visit_no, message, url,"
+        " fired_at, accepted_at, dismissed_at, chat_id)"
+        " VALUES (?, ?, ?, ?, ?, 'Hi', 'https://shop.example/', ?, ?, ?, ?)",
+        invitation_rows,
+    )
+    db.executemany(
+        "INSERT INTO visitor_events (site_id, visitor_id, name, data, created_at)"
+        " VALUES (?, ?, 'order.completed', ?, ?)",
+        order_rows,
+    )
     db.commit()
     db.close()
     return site_id, now
@@ -143,6 +183,9 @@ async def measure(url: str, site_id: str, now: datetime, repeats: int) -> dict[s
                     samples.append(time.perf_counter() - began)
                 figures[f"report_{grouping or 'totals'}_p95_ms"] = p95_ms(samples)
             figures["chats_in_window"] = result.totals.chats
+            if result.totals.invitations is not None and result.totals.orders is not None:
+                figures["invitations_in_window"] = result.totals.invitations.fired
+                figures["assisted_orders_in_window"] = result.totals.orders.assisted
     finally:
         await engine.dispose()
     return figures

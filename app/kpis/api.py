@@ -15,7 +15,7 @@ from app.common.errors import BadRequest
 from app.common.types import utcnow
 from app.kpis import questions, service
 from app.kpis.schemas import Figures, GroupBy, KpiReport, TopQuestions
-from app.web.deps import SessionDep, StaffAgent
+from app.web.deps import SessionDep, StaffAgent, StateDep
 from app.web.errors import ERRORS
 
 router = APIRouter(prefix="/api/v1", tags=["kpis"], responses=ERRORS)
@@ -51,6 +51,7 @@ def _zone(name: str) -> ZoneInfo:
 async def kpis(
     agent: StaffAgent,
     session: SessionDep,
+    state: StateDep,
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: str | None = None,
     group_by: GroupBy | None = None,
@@ -59,7 +60,16 @@ async def kpis(
 ) -> Any:
     now = utcnow()
     start, end = _window(from_, to, _zone(tz), now)
-    result = await service.report(session, agent.site_id, start, end, group_by, tz, now)
+    result = await service.report(
+        session,
+        agent.site_id,
+        start,
+        end,
+        group_by,
+        tz,
+        now,
+        assist_window_s=state.settings.assist_window_s,
+    )
     if format == "csv":
         return Response(
             _csv(result),

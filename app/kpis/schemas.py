@@ -9,7 +9,7 @@ from pydantic import Field
 
 from app.common.wire import WireModel
 
-GroupBy = Literal["agent", "hour", "day", "skill", "site"]
+GroupBy = Literal["agent", "hour", "day", "skill", "site", "trigger"]
 
 
 class FirstResponse(WireModel):
@@ -34,15 +34,15 @@ class Csat(WireModel):
 
 
 class Invitations(WireModel):
-    fired: int
-    accepted: int
-    dismissed: int
-    chats: int
+    fired: int = Field(description="invitations fired in the window")
+    accepted: int = Field(description="of those, taken up (teaser clicked or a chat started)")
+    dismissed: int = Field(description="of those, dismissed by the visitor")
+    chats: int = Field(description="of those, followed by a chat started from the invitation")
 
 
 class Orders(WireModel):
-    assisted: int
-    revenue: float
+    assisted: int = Field(description="order.completed after an agent answered the visitor")
+    revenue: float = Field(description="sum of those orders' data.value")
 
 
 class Figures(WireModel):
@@ -54,12 +54,18 @@ class Figures(WireModel):
     duration_s: Duration
     answered_within_60s_pct: float | None
     csat: Csat | None = Field(description="null until post-chat surveys are recorded")
-    invitations: Invitations | None = Field(description="null until invitations are recorded")
-    orders: Orders | None = Field(description="null until orders are recorded")
+    invitations: Invitations | None = Field(
+        description="invitations fired in the window; null in agent and skill groups"
+    )
+    orders: Orders | None = Field(
+        description="chat-assisted orders of the window; null in agent, skill, trigger groups"
+    )
 
 
 class Group(Figures):
-    key: str | None = Field(description="agent id, skill, or the ISO start of the hour or day")
+    key: str | None = Field(
+        description="agent id, skill, trigger id, site id, or the ISO start of the hour or day"
+    )
     label: str
 
 

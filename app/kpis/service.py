@@ -1,7 +1,8 @@
 """KPIs computed from the chats of a window: one indexed query, then arithmetic.
 
 Every definition is in docs/kpis.md, precise enough to recompute by hand; this module is that
-page in code. A chat counts in the window where it started (``created_at``).
+page in code. A chat counts in the window where it started (``created_at``), an invitation in
+the window where it was fired, an assisted order in the window where it was reported.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,12 +27,19 @@ from app.kpis.schemas import (
     FirstResponse,
     Group,
     GroupBy,
+    Invitations,
     KpiReport,
+    Orders,
     Wait,
 )
 from app.kpis.sql import epoch
+from app.triggers.models import Invitation, Trigger
+from app.visitors.models import VisitorEvent
 
 ANSWER_TARGET_S = 60.0
+# The default of PARLEY_ASSIST_WINDOW_S: an order this long after an agent's answer still counts.
+ASSIST_WINDOW_S = 7 * 24 * 3600.0
+ORDER_EVENT = "order.completed"
 
 
 class ChatTimes:
@@ -46,6 +55,7 @@ class ChatTimes:
         "missed",
         "site_id",
         "skill",
+        "trigger_id",
         "wait_s",
         "wrote",
     )  # fmt: skip
@@ -63,6 +73,8 @@ class ChatTimes:
         closed: float | None,
     ) -> None:
         self.site_id, self.agent_id, self.skill = site_id, agent_id, skill
+        # The trigger whose invitation the chat came from (read for group_by=trigger only).
+        self.trigger_id: str | None = None
         self.created, self.wrote, self.closed = created, wrote, closed
         # From the visitor's first public message to the first public agent message after it.
         self.first_response_s = (
@@ -78,23 +90,145 @@ class ChatTimes:
 
 
 async def chat_times(
-    session: AsyncSession, site_id: str, start: datetime, end: datetime
+    session: AsyncSession,
+    site_id: str,
+    start: datetime,
+    end: datetime,
+    with_trigger: bool = False,
 ) -> list[ChatTimes]:
-    """The chats of the site that started in [start, end) (index ``ix_chats_site_created``)."""
+    """The chats of the site that started in [start, end) (index ``ix_chats_site_created``);
+    ``with_trigger`` also reads the trigger of each chat's invitation (``ix_invitations_chat``)."""
+    columns: list[Any] = [
+        Chat.site_id,
+        Chat.agent_id,
+        Chat.skill,
+        Chat.status,
+        epoch(Chat.created_at),
+        epoch(Chat.first_visitor_message_at),
+        epoch(Chat.first_response_at),
+        epoch(Chat.first_assigned_at),
+        epoch(Chat.closed_at),
+    ]
+    if with_trigger:
+        trigger = (
+            select(Invitation.trigger_id)
+            .where(Invitation.chat_id == Chat.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        columns.append(trigger)
+    rows = await session.execute(
+        select(*columns).where(
+            Chat.site_id == site_id, Chat.created_at >= start, Chat.created_at < end
+        )
+    )
+    out: list[ChatTimes] = []
+    for row in rows:
+        chat = ChatTimes(*row[:9])
+        if with_trigger:
+            chat.trigger_id = row[9]
+        out.append(chat)
+    return out
+
+
+class InvitationRow:
+    """One invitation fired in the window: its trigger, when, and what became of it."""
+
+    __slots__ = ("accepted", "chatted", "dismissed", "fired", "trigger_id")
+
+    def __init__(
+        self, trigger_id: str | None, fired: float, accepted: bool, dismissed: bool, chatted: bool
+    ) -> None:
+        self.trigger_id, self.fired = trigger_id, fired
+        self.accepted, self.dismissed, self.chatted = bool(accepted), bool(dismissed), bool(chatted)
+
+
+async def invitation_rows(
+    session: AsyncSession, site_id: str, start: datetime, end: datetime
+) -> list[InvitationRow]:
+    """Invitations of the site fired in [start, end) (index ``ix_invitations_site_fired``)."""
     rows = await session.execute(
         select(
-            Chat.site_id,
-            Chat.agent_id,
-            Chat.skill,
-            Chat.status,
-            epoch(Chat.created_at),
-            epoch(Chat.first_visitor_message_at),
-            epoch(Chat.first_response_at),
-            epoch(Chat.first_assigned_at),
-            epoch(Chat.closed_at),
-        ).where(Chat.site_id == site_id, Chat.created_at >= start, Chat.created_at < end)
+            Invitation.trigger_id,
+            epoch(Invitation.fired_at),
+            Invitation.accepted_at.is_not(None),
+            Invitation.dismissed_at.is_not(None),
+            Invitation.chat_id.is_not(None),
+        ).where(
+            Invitation.site_id == site_id,
+            Invitation.fired_at >= start,
+            Invitation.fired_at < end,
+        )
     )
-    return [ChatTimes(*row) for row in rows]
+    return [InvitationRow(*row) for row in rows]
+
+
+def count_invitations(rows: Iterable[InvitationRow]) -> Invitations:
+    rows = list(rows)
+    return Invitations(
+        fired=len(rows),
+        accepted=sum(1 for r in rows if r.accepted),
+        dismissed=sum(1 for r in rows if r.dismissed),
+        chats=sum(1 for r in rows if r.chatted),
+    )
+
+
+class OrderRow:
+    """One assisted order: when it was reported and its value."""
+
+    __slots__ = ("at", "value")
+
+    def __init__(self, at: float, value: float) -> None:
+        self.at, self.value = at, value
+
+
+async def assisted_orders(
+    session: AsyncSession, site_id: str, start: datetime, end: datetime, assist_window_s: float
+) -> list[OrderRow]:
+    """``order.completed`` events of [start, end) whose visitor had an agent's first answer in a
+    chat at most ``assist_window_s`` before (``ix_visitor_events_site_name_created``, then
+    ``ix_chats_visitor_status`` per ordering visitor). An ``order_id`` reported again counts once,
+    at its first report in the window; an event without one counts by itself."""
+    answered_before = (
+        select(Chat.id)
+        .where(
+            Chat.visitor_id == VisitorEvent.visitor_id,
+            Chat.first_response_at.is_not(None),
+            Chat.first_response_at <= VisitorEvent.created_at,
+            epoch(Chat.first_response_at) >= epoch(VisitorEvent.created_at) - assist_window_s,
+        )
+        .exists()
+    )
+    rows = await session.execute(
+        select(VisitorEvent.data, epoch(VisitorEvent.created_at))
+        .where(
+            VisitorEvent.site_id == site_id,
+            VisitorEvent.name == ORDER_EVENT,
+            VisitorEvent.created_at >= start,
+            VisitorEvent.created_at < end,
+            answered_before,
+        )
+        .order_by(VisitorEvent.created_at, VisitorEvent.id)
+    )
+    seen: set[str] = set()
+    out = []
+    for data, at in rows:
+        data = data if isinstance(data, dict) else {}
+        order_id = data.get("order_id")
+        if order_id is not None and order_id != "":
+            if str(order_id) in seen:
+                continue
+            seen.add(str(order_id))
+        value = data.get("value")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            value = 0.0
+        out.append(OrderRow(at, float(value) if math.isfinite(value) else 0.0))
+    return out
+
+
+def count_orders(rows: Iterable[OrderRow]) -> Orders:
+    rows = list(rows)
+    return Orders(assisted=len(rows), revenue=round(sum(r.value for r in rows), 2))
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -109,7 +243,12 @@ def average(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
 
 
-def figures(chats: Iterable[ChatTimes], now: datetime) -> Figures:
+def figures(
+    chats: Iterable[ChatTimes],
+    now: datetime,
+    invitations: Invitations | None = None,
+    orders: Orders | None = None,
+) -> Figures:
     chats = list(chats)
     now_s = now.timestamp()
     responses = [r for c in chats if (r := c.first_response_s) is not None]
@@ -141,17 +280,18 @@ def figures(chats: Iterable[ChatTimes], now: datetime) -> Figures:
         duration_s=Duration(avg=average(durations)),
         answered_within_60s_pct=(round(100 * len(in_time) / len(judged), 1) if judged else None),
         csat=None,
-        invitations=None,
-        orders=None,
+        invitations=invitations,
+        orders=orders,
     )
 
 
 def _buckets(
     zone: ZoneInfo, unit: str, start: datetime, end: datetime
-) -> Callable[[ChatTimes], tuple[str, str]]:
-    """Hours or days of the zone's clock over [start, end): each chat falls into the one it
-    started in. Bucket edges are computed once (daylight saving included) and each chat is
-    placed by bisection, so no timestamp is converted per chat."""
+) -> Callable[[float], tuple[str, str]]:
+    """Hours or days of the zone's clock over [start, end): each moment (a chat's start, an
+    invitation's firing, an order) falls into the one it is in. Bucket edges are computed once
+    (daylight saving included) and each moment is placed by bisection, so no timestamp is
+    converted per row."""
     local = start.astimezone(zone)
     if unit == "hour":
         first = local.replace(minute=0, second=0, microsecond=0)
@@ -167,8 +307,8 @@ def _buckets(
         labels = [(s.isoformat(), s.strftime("%Y-%m-%d")) for s in starts]
     stamps = [s.timestamp() for s in starts]
 
-    def key(chat: ChatTimes) -> tuple[str, str]:
-        return labels[max(0, bisect_right(stamps, chat.created) - 1)]
+    def key(stamp: float) -> tuple[str, str]:
+        return labels[max(0, bisect_right(stamps, stamp) - 1)]
 
     return key
 
@@ -185,17 +325,47 @@ async def report(
     group_by: GroupBy | None,
     timezone: str,
     now: datetime,
+    assist_window_s: float = ASSIST_WINDOW_S,
 ) -> KpiReport:
-    chats = await chat_times(session, site_id, start, end)
+    chats = await chat_times(session, site_id, start, end, with_trigger=group_by == "trigger")
+    invites = await invitation_rows(session, site_id, start, end)
+    orders = await assisted_orders(session, site_id, start, end, assist_window_s)
     groups: list[Group] = []
     if group_by is not None:
+        zone = ZoneInfo(timezone)
         keyed: dict[str | None, tuple[str, list[ChatTimes]]] = {}
-        label_of = await _labeller(session, site_id, group_by, ZoneInfo(timezone), start, end)
+        label_of = await _labeller(session, site_id, group_by, zone, start, end)
         for chat in chats:
             key, label = label_of(chat)
             keyed.setdefault(key, (label, []))[1].append(chat)
+        # Invitations and orders by the same keys where the grouping applies to them (an
+        # invitation has no agent or skill, an order no agent, skill or trigger): else null.
+        place = await _placer(session, site_id, group_by, zone, start, end)
+        invited: dict[str | None, list[InvitationRow]] | None = None
+        ordered: dict[str | None, list[OrderRow]] | None = None
+        if place is not None:
+            invited = {}
+            for row in invites:
+                key, label = place(row.trigger_id, row.fired)
+                keyed.setdefault(key, (label, []))
+                invited.setdefault(key, []).append(row)
+            if group_by != "trigger":
+                ordered = {}
+                for order in orders:
+                    key, label = place(None, order.at)
+                    keyed.setdefault(key, (label, []))
+                    ordered.setdefault(key, []).append(order)
         groups = [
-            Group(key=key, label=label, **figures(members, now).model_dump())
+            Group(
+                key=key,
+                label=label,
+                **figures(
+                    members,
+                    now,
+                    None if invited is None else count_invitations(invited.get(key, [])),
+                    None if ordered is None else count_orders(ordered.get(key, [])),
+                ).model_dump(),
+            )
             for key, (label, members) in sorted(keyed.items(), key=lambda kv: kv[0] or "")
         ]
     return KpiReport.model_validate(
@@ -204,10 +374,39 @@ async def report(
             "to": iso(end),
             "timezone": timezone,
             "group_by": group_by,
-            "totals": figures(chats, now),
+            "totals": figures(chats, now, count_invitations(invites), count_orders(orders)),
             "groups": groups,
         }
     )
+
+
+async def _placer(
+    session: AsyncSession,
+    site_id: str,
+    group_by: GroupBy,
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+) -> Callable[[str | None, float], tuple[str | None, str]] | None:
+    """The group of an invitation (its trigger, its time) or an order (its time), or None where
+    the grouping does not apply to them (agent, skill)."""
+    if group_by in ("hour", "day"):
+        bucket = _buckets(zone, group_by, start, end)
+        return lambda _trigger, stamp: bucket(stamp)
+    if group_by == "trigger":
+        names = await _trigger_names(session, site_id)
+        return lambda trigger_id, _stamp: (trigger_id, names.get(trigger_id or "", NO_TRIGGER))
+    if group_by == "site":
+        return lambda _trigger, _stamp: (site_id, "This site")
+    return None
+
+
+NO_TRIGGER = "No trigger"
+
+
+async def _trigger_names(session: AsyncSession, site_id: str) -> dict[str, str]:
+    rows = await session.execute(select(Trigger.id, Trigger.name).where(Trigger.site_id == site_id))
+    return {row.id: row.name for row in rows}
 
 
 async def _labeller(
@@ -220,7 +419,10 @@ async def _labeller(
 ) -> Callable[[ChatTimes], tuple[str | None, str]]:
     if group_by in ("hour", "day"):
         bucket = _buckets(zone, group_by, start, end)
-        return lambda c: bucket(c)
+        return lambda c: bucket(c.created)
+    if group_by == "trigger":
+        names = await _trigger_names(session, site_id)
+        return lambda c: (c.trigger_id, names.get(c.trigger_id or "", NO_TRIGGER))
     if group_by == "agent":
         rows = await session.execute(select(Agent.id, Agent.name).where(Agent.site_id == site_id))
         names = {row.id: row.name for row in rows}

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.types import UTCDateTime, new_id, utcnow
@@ -62,7 +72,12 @@ class Invitation(Base):
     """One invitation sent to a visitor, and what became of it (for the KPI dashboard)."""
 
     __tablename__ = "invitations"
-    __table_args__ = (UniqueConstraint("visitor_id", "visit_no"),)
+    __table_args__ = (
+        UniqueConstraint("visitor_id", "visit_no"),
+        # The KPIs: invitations fired in a window of a site, and the invitation a chat came from.
+        Index("ix_invitations_site_fired", "site_id", "fired_at"),
+        Index("ix_invitations_chat", "chat_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)

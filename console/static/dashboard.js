@@ -141,14 +141,17 @@ function query(groupBy) {
 
 async function loadRange() {
   try {
-    const [byDay, byAgent, byHour, asked] = await Promise.all([
+    const [byDay, byAgent, byHour, asked, byTrigger] = await Promise.all([
       api(query("day"), { token }),
       api(query("agent"), { token }),
       api(query("hour"), { token }),
       api(query("").replace("/kpis?", "/kpis/top-questions?"), { token }),
+      api(query("trigger"), { token }),
     ]);
     banner("");
     renderTotals(byDay.totals);
+    renderFunnel(byDay.totals.invitations, byTrigger.groups);
+    renderOrders(byDay.totals.orders);
     renderCharts(byDay.groups);
     renderHeatmap(byHour.groups);
     renderAgents(byAgent.groups);
@@ -167,6 +170,58 @@ function renderTotals(t) {
   $("[data-kpi=duration]").textContent = secs(t.duration_s.avg);
   $("[data-kpi=csat]").textContent = t.csat && t.csat.avg !== null ? `${t.csat.avg} / 5` : "–";
   $("[data-kpi=missed]").closest(".tile").classList.toggle("bad", t.missed > 0);
+}
+
+const share = (part, whole) => (whole ? `${Math.round((1000 * part) / whole) / 10}%` : "–");
+
+// Invitations fired in the range and what came of them, as bars of one scale.
+function renderFunnel(inv, triggers) {
+  const counts = inv || { fired: 0, accepted: 0, dismissed: 0, chats: 0 };
+  const steps = [
+    ["fired", "fired", ""],
+    ["accepted", "accepted", share(counts.accepted, counts.fired) + " of fired"],
+    ["chats", "chats", share(counts.chats, counts.fired) + " of fired"],
+  ];
+  const max = Math.max(1, counts.fired);
+  $("[data-testid=invitation-funnel]").replaceChildren(
+    ...steps.map(([key, label, note]) => {
+      const bar = el("span", { class: "bar" });
+      bar.style.width = `${(100 * counts[key]) / max}%`;
+      return el(
+        "li",
+        { dataset: { step: key, count: String(counts[key]) } },
+        el("span", {}, el("strong", { text: String(counts[key]) }), ` ${label}`),
+        el("span", {}, bar),
+        el("span", { class: "muted small", text: note }),
+      );
+    }),
+  );
+  $("[data-testid=funnel-note]").textContent = counts.fired
+    ? `${counts.dismissed} dismissed (${share(counts.dismissed, counts.fired)}).`
+    : "No invitations fired in this range.";
+  $("[data-testid=trigger-kpis] tbody").replaceChildren(
+    ...triggers
+      .filter((g) => g.key !== null && g.invitations)
+      .sort((a, b) => b.invitations.fired - a.invitations.fired)
+      .map((g) =>
+        el(
+          "tr",
+          { dataset: { trigger: g.key } },
+          el("td", { text: g.label }),
+          el("td", { text: String(g.invitations.fired) }),
+          el("td", { text: String(g.invitations.accepted) }),
+          el("td", { text: String(g.invitations.dismissed) }),
+          el("td", { text: String(g.invitations.chats) }),
+        ),
+      ),
+  );
+}
+
+const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+function renderOrders(orders) {
+  $("[data-kpi=assisted]").textContent = orders ? String(orders.assisted) : "–";
+  $("[data-kpi=revenue]").textContent = orders ? money.format(orders.revenue) : "–";
 }
 
 function chart(target, opts, data) {

@@ -10,6 +10,8 @@ import pytest
 from app.chat.models import Chat
 from app.kpis import questions, service
 from app.kpis.schemas import GroupBy, KpiReport
+from app.triggers.models import Invitation, Trigger
+from app.visitors.models import VisitorEvent
 from tests.unit.world import World
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -97,7 +99,14 @@ async def test_totals_of_a_scripted_day(world: World, day: dict[str, str]) -> No
     assert totals.wait_s.model_dump() == {"avg": 26.25, "p90": 60.0}
     assert totals.duration_s.avg == 585.0  # (120 + 600 + 1200 + 300 + 60 + 1230) / 6
     assert totals.answered_within_60s_pct == 60.0  # F, A, D of F, A, B, C, D
-    assert (totals.csat, totals.invitations, totals.orders) == (None, None, None)
+    assert totals.csat is None
+    assert totals.invitations is not None
+    assert totals.invitations.fired == 0
+    assert totals.orders is not None
+    assert totals.orders.model_dump() == {
+        "assisted": 0,
+        "revenue": 0.0,
+    }
 
 
 async def test_days_are_the_site_zone_days_and_add_up(world: World, day: dict[str, str]) -> None:
@@ -183,3 +192,142 @@ def test_top_questions_group_the_same_question_in_other_words() -> None:
     assert groups[-1].label == "Do you have gift cards?"
     assert sum(g.count for g in groups) == len(asked)
     assert questions.group([], limit=10) == []
+
+
+async def test_invitations_count_by_firing_time_and_trigger(world: World) -> None:
+    await world.site()
+    ann = await world.agent("Ann")
+    async with world.uow() as uow:
+        pricing = Trigger(site_id=world.site_id, name="Pricing", conditions={}, message="Hi")
+        faq = Trigger(site_id=world.site_id, name="FAQ", conditions={}, message="Hello")
+        uow.session.add_all([pricing, faq])
+        await uow.session.flush()
+        trigger_ids = {"pricing": pricing.id, "faq": faq.id}
+    chat_visitor = await world.visitor()
+    async with world.uow() as uow:
+        chat = Chat(site_id=world.site_id, visitor_id=chat_visitor, agent_id=ann, status="closed",
+                    created_at=at(DAY1, "10:00:30"), closed_at=at(DAY1, "10:05:00"))  # fmt: skip
+        plain = Chat(site_id=world.site_id, visitor_id=await world.visitor(), status="closed",
+                     created_at=at(DAY1, "11:00:00"), closed_at=at(DAY1, "11:01:00"))  # fmt: skip
+        uow.session.add_all([chat, plain])
+        await uow.session.flush()
+        chat_id = chat.id
+
+    async def invite(
+        trigger: str, fired: datetime, visitor_id: str | None = None, **what: object
+    ) -> None:
+        async with world.uow() as uow:
+            uow.session.add(
+                Invitation(
+                    site_id=world.site_id,
+                    trigger_id=trigger_ids[trigger],
+                    visitor_id=visitor_id or await world.visitor(),
+                    visit_no=1,
+                    message="Hi",
+                    url="https://shop.example/pricing",
+                    fired_at=fired,
+                    **what,
+                )
+            )
+
+    await invite("pricing", at(DAY1, "10:00:00"), chat_visitor,
+                 accepted_at=at(DAY1, "10:00:20"), chat_id=chat_id)  # fmt: skip
+    await invite("pricing", at(DAY1, "12:00:00"), dismissed_at=at(DAY1, "12:00:09"))
+    await invite("pricing", at(DAY1, "13:00:00"))  # shown, ignored
+    await invite("faq", at(DAY1, "14:00:00"), accepted_at=at(DAY1, "14:00:05"))  # no chat
+    # Fired before the window, taken up inside it: counted where it was fired.
+    await invite("pricing", DAY0 - timedelta(hours=1), accepted_at=at(DAY0, "00:30:00"))
+
+    totals = (await report(world)).totals
+    assert totals.invitations is not None
+    assert totals.invitations.model_dump() == {
+        "fired": 4,
+        "accepted": 2,
+        "dismissed": 1,
+        "chats": 1,
+    }
+    by_trigger = {g.key: g for g in (await report(world, "trigger")).groups}
+    assert {k: (g.label, g.chats, g.invitations and g.invitations.model_dump())
+            for k, g in by_trigger.items()} == {
+        trigger_ids["pricing"]: ("Pricing", 1,
+                                 {"fired": 3, "accepted": 1, "dismissed": 1, "chats": 1}),
+        trigger_ids["faq"]: ("FAQ", 0, {"fired": 1, "accepted": 1, "dismissed": 0, "chats": 0}),
+        None: ("No trigger", 1, {"fired": 0, "accepted": 0, "dismissed": 0, "chats": 0}),
+    }  # fmt: skip
+    assert all(g.orders is None for g in by_trigger.values())
+    days = (await report(world, "day")).groups
+    assert [(g.label, g.invitations and g.invitations.fired) for g in days] == [("2026-11-20", 4)]
+    agents = (await report(world, "agent")).groups
+    assert agents
+    assert all(g.invitations is None and g.orders is None for g in agents)
+
+
+async def test_assisted_orders_follow_an_agent_answer_within_the_window(world: World) -> None:
+    await world.site()
+    ann = await world.agent("Ann")
+
+    async def visitor_with_chat(answered: datetime | None, created: datetime) -> str:
+        visitor_id = await world.visitor()
+        async with world.uow() as uow:
+            uow.session.add(
+                Chat(
+                    site_id=world.site_id,
+                    visitor_id=visitor_id,
+                    agent_id=ann if answered else None,
+                    status="closed",
+                    created_at=created,
+                    first_visitor_message_at=created,
+                    first_response_at=answered,
+                    closed_at=created + timedelta(minutes=30),
+                )
+            )
+        return visitor_id
+
+    async def order(visitor_id: str, when: datetime, **data: object) -> None:
+        async with world.uow() as uow:
+            uow.session.add(
+                VisitorEvent(
+                    site_id=world.site_id,
+                    visitor_id=visitor_id,
+                    name="order.completed",
+                    data=data,
+                    created_at=when,
+                )
+            )
+
+    helped = await visitor_with_chat(at(DAY1, "10:00:10"), at(DAY1, "10:00:00"))
+    await order(helped, at(DAY1, "12:00:00"), order_id="A1", value=100)
+    await order(helped, at(DAY1, "12:05:00"), order_id="A1", value=100)  # thank-you page again
+    await order(helped, at(DAY1, "13:00:00"), order_id="A2", value="50.5")  # value not a number
+    await order(helped, at(DAY1, "13:30:00"), order_id=7, value=20.25)
+    # Answered 8 days before: outside the 7-day assist window.
+    long_ago = await visitor_with_chat(DAY1 - timedelta(days=8), DAY1 - timedelta(days=8))
+    await order(long_ago, at(DAY1, "11:00:00"), order_id="B1", value=500)
+    # A chat nobody answered does not assist.
+    unanswered = await visitor_with_chat(None, at(DAY1, "09:00:00"))
+    await order(unanswered, at(DAY1, "10:00:00"), order_id="C1", value=70)
+    # An order before the answer is not assisted by it; nor is one without any chat.
+    late = await visitor_with_chat(at(DAY1, "09:30:00"), at(DAY1, "09:29:00"))
+    await order(late, at(DAY1, "09:00:00"), order_id="D1", value=30)
+    await order(await world.visitor(), at(DAY1, "15:00:00"), order_id="E1", value=40)
+    # Another cart.updated is no order.
+    async with world.uow() as uow:
+        uow.session.add(VisitorEvent(site_id=world.site_id, visitor_id=helped,
+                                     name="cart.updated", data={"value": 999},
+                                     created_at=at(DAY1, "11:59:00")))  # fmt: skip
+
+    totals = (await report(world)).totals
+    assert totals.orders is not None
+    assert totals.orders.model_dump() == {"assisted": 3, "revenue": 120.25}
+    hours = {g.label: g.orders for g in (await report(world, "hour")).groups if g.orders}
+    assert {k: v.model_dump() for k, v in hours.items() if v.assisted} == {
+        "2026-11-20 12:00": {"assisted": 1, "revenue": 100.0},
+        "2026-11-20 13:00": {"assisted": 2, "revenue": 20.25},
+    }
+    async with world.factory() as session:
+        wider = await service.report(
+            session, world.site_id, DAY0, DAY2, None, "Europe/Copenhagen", NOW,
+            assist_window_s=9 * 24 * 3600,
+        )  # fmt: skip
+    assert wider.totals.orders is not None
+    assert wider.totals.orders.model_dump() == {"assisted": 4, "revenue": 620.25}

@@ -21,6 +21,7 @@ export function handle(f) {
       break;
     }
     case "chat.started":
+      S.invitationId = null; // counted with this chat; a later chat is not the invitation's
       if (f.chat_id) {
         setChat(f.chat_id, f.status, null);
         showView("chat");

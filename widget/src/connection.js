@@ -28,6 +28,8 @@ export let socket = /** @type {any} */ (null);
 let panel = null;
 /** @type {(f: any) => void} */
 let onInvitation = () => {};
+/** @type {(f: any) => void} */
+let onInvitationDismissed = () => {};
 /** @type {() => void} */
 let onOpened = () => {};
 
@@ -36,9 +38,10 @@ export function attachPanel(hooks) {
   panel = hooks;
 }
 
-/** @param {{invitation: (f: any) => void, opened: () => void}} loader */
+/** @param {{invitation: (f: any) => void, invitationDismissed: (f: any) => void, opened: () => void}} loader */
 export function initSocket(loader) {
   onInvitation = loader.invitation;
+  onInvitationDismissed = loader.invitationDismissed;
   onOpened = loader.opened;
   socket = new ParleySocket({
     url: () => S.wsBase + "/ws/visitor",
@@ -62,6 +65,7 @@ export function initSocket(loader) {
       onFrame: (f) =>
         guard(f, () => {
           if (f.type === "invitation") onInvitation(f);
+          else if (f.type === "invitation.dismissed") onInvitationDismissed(f);
           if (panel) panel.onFrame(f);
         }),
       onMessage: (f, verdict) => guard(f, () => panel && panel.onMessage(f, verdict)),

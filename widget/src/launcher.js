@@ -7,6 +7,7 @@ import { ensureSocket } from "./connection.js";
 import { ICON_CHAT, ICON_DOWN, withIcon } from "./icons.js";
 import { DEFAULT_COLOR, S, ui } from "./state.js";
 import { tab } from "./storage.js";
+import { hideTeaser, mountTeaser } from "./teaser.js";
 
 // Replaced by the build with tokens the server swaps for widget/loader.css and for the version of
 // the panel's bundle (app/web/pages.py), so the panel's URL is cached for a year.
@@ -68,6 +69,7 @@ export function open(options) {
   }
   if (S.isOpen) return;
   S.isOpen = true;
+  hideTeaser();
   ui.root.classList.add("is-open");
   ui.bubble.setAttribute("aria-expanded", "true");
   withIcon(ui.bubbleIcon, ICON_DOWN);
@@ -167,7 +169,7 @@ export function mountLauncher() {
         ui.bubble.focus();
       }
     },
-  }, ui.bubble, ui.probe);
+  }, ...mountTeaser(), ui.bubble, ui.probe);
   shadow.append(ui.root);
   document.body.appendChild(host);
   applyTheme();

@@ -9,6 +9,7 @@ import { close, initLauncher, loadPanel, mountLauncher, open, renderUnread, togg
 import { applySession, createSession } from "./session.js";
 import { S, ui } from "./state.js";
 import { initStorage, local, readProfile, tab } from "./storage.js";
+import { dismissedElsewhere, initTeaser, invited } from "./teaser.js";
 import { flushTracked, pageView, sendTracked, watchNavigation } from "./tracking.js";
 
 function start() {
@@ -36,9 +37,14 @@ function start() {
 
   const bus = createBus();
   initSocket({
-    invitation: (f) => bus.emit("invitation", { ...f }),
+    invitation: (f) => {
+      bus.emit("invitation", { ...f });
+      invited(f);
+    },
+    invitationDismissed: dismissedElsewhere,
     opened: flushTracked,
   });
+  initTeaser({ open: () => open(), send: sendTracked });
   initLauncher({
     emit: bus.emit,
     // What the panel's code shares with this loader: one state, one socket, one storage.

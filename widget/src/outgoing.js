@@ -10,7 +10,11 @@ export function flush() {
   if (chat && socket.seq.isResuming(chat.id)) return; // after resume.done: history first, then our news
   socket.flushOutbox((p) => {
     if (p.start) {
-      return chat ? null : { type: "chat.start", pre_chat: p.pre, message: p.body, client_msg_id: p.cid };
+      if (chat) return null;
+      /** @type {Record<string, any>} */
+      const start = { type: "chat.start", pre_chat: p.pre, message: p.body, client_msg_id: p.cid };
+      if (S.invitationId) start.invitation_id = S.invitationId;
+      return start;
     }
     if (!chat || !chatOpen() || p.chatId !== chat.id) return null;
     /** @type {Record<string, any>} */

@@ -19,6 +19,8 @@ export const S = {
   // A department to preselect in the pre-chat form (deep link, Parley.open({department})).
   department: /** @type {string | null} */ (null),
   chat: /** @type {Chat | null} */ (null),
+  // The proactive invitation the visitor took up: the next chat.start carries it.
+  invitationId: /** @type {string | null} */ (null),
   reauthTried: false,
   gaveUp: false,
   wantClose: false,

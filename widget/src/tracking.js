@@ -40,6 +40,8 @@ function sendView(href) {
   if (document.title) pv.title = clip(document.title, 500);
   const referrer = lastHref || document.referrer;
   if (referrer) pv.referrer = clip(referrer, 2000);
+  // For triggers with a language rule (the browser's preferred language, e.g. de-AT).
+  if (navigator.language) pv.language = clip(navigator.language, 35);
   lastHref = href;
   sendTracked(pv);
 }
