@@ -8,6 +8,8 @@ a new route without a row fails, so does a row whose route answers an untyped ``
 from __future__ import annotations
 
 import copy
+import json
+import re
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from fastapi.routing import APIRoute
 from app.config import Settings
 from app.main import create_app
 from app.web import health
+from app.web.errors import ERRORS
 
 BINARY = "binary"  # the file's own bytes
 NO_BODY = None  # 204
@@ -152,6 +155,21 @@ def test_the_success_answer_is_typed(method: str, path: str) -> None:
         _assert_model(answer, expected)
     for code, model in OTHER_ANSWERS.get((method, path), {}).items():
         _assert_model(answers[code], model)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SUCCESS), ids=lambda v: str(v))
+def test_the_error_answers_stay_json(method: str, path: str) -> None:
+    """A route whose success is not JSON (a download) still answers its errors as JSON."""
+    answers = OPERATIONS[(method, path)]["responses"]
+    for code in ERRORS if path.startswith("/api/v1/") else ():
+        schema = answers[str(code)]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (code, answers[str(code)])
+
+
+def test_every_reference_resolves() -> None:
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(SPEC)))
+    assert refs, "the walk found no references"
+    assert refs <= set(SPEC["components"]["schemas"]), refs - set(SPEC["components"]["schemas"])
 
 
 def test_the_check_sees_an_untyped_answer() -> None:

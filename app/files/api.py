@@ -20,7 +20,7 @@ from app.files.schemas import AttachmentOut
 from app.files.sniff import IMAGES
 from app.visitors.models import Visitor
 from app.web.deps import StateDep
-from app.web.errors import ERRORS
+from app.web.errors import ERRORS, ERRORS_BESIDE_A_FILE
 from app.web.limits import hit_for_site
 
 router = APIRouter(prefix="/api/v1", tags=["uploads"], responses=ERRORS)
@@ -112,7 +112,11 @@ class FileBytes(Response):
     media_type = "application/octet-stream"
 
 
-@router.get("/uploads/{attachment_id}", response_class=FileBytes, responses=FILE_BYTES)
+@router.get(
+    "/uploads/{attachment_id}",
+    response_class=FileBytes,
+    responses={**ERRORS_BESIDE_A_FILE, **FILE_BYTES},
+)
 async def download(
     attachment_id: str, state: StateDep, actor: OptionalActor, sig: str | None = None
 ) -> Response:
