@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, UploadFile
 from pydantic import AfterValidator, BaseModel, Field
@@ -11,14 +11,17 @@ from sqlalchemy import select
 
 from app.agents import service
 from app.agents.models import Agent
+from app.agents.schemas import AgentOut
 from app.common.enums import Role
 from app.common.errors import Forbidden, Unauthorized
+from app.common.lists import Items
 from app.files import service as files
 from app.routing import staff
 from app.state import AppState
 from app.web.deps import AdminAgent, CurrentAgent, SessionDep, StateDep
 from app.web.errors import ERRORS
 from app.web.limits import ClientAddress
+from app.web.schemas import AccessToken
 
 router = APIRouter(prefix="/api/v1", tags=["agents"], responses=ERRORS)
 
@@ -31,7 +34,7 @@ class LoginIn(BaseModel):
 @router.post("/auth/login")
 async def login(
     body: LoginIn, session: SessionDep, state: StateDep, address: ClientAddress
-) -> dict[str, Any]:
+) -> AccessToken:
     # Failed attempts are counted, per account and per address; once either is used up, even
     # the right password waits (the lockout is what stops guessing).
     limiter = state.limiter
@@ -46,18 +49,12 @@ async def login(
             await limiter.count("login_account", account)
             raise
     ttl = state.settings.access_token_ttl_s
-    token = service.issue_token(agent, state.settings.secret_key, ttl)
-    return {
-        "access_token": token,
-        "token_type": "bearer",
-        "expires_in": ttl,
-        "agent": service.agent_view(agent),
-    }
+    return AccessToken.of(service.issue_token(agent, state.settings.secret_key, ttl), ttl, agent)
 
 
 @router.get("/agents/me")
-async def me(agent: CurrentAgent) -> dict[str, Any]:
-    return service.agent_view(agent)
+async def me(agent: CurrentAgent) -> AgentOut:
+    return AgentOut.of(agent)
 
 
 class ProfileUpdate(BaseModel):
@@ -65,17 +62,17 @@ class ProfileUpdate(BaseModel):
 
 
 @router.patch("/agents/me")
-async def update_me(body: ProfileUpdate, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+async def update_me(body: ProfileUpdate, agent: CurrentAgent, state: StateDep) -> AgentOut:
     """An agent's own display name, as visitors see it on every message."""
     async with state.uow() as uow:
         me = await uow.session.get_one(Agent, agent.id)
         me.name = body.name
         await uow.session.flush()
-        return service.agent_view(me)
+        return AgentOut.of(me)
 
 
 @router.post("/agents/me/avatar")
-async def upload_avatar(file: UploadFile, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+async def upload_avatar(file: UploadFile, agent: CurrentAgent, state: StateDep) -> AgentOut:
     """An agent's photo: an image, stored as a public file visitors may load."""
     actor = service.actor_of(agent)
     data = await file.read(state.settings.max_upload_bytes + 1)
@@ -92,7 +89,7 @@ async def upload_avatar(file: UploadFile, agent: CurrentAgent, state: StateDep) 
         me = await uow.session.get_one(Agent, agent.id)
         me.avatar_url = f"/api/v1/uploads/{photo.id}"
         await uow.session.flush()
-        return service.agent_view(me)
+        return AgentOut.of(me)
 
 
 _AVATAR = re.compile(
@@ -129,15 +126,15 @@ class AgentUpdate(BaseModel):
 
 
 @router.get("/agents")
-async def list_agents(agent: CurrentAgent, session: SessionDep) -> dict[str, Any]:
+async def list_agents(agent: CurrentAgent, session: SessionDep) -> Items[AgentOut]:
     rows = await session.execute(
         select(Agent).where(Agent.site_id == agent.site_id).order_by(Agent.name)
     )
-    return {"items": [service.agent_view(a) for a in rows.scalars()]}
+    return Items(items=[AgentOut.of(a) for a in rows.scalars()])
 
 
 @router.post("/agents", status_code=201)
-async def create_agent(body: AgentIn, admin: AdminAgent, session: SessionDep) -> dict[str, Any]:
+async def create_agent(body: AgentIn, admin: AdminAgent, session: SessionDep) -> AgentOut:
     created = await service.create_agent(
         session,
         admin.site_id,
@@ -148,13 +145,13 @@ async def create_agent(body: AgentIn, admin: AdminAgent, session: SessionDep) ->
         skills=body.skills,
         max_chats=body.max_chats,
     )
-    return service.agent_view(created)
+    return AgentOut.of(created)
 
 
 @router.patch("/agents/{agent_id}")
 async def update_agent(
     agent_id: str, body: AgentUpdate, admin: AdminAgent, state: StateDep
-) -> dict[str, Any]:
+) -> AgentOut:
     async with state.uow() as uow:
         updated = await staff.update_agent(
             uow,
@@ -163,7 +160,7 @@ async def update_agent(
             body.model_dump(exclude_unset=True),
             state.routing_policy(),
         )
-        return service.agent_view(updated)
+        return AgentOut.of(updated)
 
 
 class PasswordReset(BaseModel):
@@ -178,7 +175,7 @@ class PasswordChange(BaseModel):
 @router.post("/agents/me/password")
 async def change_password(
     body: PasswordChange, agent: CurrentAgent, state: StateDep
-) -> dict[str, Any]:
+) -> AccessToken:
     """The agent's own change: every other session ends; this one gets a fresh token. Wrong
     current passwords count against the account like failed logins: a stolen token must not
     become a way to guess the password."""
@@ -195,38 +192,33 @@ async def change_password(
             await limiter.count("login_account", account)
             raise
     ttl = state.settings.access_token_ttl_s
-    return {
-        "access_token": service.issue_token(me, state.settings.secret_key, ttl),
-        "token_type": "bearer",
-        "expires_in": ttl,
-        "agent": service.agent_view(me),
-    }
+    return AccessToken.of(service.issue_token(me, state.settings.secret_key, ttl), ttl, me)
 
 
 @router.post("/agents/{agent_id}/deactivate")
-async def deactivate_agent(agent_id: str, admin: AdminAgent, state: StateDep) -> dict[str, Any]:
+async def deactivate_agent(agent_id: str, admin: AdminAgent, state: StateDep) -> AgentOut:
     """The agent is signed out everywhere at once; their open chats go back to the queue."""
     return await _set_active(agent_id, False, admin, state)
 
 
 @router.post("/agents/{agent_id}/reactivate")
-async def reactivate_agent(agent_id: str, admin: AdminAgent, state: StateDep) -> dict[str, Any]:
+async def reactivate_agent(agent_id: str, admin: AdminAgent, state: StateDep) -> AgentOut:
     return await _set_active(agent_id, True, admin, state)
 
 
-async def _set_active(agent_id: str, active: bool, admin: Agent, state: AppState) -> dict[str, Any]:
+async def _set_active(agent_id: str, active: bool, admin: Agent, state: AppState) -> AgentOut:
     async with state.uow() as uow:
         agent = await staff.set_active(
             uow, service.actor_of(admin), agent_id, active, state.routing_policy()
         )
-        return service.agent_view(agent)
+        return AgentOut.of(agent)
 
 
 @router.post("/agents/{agent_id}/password")
 async def reset_password(
     agent_id: str, body: PasswordReset, admin: AdminAgent, state: StateDep
-) -> dict[str, Any]:
+) -> AgentOut:
     """An admin sets a new password; the agent's sessions end and they log in with it."""
     async with state.uow() as uow:
         agent = await service.reset_password(uow, service.actor_of(admin), agent_id, body.password)
-        return service.agent_view(agent)
+        return AgentOut.of(agent)

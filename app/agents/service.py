@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,22 +19,6 @@ from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 
 ROLES = tuple(Role)
-
-
-def agent_view(agent: Agent) -> dict[str, Any]:
-    return {
-        "id": agent.id,
-        "email": agent.email,
-        "name": agent.name,
-        "role": agent.role,
-        "avatar_url": agent.avatar_url,
-        "site_id": agent.site_id,
-        "skills": agent.skills,
-        "max_chats": agent.max_chats,
-        "status": agent.status,
-        "active_chats": agent.active_chats,
-        "active": agent.active,
-    }
 
 
 def skill_rows(skills: list[str]) -> list[AgentSkill]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
@@ -10,7 +10,8 @@ from sqlalchemy import select
 from app.agents.service import actor_of
 from app.chat.access import ChatAction, authorize
 from app.chat.models import Chat, Message
-from app.chat.views import chat_summary, message_view
+from app.chat.schemas import ChatSummary, MessageOut
+from app.common.lists import Items, Page
 from app.common.lookup import get_in_site
 from app.realtime.visibility import message_for
 from app.visitors.models import Visitor
@@ -29,7 +30,7 @@ async def list_chats(
     visitor_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
-) -> dict[str, Any]:
+) -> Page[ChatSummary]:
     query = (
         select(Chat, Visitor)
         .join(Visitor, Visitor.id == Chat.visitor_id)
@@ -49,9 +50,8 @@ async def list_chats(
             | ((Chat.created_at == anchor.created_at) & (Chat.id < anchor.id))
         )
     rows = (await session.execute(query.limit(limit + 1))).all()
-    items = [chat_summary(c, v) for c, v in rows[:limit]]
-    next_cursor = items[-1]["id"] if len(rows) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
+    items = [ChatSummary.of(c, v) for c, v in rows[:limit]]
+    return Page(items=items, next_cursor=items[-1].id if len(rows) > limit else None)
 
 
 @router.get("/chats/{chat_id}/messages")
@@ -61,7 +61,8 @@ async def list_messages(
     session: SessionDep,
     after_seq: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:
+) -> Items[MessageOut]:
+    """Every kind of message (agents see whispers and notes), through the visibility rule."""
     chat = authorize(actor_of(agent), ChatAction.READ, await session.get(Chat, chat_id))
     rows = (
         await session.execute(
@@ -71,5 +72,5 @@ async def list_messages(
             .limit(limit)
         )
     ).scalars()
-    items = [message_for("agent", message_view(m)) for m in rows]
-    return {"items": items}
+    shown = (message_for("agent", MessageOut.of(m).model_dump()) for m in rows)
+    return Items(items=[MessageOut.model_validate(m) for m in shown if m is not None])

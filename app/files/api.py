@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
 
 from app.agents import service as agents
 from app.chat import attachments
@@ -16,21 +15,18 @@ from app.common.actor import Actor
 from app.common.errors import TooLarge, Unauthorized
 from app.common.tokens import TokenClaims, issue, verify
 from app.files import service
+from app.files.rest_schemas import FILE_BYTES, SignedLink
+from app.files.schemas import AttachmentOut
 from app.files.sniff import IMAGES
 from app.visitors.models import Visitor
 from app.web.deps import StateDep
-from app.web.errors import ERRORS
+from app.web.errors import ERRORS, ERRORS_BESIDE_A_FILE
 from app.web.limits import hit_for_site
 
 router = APIRouter(prefix="/api/v1", tags=["uploads"], responses=ERRORS)
 # Long enough to load a chat's images and click a file, short enough that a link copied out
 # of the page (or left in a history) soon opens nothing.
 LINK_TTL_S = 300
-
-
-class SignedLink(BaseModel):
-    url: str
-    ttl_s: int
 
 
 def _signed_for(secret: str, sig: str, attachment_id: str) -> bool:
@@ -80,7 +76,7 @@ OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 @router.post("/uploads", status_code=201)
 async def upload(
     request: Request, file: UploadFile, state: StateDep, actor: OptionalActor
-) -> dict[str, Any]:
+) -> AttachmentOut:
     if actor is None:
         raise Unauthorized("missing bearer token")
     if actor.side == "visitor":
@@ -92,7 +88,7 @@ async def upload(
     data = await file.read(limit + 1)
     async with state.uow() as uow:
         attachment = await service.store(uow, state.storage(), actor, file.filename, data, limit)
-        return service.attachment_view(attachment)
+        return AttachmentOut.of(attachment)
 
 
 @router.post("/uploads/{attachment_id}/link")
@@ -110,7 +106,17 @@ async def signed_link(attachment_id: str, state: StateDep, actor: OptionalActor)
     return SignedLink(url=f"/api/v1/uploads/{attachment.id}?{urlencode({'sig': sig})}", ttl_s=ttl)
 
 
-@router.get("/uploads/{attachment_id}")
+class FileBytes(Response):
+    """Documents the download as bytes; each answer sets the file's own content type."""
+
+    media_type = "application/octet-stream"
+
+
+@router.get(
+    "/uploads/{attachment_id}",
+    response_class=FileBytes,
+    responses={**ERRORS_BESIDE_A_FILE, **FILE_BYTES},
+)
 async def download(
     attachment_id: str, state: StateDep, actor: OptionalActor, sig: str | None = None
 ) -> Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from app.common.actor import Actor
 from app.common.errors import BadRequest, NotFound, TooLarge
@@ -20,17 +19,6 @@ def safe_name(name: str | None) -> str:
     base = (name or "file").replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = _UNSAFE.sub("_", base).strip(" .") or "file"
     return cleaned[:200]
-
-
-def attachment_view(a: Attachment) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "name": a.filename,
-        "content_type": a.content_type,
-        "size": a.size,
-        "url": f"/api/v1/uploads/{a.id}",
-        "is_image": a.content_type in IMAGES,
-    }
 
 
 async def store(

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from app.common.lists import Items
 from app.replies import service
+from app.replies.schemas import FilledReply, ReplyOut
 from app.web.deps import CurrentAgent, StateDep
 from app.web.errors import ERRORS
+from app.web.schemas import DELETED
 
 router = APIRouter(prefix="/api/v1", tags=["saved-replies"], responses=ERRORS)
 
@@ -34,30 +35,30 @@ class UseIn(BaseModel):
 
 
 @router.get("/saved-replies")
-async def list_replies(agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+async def list_replies(agent: CurrentAgent, state: StateDep) -> Items[ReplyOut]:
     async with state.uow() as uow:
-        return {"items": [service.reply_view(r) for r in await service.visible_to(uow, agent)]}
+        return Items(items=[ReplyOut.of(r) for r in await service.visible_to(uow, agent)])
 
 
 @router.post("/saved-replies", status_code=201)
-async def create_reply(body: ReplyIn, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+async def create_reply(body: ReplyIn, agent: CurrentAgent, state: StateDep) -> ReplyOut:
     async with state.uow() as uow:
-        return service.reply_view(await service.create(uow, agent, body.model_dump()))
+        return ReplyOut.of(await service.create(uow, agent, body.model_dump()))
 
 
 @router.patch("/saved-replies/{reply_id}")
 async def update_reply(
     reply_id: str, body: ReplyUpdate, agent: CurrentAgent, state: StateDep
-) -> dict[str, Any]:
+) -> ReplyOut:
     async with state.uow() as uow:
         reply = await service.editable(uow, agent, reply_id)
         for field, value in body.model_dump(exclude_unset=True).items():
             setattr(reply, field, value)
         await uow.session.flush()
-        return service.reply_view(reply)
+        return ReplyOut.of(reply)
 
 
-@router.delete("/saved-replies/{reply_id}", status_code=204)
+@router.delete("/saved-replies/{reply_id}", status_code=204, responses=DELETED)
 async def delete_reply(reply_id: str, agent: CurrentAgent, state: StateDep) -> None:
     async with state.uow() as uow:
         await uow.session.delete(await service.editable(uow, agent, reply_id))
@@ -66,7 +67,7 @@ async def delete_reply(reply_id: str, agent: CurrentAgent, state: StateDep) -> N
 @router.post("/saved-replies/{reply_id}/use")
 async def use_reply(
     reply_id: str, body: UseIn, agent: CurrentAgent, state: StateDep
-) -> dict[str, str]:
+) -> FilledReply:
     """The text to insert into the composer, placeholders filled for the chat."""
     async with state.uow() as uow:
-        return {"body": await service.use(uow, agent, reply_id, body.chat_id)}
+        return FilledReply(body=await service.use(uow, agent, reply_id, body.chat_id))

@@ -20,18 +20,6 @@ from app.visitors.models import Visitor
 _PLACEHOLDER = re.compile(r"\{(visitor\.name|visitor\.email|agent\.name|site\.name)\}")
 
 
-def reply_view(r: SavedReply) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "shortcut": r.shortcut,
-        "title": r.title,
-        "body": r.body,
-        "skill": r.skill,
-        "shared": r.owner_id is None,
-        "usage_count": r.usage_count,
-    }
-
-
 async def visible_to(uow: UnitOfWork, agent: Agent) -> list[SavedReply]:
     """Shared replies of the site and the agent's own, most used first."""
     rows = await uow.session.execute(

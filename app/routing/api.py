@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from app.common.errors import Conflict
+from app.common.lists import Items
 from app.common.lookup import get_in_site
 from app.routing.models import Skill
 from app.routing.queue import queue_counts
+from app.routing.rest_schemas import QueueOut, SkillOut
 from app.web.deps import AdminAgent, CurrentAgent, StateDep
 from app.web.errors import ERRORS
+from app.web.schemas import DELETED
 
 router = APIRouter(prefix="/api/v1", tags=["routing"], responses=ERRORS)
 
@@ -23,21 +24,17 @@ class SkillIn(BaseModel):
     description: str = Field(default="", max_length=300)
 
 
-def skill_view(skill: Skill) -> dict[str, Any]:
-    return {"id": skill.id, "name": skill.name, "description": skill.description}
-
-
 @router.get("/skills")
-async def list_skills(agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+async def list_skills(agent: CurrentAgent, state: StateDep) -> Items[SkillOut]:
     async with state.uow() as uow:
         rows = await uow.session.execute(
             select(Skill).where(Skill.site_id == agent.site_id).order_by(Skill.name)
         )
-        return {"items": [skill_view(s) for s in rows.scalars()]}
+        return Items(items=[SkillOut.of(s) for s in rows.scalars()])
 
 
 @router.post("/skills", status_code=201)
-async def create_skill(body: SkillIn, admin: AdminAgent, state: StateDep) -> dict[str, Any]:
+async def create_skill(body: SkillIn, admin: AdminAgent, state: StateDep) -> SkillOut:
     async with state.uow() as uow:
         taken = await uow.session.scalar(
             select(Skill.id).where(Skill.site_id == admin.site_id, Skill.name == body.name)
@@ -47,10 +44,10 @@ async def create_skill(body: SkillIn, admin: AdminAgent, state: StateDep) -> dic
         skill = Skill(site_id=admin.site_id, name=body.name, description=body.description)
         uow.session.add(skill)
         await uow.session.flush()
-        return skill_view(skill)
+        return SkillOut.of(skill)
 
 
-@router.delete("/skills/{skill_id}", status_code=204)
+@router.delete("/skills/{skill_id}", status_code=204, responses=DELETED)
 async def delete_skill(skill_id: str, admin: AdminAgent, state: StateDep) -> None:
     async with state.uow() as uow:
         skill = await get_in_site(uow.session, Skill, skill_id, admin.site_id, "no such skill")
@@ -58,8 +55,8 @@ async def delete_skill(skill_id: str, admin: AdminAgent, state: StateDep) -> Non
 
 
 @router.get("/queue")
-async def queue(agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+async def queue(agent: CurrentAgent, state: StateDep) -> QueueOut:
     """Waiting chats per skill ("" for chats without a skill)."""
     async with state.uow() as uow:
         counts = await queue_counts(uow, agent.site_id)
-    return {"waiting": counts, "total": sum(counts.values())}
+    return QueueOut.of(counts)

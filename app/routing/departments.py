@@ -18,6 +18,7 @@ from app.routing.claim import site_policy
 from app.routing.models import Skill
 from app.routing.policy import RoutingPolicy
 from app.sites.models import Site
+from app.visitors.rest_schemas import DepartmentChoice
 
 # More than this is no longer a choice a visitor can make at a glance.
 MAX_DEPARTMENTS = 20
@@ -32,9 +33,9 @@ def departments_of(settings: dict[str, Any]) -> list[Department]:
     return [Department.model_validate(d) for d in settings.get("departments") or []]
 
 
-def public_view(departments: list[Department]) -> list[dict[str, str]]:
+def public_view(departments: list[Department]) -> list[DepartmentChoice]:
     """What the widget shows: the label, and the value it sends back as ``department``."""
-    return [{"label": d.label, "value": d.skill} for d in departments]
+    return [DepartmentChoice(label=d.label, value=d.skill) for d in departments]
 
 
 def match(departments: list[Department], wanted: str) -> Department | None:

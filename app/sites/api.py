@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
@@ -14,9 +13,9 @@ from app.routing import assignment, departments
 from app.routing.departments import Department
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
-from app.sites.service import site_timezone, transcripts_enabled
 from app.web.deps import AdminAgent, CurrentAgent, StateDep
 from app.web.errors import ERRORS
+from app.web.schemas import SiteOut
 
 router = APIRouter(prefix="/api/v1", tags=["sites"], responses=ERRORS)
 
@@ -52,38 +51,19 @@ class SiteUpdate(BaseModel):
 _IN_SETTINGS = ("timezone", "transcripts")
 
 
-def site_view(site: Site, secrets: bool = False) -> dict[str, Any]:
-    view: dict[str, Any] = {
-        "id": site.id,
-        "name": site.name,
-        "site_key": site.site_key,
-        "greeting": site.greeting,
-        "theme_color": site.theme_color,
-        "allowed_origins": site.allowed_origins,
-        "routing": RoutingSettings.model_validate(site.settings.get("routing", {})).model_dump(),
-        "departments": [d.model_dump() for d in departments.departments_of(site.settings)],
-        "rate_limits": SiteRateLimits.of(site.settings).model_dump(),
-        "timezone": site_timezone(site),
-        "transcripts": transcripts_enabled(site),
-    }
-    if secrets:
-        view["secret"] = site.secret
-    return view
-
-
 @router.get("/sites/{site_id}")
-async def get_site(site_id: str, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+async def get_site(site_id: str, agent: CurrentAgent, state: StateDep) -> SiteOut:
     async with state.uow() as uow:
         site = await uow.session.get(Site, site_id)
         if site is None or site.id != agent.site_id:
             raise NotFound("no such site")
-        return site_view(site, secrets=agent.role == "admin")
+        return SiteOut.of(site, secrets=agent.role == "admin")
 
 
 @router.patch("/sites/{site_id}")
 async def update_site(
     site_id: str, body: SiteUpdate, admin: AdminAgent, state: StateDep
-) -> dict[str, Any]:
+) -> SiteOut:
     async with state.uow() as uow:
         site = await uow.session.get(Site, site_id)
         if site is None or site.id != admin.site_id:
@@ -115,4 +95,4 @@ async def update_site(
         await uow.session.flush()
         # New routing rules (a fallback allowed, say) may let waiting chats through.
         await assignment.drain_queue(uow, site.id, state.routing_policy())
-        return site_view(site, secrets=True)
+        return SiteOut.of(site, secrets=True)

@@ -13,8 +13,7 @@ from app.agents.service import actor_of
 from app.chat.access import authorize_visitor
 from app.chat.models import Chat
 from app.chat.queries import open_chat_of
-from app.chat.views import agent_card, visitor_card
-from app.common.enums import AgentStatus
+from app.common.enums import AgentStatus, ChatStatus
 from app.common.errors import Forbidden, NotFound
 from app.common.tokens import issue
 from app.common.types import iso
@@ -23,6 +22,19 @@ from app.routing import departments
 from app.sites.service import origin_allowed, site_by_key, transcripts_enabled
 from app.visitors import service
 from app.visitors.models import PageView, Visitor
+from app.visitors.rest_schemas import (
+    EarlierChat,
+    PageSeen,
+    VisitorDetail,
+    VisitorProfile,
+    WidgetActiveChat,
+    WidgetConfig,
+    WidgetSession,
+    WidgetSite,
+    WidgetTheme,
+    WidgetVisitor,
+)
+from app.visitors.schemas import EventOut
 from app.web.deps import CurrentAgent, StateDep
 from app.web.errors import ERRORS
 from app.web.limits import ClientAddress
@@ -38,7 +50,7 @@ class SessionIn(BaseModel):
 @router.post("/widget/session")
 async def widget_session(
     body: SessionIn, request: Request, state: StateDep, address: ClientAddress
-) -> dict[str, Any]:
+) -> WidgetSession:
     await state.limiter.hit("widget_session", address)
     async with state.uow() as uow:
         site = await site_by_key(uow.session, body.site_key)
@@ -55,38 +67,32 @@ async def widget_session(
             .where(Agent.site_id == site.id, Agent.status == AgentStatus.ONLINE)
             .limit(1)
         )
-        active = await _active_chat(uow, chat)
-        config = {
-            "site": {"id": site.id, "name": site.name},
-            "theme": {"color": site.theme_color},
-            "greeting": site.greeting,
-            "agents_online": online is not None,
-            "active_chat": active,
-            # Whether the widget offers "e-mail me the transcript" (e-mail set up, site allows).
-            "transcripts": state.mailer.enabled and transcripts_enabled(site),
-        }
         offered = departments.departments_of(site.settings)
-        if offered:
-            config["departments"] = departments.public_view(offered)
+        config = WidgetConfig(
+            site=WidgetSite(id=site.id, name=site.name),
+            theme=WidgetTheme(color=site.theme_color),
+            greeting=site.greeting,
+            agents_online=online is not None,
+            active_chat=await _active_chat(uow, chat),
+            transcripts=state.mailer.enabled and transcripts_enabled(site),
+            departments=departments.public_view(offered) if offered else None,
+        )
         token = issue(
             state.settings.secret_key,
             service.claims_for(visitor),
             state.settings.visitor_token_ttl_s,
         )
-        visitor_out = {
-            "id": visitor.id,
-            "name": visitor.name,
-            "email": visitor.email,
-            "returning": returning,
-        }
-    return {"visitor_token": token, "visitor": visitor_out, "config": config}
+        visitor_out = WidgetVisitor(
+            id=visitor.id, name=visitor.name, email=visitor.email, returning=returning
+        )
+    return WidgetSession(visitor_token=token, visitor=visitor_out, config=config)
 
 
-async def _active_chat(uow: UnitOfWork, chat: Chat | None) -> dict[str, Any] | None:
+async def _active_chat(uow: UnitOfWork, chat: Chat | None) -> WidgetActiveChat | None:
     if chat is None:
         return None
     agent = await uow.session.get(Agent, chat.agent_id) if chat.agent_id else None
-    return {"id": chat.id, "status": chat.status, "agent": agent_card(agent)}
+    return WidgetActiveChat.of(chat.id, chat.status, agent)
 
 
 class VisitorUpdate(BaseModel):
@@ -96,7 +102,7 @@ class VisitorUpdate(BaseModel):
 
 
 @router.get("/visitors/{visitor_id}")
-async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> VisitorDetail:
     """Who the visitor is, what they looked at and did recently, and their earlier chats."""
     async with state.uow() as uow:
         visitor = authorize_visitor(actor_of(agent), await uow.session.get(Visitor, visitor_id))
@@ -117,30 +123,27 @@ async def get_visitor(visitor_id: str, agent: CurrentAgent, state: StateDep) -> 
                 .limit(20)
             )
         ).scalars()
-        return {
-            **visitor_card(visitor),
-            "attributes": visitor.attributes,
-            "first_seen_at": iso(visitor.first_seen_at),
-            "last_seen_at": iso(visitor.last_seen_at),
-            "pages": [{"url": v.url, "title": v.title, "at": iso(v.created_at)} for v in views],
-            "events": [service.event_view(e) for e in events],
-            "chats": [
-                {
-                    "id": c.id,
-                    "status": c.status,
-                    "created_at": iso(c.created_at),
-                    "closed_at": iso(c.closed_at),
-                    "agent_id": c.agent_id,
-                }
+        return VisitorDetail.of(
+            visitor,
+            pages=[PageSeen.of(v) for v in views],
+            events=[EventOut.of(e) for e in events],
+            chats=[
+                EarlierChat(
+                    id=c.id,
+                    status=ChatStatus(c.status),
+                    created_at=iso(c.created_at),
+                    closed_at=iso(c.closed_at),
+                    agent_id=c.agent_id,
+                )
                 for c in chats
             ],
-        }
+        )
 
 
 @router.patch("/visitors/{visitor_id}")
 async def update_visitor(
     visitor_id: str, body: VisitorUpdate, agent: CurrentAgent, state: StateDep
-) -> dict[str, Any]:
+) -> VisitorProfile:
     """CRM attributes (merged), name and e-mail."""
     async with state.uow() as uow:
         visitor = authorize_visitor(actor_of(agent), await uow.session.get(Visitor, visitor_id))
@@ -151,4 +154,4 @@ async def update_visitor(
         if body.attributes is not None:
             visitor.attributes = {**visitor.attributes, **body.attributes}
         await uow.session.flush()
-        return {**visitor_card(visitor), "attributes": visitor.attributes}
+        return VisitorProfile.model_validate(visitor)

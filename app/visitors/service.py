@@ -109,10 +109,6 @@ def _announce(uow: UnitOfWork, site_id: str, activity: VisitorActivity) -> None:
     uow.emit(site_topic(site_id), activity, audience="staff")
 
 
-def event_view(event: VisitorEvent) -> dict[str, Any]:
-    return EventOut.of(event).dump()
-
-
 async def last_event(session: AsyncSession, visitor_id: str, name: str) -> VisitorEvent | None:
     """The visitor's newest event of this name (e.g. the cart's value from ``cart.updated``)."""
     found: VisitorEvent | None = await session.scalar(

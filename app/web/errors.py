@@ -32,3 +32,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: _answer("conflict: the object's state does not allow it now"),
     429: _answer("rate_limited: too many requests; retry after the Retry-After header"),
 }
+
+
+# A route whose success is not JSON (a download) would document its errors in its own media
+# type; its errors are JSON all the same. (ErrorBody is in the schema: every router uses ERRORS.)
+ERRORS_BESIDE_A_FILE: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": answer["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for code, answer in ERRORS.items()
+}

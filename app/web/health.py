@@ -1,4 +1,7 @@
-"""Liveness and readiness probes for load balancers and orchestrators."""
+"""Liveness and readiness probes for load balancers and orchestrators.
+
+They stay out of /openapi.json (that documents the API under /api/v1, every route of it with its
+error answers); their answers are still typed models, checked by tests/test_openapi.py."""
 
 from __future__ import annotations
 
@@ -13,14 +16,15 @@ from app.chat.models import Chat
 from app.common.enums import ChatStatus
 from app.metrics import QUEUE, REGISTRY
 from app.web.deps import StateDep
+from app.web.schemas import Health, Readiness, ReadinessChecks
 
 router = APIRouter(include_in_schema=False)
 _CHECK_TIMEOUT_S = 2.0
 
 
 @router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+async def healthz() -> Health:
+    return Health()
 
 
 @router.get("/metrics")
@@ -37,17 +41,20 @@ async def metrics(state: StateDep) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "a check failed, or the process drains"}},
+)
 async def readyz(state: StateDep) -> JSONResponse:
-    checks = {
-        "database": await _database_ok(state),
-        "broker": await _broker_ok(state),
-        "accepting": not state.draining,
-    }
-    ok = all(checks.values())
-    return JSONResponse(
-        {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+    checks = ReadinessChecks(
+        database=await _database_ok(state),
+        broker=await _broker_ok(state),
+        accepting=not state.draining,
     )
+    ok = checks.database and checks.broker and checks.accepting
+    answer = Readiness(status="ok" if ok else "unavailable", checks=checks)
+    return JSONResponse(answer.model_dump(mode="json"), status_code=200 if ok else 503)
 
 
 async def _database_ok(state: StateDep) -> bool:
