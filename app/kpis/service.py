@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from app.chat.models import Chat
 from app.common.enums import ChatStatus
 from app.common.types import iso
 from app.kpis.schemas import (
+    Csat,
     Duration,
     Figures,
     FirstResponse,
@@ -29,6 +30,7 @@ from app.kpis.schemas import (
     Wait,
 )
 from app.kpis.sql import epoch
+from app.surveys.models import Survey
 
 ANSWER_TARGET_S = 60.0
 
@@ -44,6 +46,7 @@ class ChatTimes:
         "duration_s",
         "first_response_s",
         "missed",
+        "rating",
         "site_id",
         "skill",
         "wait_s",
@@ -61,7 +64,9 @@ class ChatTimes:
         answered: float | None,
         assigned: float | None,
         closed: float | None,
+        rating: int | None = None,
     ) -> None:
+        self.rating = rating  # the visitor's post-chat survey, if they gave one
         self.site_id, self.agent_id, self.skill = site_id, agent_id, skill
         self.created, self.wrote, self.closed = created, wrote, closed
         # From the visitor's first public message to the first public agent message after it.
@@ -92,9 +97,12 @@ async def chat_times(
             epoch(Chat.first_response_at),
             epoch(Chat.first_assigned_at),
             epoch(Chat.closed_at),
-        ).where(Chat.site_id == site_id, Chat.created_at >= start, Chat.created_at < end)
+            Survey.rating,
+        )
+        .outerjoin(Survey, Survey.chat_id == Chat.id)
+        .where(Chat.site_id == site_id, Chat.created_at >= start, Chat.created_at < end)
     )
-    return [ChatTimes(*row) for row in rows]
+    return [ChatTimes(*row[:9], rating=row[9]) for row in rows]
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -105,8 +113,18 @@ def percentile(values: list[float], p: float) -> float | None:
     return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
 
 
-def average(values: list[float]) -> float | None:
+def average(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
+
+
+def csat(chats: list[ChatTimes]) -> Csat:
+    """Post-chat ratings of the window's chats: their mean (null without one), how many, and
+    how many of each value 1 to 5."""
+    ratings = [r for c in chats if (r := c.rating) is not None]
+    distribution = {str(value): 0 for value in range(1, 6)}
+    for rating in ratings:
+        distribution[str(rating)] += 1
+    return Csat(avg=average(ratings), count=len(ratings), distribution=distribution)
 
 
 def figures(chats: Iterable[ChatTimes], now: datetime) -> Figures:
@@ -140,7 +158,7 @@ def figures(chats: Iterable[ChatTimes], now: datetime) -> Figures:
         wait_s=Wait(avg=average(waits), p90=percentile(waits, 90)),
         duration_s=Duration(avg=average(durations)),
         answered_within_60s_pct=(round(100 * len(in_time) / len(judged), 1) if judged else None),
-        csat=None,
+        csat=csat(chats),
         invitations=None,
         orders=None,
     )

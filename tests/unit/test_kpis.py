@@ -97,7 +97,12 @@ async def test_totals_of_a_scripted_day(world: World, day: dict[str, str]) -> No
     assert totals.wait_s.model_dump() == {"avg": 26.25, "p90": 60.0}
     assert totals.duration_s.avg == 585.0  # (120 + 600 + 1200 + 300 + 60 + 1230) / 6
     assert totals.answered_within_60s_pct == 60.0  # F, A, D of F, A, B, C, D
-    assert (totals.csat, totals.invitations, totals.orders) == (None, None, None)
+    assert totals.csat.model_dump() == {
+        "avg": None,
+        "count": 0,
+        "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0},
+    }
+    assert (totals.invitations, totals.orders) == (None, None)
 
 
 async def test_days_are_the_site_zone_days_and_add_up(world: World, day: dict[str, str]) -> None:
