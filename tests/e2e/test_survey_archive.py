@@ -5,12 +5,36 @@ word of its messages and never another site's, filters combine, and the export c
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tests.conftest import running_server
 from tests.e2e.routing_support import Shop, start
+from tests.e2e.webhook_receiver import Receiver
 from tests.support import Client, Server, msg_id
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver().start()
+    try:
+        yield r
+    finally:
+        r.stop()
+
+
+@pytest.fixture
+def hooks_server(tmp_path: Path) -> Iterator[Server]:
+    with running_server(
+        tmp_path, PARLEY_WEBHOOKS_ALLOW_PRIVATE="true", PARLEY_WEBHOOKS_POLL_S="0.2"
+    ) as srv:
+        yield srv
 
 
 async def _answered_chat(shop: Shop, agent: Client, text: str, reply: str) -> tuple[Client, str]:
@@ -35,8 +59,15 @@ async def _ids(shop: Shop, **params: Any) -> list[str]:
     return [c["id"] for c in r.json()["items"]]
 
 
-async def test_survey_is_stored_once_per_chat_and_counted(server: Server) -> None:
+async def test_survey_is_stored_once_per_chat_and_counted(
+    hooks_server: Server, receiver: Receiver
+) -> None:
+    server = hooks_server
     shop = await Shop.create(server, "Survey shop")
+    r = await shop.api(
+        "POST", "/webhooks", json={"url": receiver.url("/s"), "events": ["survey.submitted"]}
+    )
+    assert r.status_code == 201, r.text
     ann_id = await shop.add_agent("Ann")
     ann = await shop.connect_agent("Ann")
     visitor, chat_id = await _answered_chat(shop, ann, "Where is my parcel?", "On its way")
@@ -59,6 +90,9 @@ async def test_survey_is_stored_once_per_chat_and_counted(server: Server) -> Non
     )
     r = await shop.api("GET", f"/chats/{chat_id}/survey")
     assert r.status_code == 200, r.text
+    hooked = await receiver.expect("survey.submitted", "/s", rating=5)
+    assert hooked.body["data"]["chat"]["id"] == chat_id
+    assert hooked.body["data"]["survey"]["comment"] == "Great help <3"
     assert r.json()["survey"]["rating"] == 5
     assert r.json()["survey"]["comment"] == "Great help <3"
 
@@ -128,6 +162,15 @@ async def test_archive_search_filters_and_export(server: Server) -> None:
     ann_id = first["agent_id"]
     assert await _ids(shop, q="parcel", agent_id=ann_id) == [parcel]
     assert await _ids(shop, q="parcel", agent_id="nobody") == []
+
+    # An agent (not a supervisor) finds the site's closed chats, never a colleague's live one.
+    await shop.add_agent("Bea")
+    bea = await asyncio.to_thread(server.login, shop.passwords["Bea"], "password-1")
+    found = await shop.api("GET", "/chats", token=bea, params={"q": "parcel"})
+    assert [c["id"] for c in found.json()["items"]] == [parcel]
+    found = await shop.api("GET", "/chats", token=bea, params={"q": "shoes"})
+    assert found.json()["items"] == []
+    assert await _ids(shop, q="shoes") == [sizes]  # the admin does
 
     # Cursor pagination keeps working with filters.
     r = await shop.api("GET", "/chats", params={"limit": 1, "agent_id": ann_id})
