@@ -11,15 +11,15 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.agents.models import Agent
 from app.archive.schemas import CSV_COLUMNS, ArchivedChat, ExportedMessage
 from app.archive.search import chats_matching
+from app.chat.access import readable
 from app.chat.models import Chat, Message
 from app.common.actor import Actor
-from app.common.enums import ChatStatus
 from app.common.types import iso
 from app.surveys.models import Survey
 from app.visitors.models import Visitor
@@ -71,13 +71,9 @@ def chats_query(actor: Actor, dialect: str, f: ArchiveFilter) -> Select[Chat, Vi
         matching = chats_matching(dialect, f.q, SEARCHED_KINDS)
         if matching is not None:
             query = query.where(Chat.id.in_(matching))
-            if not actor.is_staff:
-                # What the access policy lets an agent read (app/chat/access.py): their own
-                # chats and the site's closed ones; searching must not reveal a colleague's
-                # live chat by its words.
-                query = query.where(
-                    or_(Chat.agent_id == actor.id, Chat.status == ChatStatus.CLOSED)
-                )
+            # Only chats the caller may read (app/chat/access.py): searching must not reveal
+            # a colleague's live chat by its words.
+            query = query.where(readable(actor))
     return query
 
 
