@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agents import api as agents_api
+from app.archive import api as archive_api
 from app.chat import abandoned
 from app.chat import api as chat_api
 from app.common.errors import DomainError, RateLimited
@@ -40,6 +41,7 @@ from app.routing import presence, timers
 from app.sites import api as sites_api
 from app.state import AppState
 from app.supervision import api as supervision_api
+from app.surveys import api as surveys_api
 from app.triggers import api as triggers_api
 from app.triggers import service as triggers
 from app.visitors import api as visitors_api
@@ -125,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (
         agents_api,
         visitors_api,
+        archive_api,
         chat_api,
         routing_api,
         sites_api,
@@ -133,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         supervision_api,
         triggers_api,
         kpis_api,
+        surveys_api,
         mail_api,
         webhooks_api,
         pages,

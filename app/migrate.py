@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -69,3 +70,13 @@ def _sqlite_turn(database_url: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+# Full-text search lives outside the models (migration 0013, app/chat/search.py): the FTS5
+# table with its shadow tables on SQLite, the expression index on PostgreSQL.
+SEARCH_OBJECTS = ("messages_fts", "ix_messages_body_fts")
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
+    """Alembic's ``include_name``: compare everything but the search objects with the models."""
+    return not (name and name.startswith(SEARCH_OBJECTS))

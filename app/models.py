@@ -10,6 +10,7 @@ from app.mail.models import Mail
 from app.replies.models import SavedReply
 from app.routing.models import Skill
 from app.sites.models import Site
+from app.surveys.models import Survey
 from app.triggers.models import Invitation, Trigger, TriggerVisit
 from app.visitors.models import PageView, Visitor, VisitorEvent
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -29,6 +30,7 @@ __all__ = [
     "SavedReply",
     "Site",
     "Skill",
+    "Survey",
     "Trigger",
     "TriggerVisit",
     "Visitor",

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from app.common.types import UTCDateTime
 from app.db import make_engine
-from app.migrate import serialize_upgrades
+from app.migrate import include_name, serialize_upgrades
 from app.models import Base
 
 config = context.config
@@ -31,6 +31,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=include_name,
     )
     with context.begin_transaction():
         serialize_upgrades(connection)

@@ -20,6 +20,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
+from app import migrate
 from app.db import make_engine
 from app.models import Base
 from tests.databases import drop_database, fresh_database, postgres_base
@@ -29,7 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _schema(connection: Connection) -> tuple[list[Any], set[str], list[str]]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": migrate.include_name}
+    )
     diff = list(compare_metadata(context, Base.metadata))
     heads = list(context.get_current_heads())
     return diff, set(inspect(connection).get_table_names()), heads

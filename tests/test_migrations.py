@@ -28,7 +28,9 @@ Schema = dict[str, Any]
 
 
 def _diff(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": migrate.include_name}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 

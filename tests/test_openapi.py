@@ -42,6 +42,8 @@ SUCCESS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("PATCH", "/api/v1/visitors/{visitor_id}"): ("200", "VisitorProfile"),
     ("GET", "/api/v1/chats"): ("200", "Page_ChatSummary_"),
     ("GET", "/api/v1/chats/{chat_id}/messages"): ("200", "Items_MessageOut_"),
+    ("GET", "/api/v1/chats/{chat_id}/survey"): ("200", "SurveyAnswer"),
+    ("GET", "/api/v1/chats/export"): ("200", "ArchiveExport"),
     ("GET", "/api/v1/skills"): ("200", "Items_SkillOut_"),
     ("POST", "/api/v1/skills"): ("201", "SkillOut"),
     ("DELETE", "/api/v1/skills/{skill_id}"): ("204", NO_BODY),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement, and_, or_
+
 from app.chat.models import Chat
 from app.common.actor import Actor
 from app.common.enums import ChatStatus
@@ -48,6 +50,19 @@ def authorize(actor: Actor, action: ChatAction, chat: Chat | None) -> Chat:
     if action is ChatAction.READ and chat.status == ChatStatus.CLOSED:
         return chat
     raise Forbidden("this chat is assigned to another agent")
+
+
+def readable(actor: Actor) -> ColumnElement[bool]:
+    """``authorize(actor, READ, chat)`` as a SQL condition on ``Chat``, for lists that must show
+    only what the caller could open (the archive's search): keep the two in step."""
+    if actor.side == "visitor":
+        return and_(Chat.site_id == actor.site_id, Chat.visitor_id == actor.id)
+    if actor.is_staff:
+        return Chat.site_id == actor.site_id
+    return and_(
+        Chat.site_id == actor.site_id,
+        or_(Chat.agent_id == actor.id, Chat.status == ChatStatus.CLOSED),
+    )
 
 
 def authorize_visitor(actor: Actor, visitor: Visitor | None) -> Visitor:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from app.agents.service import actor_of
+from app.archive import service as archive
+from app.archive.service import ArchiveFilter
 from app.chat.access import ChatAction, authorize
 from app.chat.models import Chat, Message
 from app.chat.schemas import ChatSummary, MessageOut
 from app.common.lists import Items, Page
 from app.common.lookup import get_in_site
 from app.realtime.visibility import message_for
-from app.visitors.models import Visitor
 from app.web.deps import CurrentAgent, SessionDep
 from app.web.errors import ERRORS
 
@@ -28,27 +30,19 @@ async def list_chats(
     status: str | None = None,
     agent_id: str | None = None,
     visitor_id: str | None = None,
+    skill: str | None = None,
+    rating: Annotated[int | None, Query(ge=1, le=5)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="words of the messages")] = None,
+    from_: Annotated[datetime | None, Query(alias="from", description="started from")] = None,
+    to: Annotated[datetime | None, Query(description="started before")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> Page[ChatSummary]:
-    query = (
-        select(Chat, Visitor)
-        .join(Visitor, Visitor.id == Chat.visitor_id)
-        .where(Chat.site_id == agent.site_id)
-        .order_by(Chat.created_at.desc(), Chat.id.desc())
-    )
-    if status:
-        query = query.where(Chat.status == status)
-    if agent_id:
-        query = query.where(Chat.agent_id == agent_id)
-    if visitor_id:
-        query = query.where(Chat.visitor_id == visitor_id)
+    filters = ArchiveFilter(status, agent_id, visitor_id, skill, rating, q, from_, to)
+    query = archive.chats_query(actor_of(agent), session.get_bind().dialect.name, filters)
     if cursor:
         anchor = await get_in_site(session, Chat, cursor, agent.site_id, "unknown cursor")
-        query = query.where(
-            (Chat.created_at < anchor.created_at)
-            | ((Chat.created_at == anchor.created_at) & (Chat.id < anchor.id))
-        )
+        query = archive.after(query, anchor)
     rows = (await session.execute(query.limit(limit + 1))).all()
     items = [ChatSummary.of(c, v) for c, v in rows[:limit]]
     return Page(items=items, next_cursor=items[-1].id if len(rows) > limit else None)

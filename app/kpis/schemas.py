@@ -53,7 +53,7 @@ class Figures(WireModel):
     wait_s: Wait
     duration_s: Duration
     answered_within_60s_pct: float | None
-    csat: Csat | None = Field(description="null until post-chat surveys are recorded")
+    csat: Csat = Field(description="post-chat survey ratings of the window's chats")
     invitations: Invitations | None = Field(
         description="invitations fired in the window; null in agent and skill groups"
     )

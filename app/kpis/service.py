@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from app.chat.models import Chat
 from app.common.enums import ChatStatus
 from app.common.types import iso
 from app.kpis.schemas import (
+    Csat,
     Duration,
     Figures,
     FirstResponse,
@@ -33,6 +34,7 @@ from app.kpis.schemas import (
     Wait,
 )
 from app.kpis.sql import epoch
+from app.surveys.models import Survey
 from app.triggers.models import Invitation, Trigger
 from app.visitors.models import VisitorEvent
 
@@ -53,6 +55,7 @@ class ChatTimes:
         "duration_s",
         "first_response_s",
         "missed",
+        "rating",
         "site_id",
         "skill",
         "trigger_id",
@@ -71,7 +74,9 @@ class ChatTimes:
         answered: float | None,
         assigned: float | None,
         closed: float | None,
+        rating: int | None = None,
     ) -> None:
+        self.rating = rating  # the visitor's post-chat survey, if they gave one
         self.site_id, self.agent_id, self.skill = site_id, agent_id, skill
         # The trigger whose invitation the chat came from (read for group_by=trigger only).
         self.trigger_id: str | None = None
@@ -108,6 +113,7 @@ async def chat_times(
         epoch(Chat.first_response_at),
         epoch(Chat.first_assigned_at),
         epoch(Chat.closed_at),
+        Survey.rating,
     ]
     if with_trigger:
         trigger = (
@@ -118,15 +124,15 @@ async def chat_times(
         )
         columns.append(trigger)
     rows = await session.execute(
-        select(*columns).where(
-            Chat.site_id == site_id, Chat.created_at >= start, Chat.created_at < end
-        )
+        select(*columns)
+        .outerjoin(Survey, Survey.chat_id == Chat.id)
+        .where(Chat.site_id == site_id, Chat.created_at >= start, Chat.created_at < end)
     )
     out: list[ChatTimes] = []
     for row in rows:
-        chat = ChatTimes(*row[:9])
+        chat = ChatTimes(*row[:10])  # the nine times, then the rating
         if with_trigger:
-            chat.trigger_id = row[9]
+            chat.trigger_id = row[10]
         out.append(chat)
     return out
 
@@ -239,8 +245,18 @@ def percentile(values: list[float], p: float) -> float | None:
     return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
 
 
-def average(values: list[float]) -> float | None:
+def average(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 3) if values else None
+
+
+def csat(chats: list[ChatTimes]) -> Csat:
+    """Post-chat ratings of the window's chats: their mean (null without one), how many, and
+    how many of each value 1 to 5."""
+    ratings = [r for c in chats if (r := c.rating) is not None]
+    distribution = {str(value): 0 for value in range(1, 6)}
+    for rating in ratings:
+        distribution[str(rating)] += 1
+    return Csat(avg=average(ratings), count=len(ratings), distribution=distribution)
 
 
 def figures(
@@ -279,7 +295,7 @@ def figures(
         wait_s=Wait(avg=average(waits), p90=percentile(waits, 90)),
         duration_s=Duration(avg=average(durations)),
         answered_within_60s_pct=(round(100 * len(in_time) / len(judged), 1) if judged else None),
-        csat=None,
+        csat=csat(chats),
         invitations=invitations,
         orders=orders,
     )

@@ -131,6 +131,12 @@ async def dashboard(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "dashboard.html", _page_context())
 
 
+@router.get("/console/archive", response_class=HTMLResponse)
+async def archive(request: Request) -> HTMLResponse:
+    """Past chats: search, read, export; what an agent may read is checked by the API."""
+    return templates.TemplateResponse(request, "archive.html", _page_context())
+
+
 @router.get("/demo", response_class=HTMLResponse)
 async def demo(request: Request, state: StateDep) -> HTMLResponse:
     if not state.settings.demo:

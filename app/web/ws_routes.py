@@ -33,6 +33,7 @@ from app.sites.models import Site
 from app.sites.service import origin_allowed
 from app.state import AppState
 from app.supervision import ws as supervision_frames
+from app.surveys import ws as survey_frames
 from app.triggers import ws as trigger_frames
 from app.visitors import ws as visitor_frames
 from app.visitors.models import Visitor
@@ -56,6 +57,7 @@ FRAME_MODULES = (
     mail_frames,
     routing_frames,
     supervision_frames,
+    survey_frames,
     trigger_frames,
     visitor_frames,
 )

@@ -54,6 +54,7 @@ export interface ParleySocketFrames {
     | ChatOffered
     | ChatQueued
     | ChatStarted
+    | ChatSurvey
     | ChatTransferred
     | ChatUnassigned
     | ErrorFrame
@@ -71,6 +72,7 @@ export interface ParleySocketFrames {
     | SessionClosed
     | SupervisorActivity
     | SupervisorChat
+    | SurveySaved
     | TranscriptQueued
     | TypingNotice
     | VisitorActivity;
@@ -86,6 +88,7 @@ export interface ParleySocketFrames {
     | PageView
     | Ping
     | Resume
+    | SurveySubmit
     | TranscriptRequest
     | Typing
     | VisitorEvent;
@@ -351,6 +354,26 @@ export interface ChatStarted {
   chat_id: string;
   status: ChatStatus;
   type: "chat.started";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "ChatSurvey".
+ */
+export interface ChatSurvey {
+  chat_id: string;
+  survey: SurveyOut;
+  type: "chat.survey";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "SurveyOut".
+ */
+export interface SurveyOut {
+  chat_id: string;
+  comment: string | null;
+  created_at: string | null;
+  rating: number;
+  updated_at: string | null;
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
@@ -667,6 +690,14 @@ export interface SupervisorVisitor {
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "SurveySaved".
+ */
+export interface SurveySaved {
+  chat_id: string;
+  type: "survey.saved";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "TranscriptQueued".
  */
 export interface TranscriptQueued {
@@ -772,6 +803,18 @@ export interface PageView {
   title?: string | null;
   type: "page.view";
   url: string;
+}
+/**
+ * The visitor rates their chat (open or closed); sending it again changes the rating.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "SurveySubmit".
+ */
+export interface SurveySubmit {
+  chat_id: string;
+  comment?: string | null;
+  rating: number;
+  type: "survey.submit";
 }
 /**
  * The visitor asks for the chat's public messages by e-mail.

@@ -161,6 +161,14 @@ function onFrame(f) {
       }
       break;
     }
+    case "chat.survey": {
+      const chat = state.chats.get(f.chat_id);
+      if (chat) {
+        chat.survey = f.survey;
+        if (f.chat_id === state.selected) renderMessages();
+      }
+      break;
+    }
     case "message.ack":
       markPending(f.client_msg_id, { seq: f.seq });
       break;
@@ -378,7 +386,29 @@ function renderMessages() {
   const all = [...chat.messages, ...chat.pending.values()];
   box.replaceChildren(...all.map((m) => renderMessage(m, { viewer: "agent", token: state.token })));
   if (chat.ended) box.append(el("div", { class: "ended-note" }, chat.ended));
+  if (chat.survey) box.append(surveyNote(chat.survey));
+  else if (chat.ended && !chat.surveyAsked) loadSurvey(chat);
   box.scrollTop = box.scrollHeight;
+}
+
+// The visitor's post-chat rating: live (chat.survey), or asked for once when an ended chat shows.
+async function loadSurvey(chat) {
+  chat.surveyAsked = true;
+  try {
+    chat.survey = (await api(`/chats/${chat.id}/survey`, { token: state.token })).survey;
+  } catch {
+    return;
+  }
+  if (chat.survey && chat.id === state.selected) renderMessages();
+}
+
+function surveyNote(s) {
+  return el(
+    "div",
+    { class: "ended-note survey-note", "data-testid": "chat-survey" },
+    `Rated ${s.rating}/5 ${"★".repeat(s.rating)}`,
+    s.comment ? el("q", {}, s.comment) : null,
+  );
 }
 
 function appendMessage(m, replaced) {

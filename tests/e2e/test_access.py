@@ -241,6 +241,10 @@ SOCKET_ACTIONS: list[tuple[str, FrameFactory, str | None, bool, dict[str, object
      srow("bad_request", "bad_request", "ok", "ok", "ok", "ok", "ok")),
     ("chat.transfer", None, None, True,  # type: ignore[list-item]
      srow("bad_request", "bad_request", "not_found", "forbidden", "ok", "ok", "ok")),
+    ("survey.submit", lambda c: {"type": "survey.submit", "chat_id": c, "rating": 4},
+     "survey.saved", False,
+     srow("ok", "not_found", "bad_request", "bad_request", "bad_request", "bad_request",
+          "bad_request")),
     ("chat.close", lambda c: {"type": "chat.close", "chat_id": c}, None, True,
      srow("ok", "not_found", "not_found", "forbidden", "ok", "ok", "ok")),
 ]  # fmt: skip
@@ -464,6 +468,8 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
     ),
     ("GET", "/chats"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
     ("GET", "/chats/{chat_id}/messages"): (row(*NO_AGENT, 404, 403, 200, 200, 200), fill()),
+    ("GET", "/chats/{chat_id}/survey"): (row(*NO_AGENT, 404, 403, 200, 200, 200), fill()),
+    ("GET", "/chats/export"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
     ("GET", "/skills"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
     ("POST", "/skills"): (row(*NO_AGENT, 201, 403, 403, 403, 201), _new_skill),
     ("DELETE", "/skills/{skill_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 204), _skill_to_delete),

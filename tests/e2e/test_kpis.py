@@ -50,7 +50,7 @@ async def test_an_answered_chat_counts_on_its_own_site_only(server: Server) -> N
     assert (totals["chats"], totals["missed"]) == (1, 0)
     assert totals["first_response_s"]["avg"] >= 0
     assert totals["answered_within_60s_pct"] == 100.0
-    assert totals["csat"] is None
+    assert totals["csat"] == {"avg": None, "count": 0, "distribution": dict.fromkeys("12345", 0)}
     assert [(g["label"], g["chats"]) for g in body["groups"]] == [("Ann", 1)]
     assert set(body) >= {"from", "to", "totals", "groups"}
 

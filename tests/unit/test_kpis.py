@@ -99,7 +99,11 @@ async def test_totals_of_a_scripted_day(world: World, day: dict[str, str]) -> No
     assert totals.wait_s.model_dump() == {"avg": 26.25, "p90": 60.0}
     assert totals.duration_s.avg == 585.0  # (120 + 600 + 1200 + 300 + 60 + 1230) / 6
     assert totals.answered_within_60s_pct == 60.0  # F, A, D of F, A, B, C, D
-    assert totals.csat is None
+    assert totals.csat.model_dump() == {
+        "avg": None,
+        "count": 0,
+        "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0},
+    }
     assert totals.invitations is not None
     assert totals.invitations.fired == 0
     assert totals.orders is not None

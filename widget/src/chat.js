@@ -5,6 +5,7 @@ import { agentTyping, hideAgentTyping, showAgentTyping, stopTyping } from "./vie
 import { clearList, insertMessage, markFailed, markSent, messageEl, toBottom } from "./views/messages.js";
 import { renderDepartments, showFormError } from "./views/prechat.js";
 import { renderComposer, renderHeader, renderStatus, showView } from "./views/status.js";
+import { onSurveyError, onSurveySaved } from "./views/survey.js";
 import { onTranscriptError, onTranscriptQueued } from "./views/transcript.js";
 
 /** Every frame but message.new (see onMessage). @param {any} f */
@@ -64,10 +65,13 @@ export function handle(f) {
       }
       break;
     case "error":
-      if (!onTranscriptError(f)) onError(f);
+      if (!onTranscriptError(f) && !onSurveyError(f)) onError(f);
       break;
     case "transcript.queued":
       onTranscriptQueued(f);
+      break;
+    case "survey.saved":
+      onSurveySaved(f);
       break;
     default:
       break; // pong, resync and resume.done (the client's), and whatever a newer server adds

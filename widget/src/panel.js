@@ -8,6 +8,7 @@ import { ICON_CLIP, ICON_MIN, ICON_SEND, withIcon } from "./icons.js";
 import { endChat, newChat, onComposerInput, sendComposer } from "./views/chat.js";
 import { toBottom } from "./views/messages.js";
 import { startChat } from "./views/prechat.js";
+import { surveyForm } from "./views/survey.js";
 import { transcriptForm, transcriptOptIn } from "./views/transcript.js";
 import { showView } from "./views/status.js";
 
@@ -93,7 +94,7 @@ export function mount() {
     h("span", { class: "typing__dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), ui.typingText);
   ui.scroll = h("div", { class: "scroll" }, ui.list, ui.typing);
   ui.newChat = h("button", { type: "button", class: "btn btn--ghost", "data-testid": "new-chat", text: "Start a new chat", onclick: newChat });
-  ui.ended = h("div", { class: "ended", hidden: true }, transcriptForm(), ui.newChat);
+  ui.ended = h("div", { class: "ended", hidden: true }, surveyForm(), transcriptForm(), ui.newChat);
   ui.composer = h("textarea", {
     class: "composer__input",
     rows: 1,

@@ -3,6 +3,7 @@
 import { S, chatOpen, socket, ui } from "../core.js";
 import { avatar } from "./messages.js";
 import { prefill, renderAvailability, renderDepartments } from "./prechat.js";
+import { renderSurvey } from "./survey.js";
 import { renderTranscript } from "./transcript.js";
 
 export function renderHeader() {
@@ -72,6 +73,7 @@ export function renderComposer() {
   if (ui.attach) ui.attach.disabled = closed;
   ui.composer.placeholder = closed ? "This chat has ended" : "Write a message\u2026";
   ui.ended.hidden = !closed;
+  renderSurvey();
   renderTranscript();
   ui.endChat.hidden = !(S.view === "chat" && chatOpen());
 }
