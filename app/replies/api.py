@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.replies import service
-from app.web.deps import CurrentAgent, StateDep
+from app.web.deps import CurrentAgent, CurrentPerson, StateDep
 from app.web.errors import ERRORS
 
 router = APIRouter(prefix="/api/v1", tags=["saved-replies"], responses=ERRORS)
@@ -40,7 +40,7 @@ async def list_replies(agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
 
 
 @router.post("/saved-replies", status_code=201)
-async def create_reply(body: ReplyIn, agent: CurrentAgent, state: StateDep) -> dict[str, Any]:
+async def create_reply(body: ReplyIn, agent: CurrentPerson, state: StateDep) -> dict[str, Any]:
     async with state.uow() as uow:
         return service.reply_view(await service.create(uow, agent, body.model_dump()))
 
@@ -65,7 +65,7 @@ async def delete_reply(reply_id: str, agent: CurrentAgent, state: StateDep) -> N
 
 @router.post("/saved-replies/{reply_id}/use")
 async def use_reply(
-    reply_id: str, body: UseIn, agent: CurrentAgent, state: StateDep
+    reply_id: str, body: UseIn, agent: CurrentPerson, state: StateDep
 ) -> dict[str, str]:
     """The text to insert into the composer, placeholders filled for the chat."""
     async with state.uow() as uow:

@@ -37,6 +37,8 @@ class SiteUpdate(BaseModel):
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     # Whether chat transcripts may be e-mailed (visitors' requests and agents' sends).
     transcripts: bool | None = None
+    # Refuse widget sessions whose ``user`` has no valid identity hash (docs/crm.md).
+    identity_required: bool | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -49,7 +51,7 @@ class SiteUpdate(BaseModel):
         return value
 
 
-_IN_SETTINGS = ("timezone", "transcripts")
+_IN_SETTINGS = ("timezone", "transcripts", "identity_required")
 
 
 def site_view(site: Site, secrets: bool = False) -> dict[str, Any]:
@@ -65,6 +67,7 @@ def site_view(site: Site, secrets: bool = False) -> dict[str, Any]:
         "rate_limits": SiteRateLimits.of(site.settings).model_dump(),
         "timezone": site_timezone(site),
         "transcripts": transcripts_enabled(site),
+        "identity_required": bool(site.settings.get("identity_required", False)),
     }
     if secrets:
         view["secret"] = site.secret
