@@ -263,25 +263,31 @@ async def test_visitors_are_listed_with_filters_and_cursor(server: Server) -> No
     assert len(seen) == len(set(seen))
 
 
-@pytest.mark.skipif(
-    postgres_base() is None or not BROKER.startswith("redis"),
-    reason="needs PostgreSQL and Redis (the second pass of `make test`)",
-)
-async def test_a_revoked_token_is_refused_by_another_process_at_once(tmp_path: Path) -> None:
+@pytest.fixture
+def two_processes(tmp_path: Path) -> Iterator[list[Server]]:
+    """Two processes on one PostgreSQL and one Redis (skipped on SQLite)."""
+    if postgres_base() is None or not BROKER.startswith("redis"):
+        pytest.skip("needs PostgreSQL and Redis (the second pass of `make test`)")
     url = fresh_database(tmp_path)
     servers: list[Server] = []
     try:
         servers.extend(start_cluster(tmp_path, url, BROKER, n=2))
-        a, b = servers
-        admin = await asyncio.to_thread(a.login, *ADMIN)
-        created = await new_token(a, admin)
-        # Process B has seen the token work (nothing of it may linger there).
-        for _ in range(3):
-            assert (await call(b, created["token"], "GET", "/chats")).status_code == 200
-        r = await call(a, admin, "DELETE", f"/api-tokens/{created['id']}")
-        assert r.status_code == 204
-        assert (await call(b, created["token"], "GET", "/chats")).status_code == 401
+        yield servers
     finally:
         for srv in servers:
             srv.kill()
         drop_database(url)
+
+
+async def test_a_revoked_token_is_refused_by_another_process_at_once(
+    two_processes: list[Server],
+) -> None:
+    a, b = two_processes
+    admin = await asyncio.to_thread(a.login, *ADMIN)
+    created = await new_token(a, admin)
+    # Process B has seen the token work (nothing of it may linger there).
+    for _ in range(3):
+        assert (await call(b, created["token"], "GET", "/chats")).status_code == 200
+    r = await call(a, admin, "DELETE", f"/api-tokens/{created['id']}")
+    assert r.status_code == 204
+    assert (await call(b, created["token"], "GET", "/chats")).status_code == 401
