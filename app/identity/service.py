@@ -104,7 +104,7 @@ async def identify(
         await _merge(uow, browser, known)
         merged_from = browser.id
     if user.name:
-        known.name = user.name
+        known.name = user.name[:200]
     if user.email:
         known.email = user.email
     await session.flush()
@@ -126,7 +126,7 @@ async def identify(
 def fill_blanks(visitor: Visitor, user: User) -> None:
     """An unsigned ``user``: only what the visitor could have typed into the pre-chat form."""
     if user.name and not visitor.name:
-        visitor.name = user.name
+        visitor.name = user.name[:200]
     if user.email and not visitor.email:
         visitor.email = user.email
 

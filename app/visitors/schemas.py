@@ -137,5 +137,6 @@ class IdentityUser(WireModel):
 
     id: str = Field(min_length=1, max_length=255)
     email: str | None = Field(default=None, max_length=320)
-    name: str | None = Field(default=None, max_length=200)
+    # As long as the widget lets through (widget/src/api.js cleanUser); stored cut to 200.
+    name: str | None = Field(default=None, max_length=320)
     hash: str | None = Field(default=None, max_length=128)
