@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agents import api as agents_api
+from app.apitokens import api as apitokens_api
 from app.archive import api as archive_api
 from app.chat import abandoned
 from app.chat import api as chat_api
@@ -25,6 +26,7 @@ from app.db import make_engine, make_session_factory
 from app.files import api as files_api
 from app.files import cleanup as upload_cleanup
 from app.files.storage import local_storage
+from app.identity import api as identity_api
 from app.instance.service import with_signing_secret
 from app.jobs.runner import jobs_loop
 from app.jobs.service import JobHandler
@@ -139,6 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         surveys_api,
         mail_api,
         webhooks_api,
+        apitokens_api,
+        identity_api,
         pages,
         health,
     ):

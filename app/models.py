@@ -1,6 +1,7 @@
 """Every domain's models, imported once so metadata is complete (Alembic, tests)."""
 
 from app.agents.models import Agent, AgentSkill
+from app.apitokens.models import ApiToken
 from app.chat.models import Chat, Message
 from app.db import Base
 from app.files.models import Attachment
@@ -18,6 +19,7 @@ from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 __all__ = [
     "Agent",
     "AgentSkill",
+    "ApiToken",
     "Attachment",
     "Base",
     "Chat",

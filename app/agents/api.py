@@ -18,7 +18,7 @@ from app.common.lists import Items
 from app.files import service as files
 from app.routing import staff
 from app.state import AppState
-from app.web.deps import AdminAgent, CurrentAgent, SessionDep, StateDep
+from app.web.deps import AdminAgent, CurrentAgent, CurrentPerson, SessionDep, StateDep
 from app.web.errors import ERRORS
 from app.web.limits import ClientAddress
 from app.web.schemas import AccessToken
@@ -53,7 +53,7 @@ async def login(
 
 
 @router.get("/agents/me")
-async def me(agent: CurrentAgent) -> AgentOut:
+async def me(agent: CurrentPerson) -> AgentOut:
     return AgentOut.of(agent)
 
 
@@ -62,7 +62,7 @@ class ProfileUpdate(BaseModel):
 
 
 @router.patch("/agents/me")
-async def update_me(body: ProfileUpdate, agent: CurrentAgent, state: StateDep) -> AgentOut:
+async def update_me(body: ProfileUpdate, agent: CurrentPerson, state: StateDep) -> AgentOut:
     """An agent's own display name, as visitors see it on every message."""
     async with state.uow() as uow:
         me = await uow.session.get_one(Agent, agent.id)
@@ -72,7 +72,7 @@ async def update_me(body: ProfileUpdate, agent: CurrentAgent, state: StateDep) -
 
 
 @router.post("/agents/me/avatar")
-async def upload_avatar(file: UploadFile, agent: CurrentAgent, state: StateDep) -> AgentOut:
+async def upload_avatar(file: UploadFile, agent: CurrentPerson, state: StateDep) -> AgentOut:
     """An agent's photo: an image, stored as a public file visitors may load."""
     actor = service.actor_of(agent)
     data = await file.read(state.settings.max_upload_bytes + 1)
@@ -174,7 +174,7 @@ class PasswordChange(BaseModel):
 
 @router.post("/agents/me/password")
 async def change_password(
-    body: PasswordChange, agent: CurrentAgent, state: StateDep
+    body: PasswordChange, agent: CurrentPerson, state: StateDep
 ) -> AccessToken:
     """The agent's own change: every other session ends; this one gets a fresh token. Wrong
     current passwords count against the account like failed logins: a stolen token must not

@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from app.agents.service import actor_of
 from app.archive import service as archive
 from app.archive.service import ArchiveFilter
+from app.chat import service
 from app.chat.access import ChatAction, authorize
 from app.chat.models import Chat, Message
-from app.chat.schemas import ChatSummary, MessageOut
+from app.chat.schemas import ChatSummary, MessageOut, MessagePost
 from app.common.lists import Items, Page
 from app.common.lookup import get_in_site
 from app.realtime.visibility import message_for
-from app.web.deps import CurrentAgent, SessionDep
+from app.web.deps import CurrentAgent, SessionDep, StateDep, api_token_of
 from app.web.errors import ERRORS
 
 router = APIRouter(prefix="/api/v1", tags=["chats"], responses=ERRORS)
@@ -68,3 +69,22 @@ async def list_messages(
     ).scalars()
     shown = (message_for("agent", MessageOut.of(m).model_dump()) for m in rows)
     return Items(items=[MessageOut.model_validate(m) for m in shown if m is not None])
+
+
+@router.post("/chats/{chat_id}/messages", status_code=201, response_model=MessageOut)
+async def post_message(
+    chat_id: str, body: MessagePost, agent: CurrentAgent, state: StateDep, request: Request
+) -> MessageOut:
+    """A public message: with an API token as the site or as ``as_agent_id``; with an agent's
+    token as that agent. Delivered live to the visitor like any other message."""
+    async with state.uow() as uow:
+        message = await service.post_as(
+            uow,
+            actor_of(agent),
+            chat_id,
+            body.body,
+            body.as_agent_id,
+            integration=api_token_of(request) is not None,
+            client_msg_id=body.client_msg_id,
+        )
+        return MessageOut.of(message)

@@ -71,6 +71,18 @@ class MessageOut(WireModel):
         )
 
 
+class MessagePost(BaseModel):
+    """``POST /chats/{id}/messages``: a public message from an integration or an agent."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"body": "Your order has shipped."}]})
+
+    body: Body
+    # An API token may name an agent of its site to write as; a person may name only themselves.
+    as_agent_id: str | None = Field(default=None, max_length=32)
+    # Makes a retried POST store one message (like a socket's client_msg_id).
+    client_msg_id: ClientMsgId | None = None
+
+
 class VisitorCard(WireModel):
     id: str
     name: str | None

@@ -17,10 +17,11 @@ from app.chat.models import Chat, Message
 from app.chat.schemas import MessageAck, MessageOut
 from app.common.actor import Actor
 from app.common.enums import ChatStatus
-from app.common.errors import Conflict, Forbidden
+from app.common.errors import Conflict, Forbidden, NotFound
 from app.common.uow import UnitOfWork
 from app.files.schemas import AttachmentOut
 from app.realtime.visibility import message_for
+from app.sites.models import Site
 from app.visitors.models import Visitor
 
 
@@ -75,6 +76,40 @@ async def send_message(
     )
     note_first_response(chat, actor, message)
     return ack_for(actor, message)
+
+
+async def post_as(
+    uow: UnitOfWork,
+    actor: Actor,
+    chat_id: str,
+    body: str,
+    as_agent_id: str | None,
+    integration: bool,
+    client_msg_id: str | None = None,
+) -> Message:
+    """A public message from REST: an integration (API token) writes as the site (author
+    ``system``, the site's name) or as a named active agent of its site; a person writes as
+    themselves only. The visitor hears it live like any message."""
+    chat = await authorized_chat(uow, actor, chat_id, ChatAction.WRITE)
+    if integration and as_agent_id is None:
+        site = await uow.session.get_one(Site, chat.site_id)
+        author = Author(type="system", id=None, name=site.name)
+    else:
+        named = as_agent_id or actor.id
+        if not integration and named != actor.id:
+            raise Forbidden("an agent posts as themselves only")
+        agent = await uow.session.get(Agent, named)
+        if agent is None or agent.site_id != chat.site_id or not agent.active:
+            raise NotFound("no such agent")
+        author = messages.agent_author(agent)
+    duplicate = await messages.find_duplicate(uow, chat.id, author, client_msg_id)
+    if duplicate is not None:
+        return duplicate
+    check_open(chat)
+    message = await messages.append(uow, chat.id, author, body, "public", client_msg_id)
+    if author.type == "agent" and chat.first_response_at is None:
+        chat.first_response_at = message.created_at
+    return message
 
 
 def check_kind(actor: Actor, kind: Kind) -> None:

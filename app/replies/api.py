@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from app.common.lists import Items
 from app.replies import service
 from app.replies.schemas import FilledReply, ReplyOut
-from app.web.deps import CurrentAgent, StateDep
+from app.web.deps import CurrentAgent, CurrentPerson, StateDep
 from app.web.errors import ERRORS
 from app.web.schemas import DELETED
 
@@ -41,7 +41,7 @@ async def list_replies(agent: CurrentAgent, state: StateDep) -> Items[ReplyOut]:
 
 
 @router.post("/saved-replies", status_code=201)
-async def create_reply(body: ReplyIn, agent: CurrentAgent, state: StateDep) -> ReplyOut:
+async def create_reply(body: ReplyIn, agent: CurrentPerson, state: StateDep) -> ReplyOut:
     async with state.uow() as uow:
         return ReplyOut.of(await service.create(uow, agent, body.model_dump()))
 
@@ -66,7 +66,7 @@ async def delete_reply(reply_id: str, agent: CurrentAgent, state: StateDep) -> N
 
 @router.post("/saved-replies/{reply_id}/use")
 async def use_reply(
-    reply_id: str, body: UseIn, agent: CurrentAgent, state: StateDep
+    reply_id: str, body: UseIn, agent: CurrentPerson, state: StateDep
 ) -> FilledReply:
     """The text to insert into the composer, placeholders filled for the chat."""
     async with state.uow() as uow:

@@ -36,6 +36,8 @@ class SiteUpdate(BaseModel):
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     # Whether chat transcripts may be e-mailed (visitors' requests and agents' sends).
     transcripts: bool | None = None
+    # Refuse widget sessions whose ``user`` has no valid identity hash (docs/crm.md).
+    identity_required: bool | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -48,7 +50,7 @@ class SiteUpdate(BaseModel):
         return value
 
 
-_IN_SETTINGS = ("timezone", "transcripts")
+_IN_SETTINGS = ("timezone", "transcripts", "identity_required")
 
 
 @router.get("/sites/{site_id}")

@@ -23,5 +23,8 @@ class Site(Base):
     allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
     theme_color: Mapped[str] = mapped_column(String(16), default="#0f766e")
     greeting: Mapped[str] = mapped_column(String(300), default="Questions? We're here to help.")
+    # Keys the identity hash of verified customers (HMAC-SHA256 of ``user.id``); None until an
+    # admin asks for one. Settings say whether an unsigned ``user`` is refused.
+    identity_secret: Mapped[str | None] = mapped_column(String(128), default=None)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

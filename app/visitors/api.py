@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from app.common.errors import Forbidden, NotFound
 from app.common.tokens import issue
 from app.common.types import iso
 from app.common.uow import UnitOfWork
+from app.identity import service as identity
 from app.routing import departments
 from app.sites.service import origin_allowed, site_by_key, transcripts_enabled
 from app.visitors import service
@@ -34,7 +36,7 @@ from app.visitors.rest_schemas import (
     WidgetTheme,
     WidgetVisitor,
 )
-from app.visitors.schemas import EventOut
+from app.visitors.schemas import EventOut, IdentityUser, VisitorList, VisitorListed
 from app.web.deps import CurrentAgent, StateDep
 from app.web.errors import ERRORS
 from app.web.limits import ClientAddress
@@ -45,6 +47,8 @@ router = APIRouter(prefix="/api/v1", tags=["widget"], responses=ERRORS)
 class SessionIn(BaseModel):
     site_key: str = Field(min_length=1, max_length=64)
     visitor_token: str | None = Field(default=None, max_length=2000)
+    # The shop's signed-in customer (Parley.setUser); trusted only with a valid hash.
+    user: IdentityUser | None = None
 
 
 @router.post("/widget/session")
@@ -58,9 +62,21 @@ async def widget_session(
             raise NotFound("unknown site_key")
         if not origin_allowed(site, request.headers.get("origin")):
             raise Forbidden("this origin may not embed the widget of this site")
-        visitor, returning = await service.recognise(
-            uow.session, site, body.visitor_token, state.settings.secret_key
-        )
+        user = identity.User(**body.user.model_dump()) if body.user is not None else None
+        # Checked before anything is written: a forged or (when required) missing hash is 403.
+        if user is not None and identity.verified(site, user):
+            browser = await service.from_token(
+                uow.session, site, body.visitor_token, state.settings.secret_key
+            )
+            visitor, created = await identity.identify(uow, site, browser, user)
+            service.touch(visitor)
+            returning = not created or browser is not None
+        else:
+            visitor, returning = await service.recognise(
+                uow.session, site, body.visitor_token, state.settings.secret_key
+            )
+            if user is not None:
+                identity.fill_blanks(visitor, user)
         chat = await open_chat_of(uow, visitor.id)
         online = await uow.session.scalar(
             select(Agent.id)
@@ -99,6 +115,38 @@ class VisitorUpdate(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     attributes: dict[str, Any] | None = None
+
+
+@router.get("/visitors", response_model=VisitorList)
+async def list_visitors(
+    request: Request,
+    agent: CurrentAgent,
+    state: StateDep,
+    email: str | None = None,
+    external_id: str | None = None,
+    seen_after: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> VisitorList:
+    """The site's visitors, most recently seen first. ``attribute.<key>=value`` (repeatable)
+    filters on CRM attributes, compared as text."""
+    attributes = {
+        key.removeprefix("attribute."): value
+        for key, value in request.query_params.items()
+        if key.startswith("attribute.") and len(key) > len("attribute.")
+    }
+    async with state.uow() as uow:
+        rows, next_cursor = await service.listed(
+            uow.session,
+            agent.site_id,
+            email=email,
+            external_id=external_id,
+            attributes=attributes,
+            seen_after=seen_after,
+            cursor=cursor,
+            limit=limit,
+        )
+        return VisitorList(items=[VisitorListed.of(v) for v in rows], next_cursor=next_cursor)
 
 
 @router.get("/visitors/{visitor_id}")

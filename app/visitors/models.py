@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.types import UTCDateTime, new_id, utcnow
@@ -12,12 +12,16 @@ from app.db import Base
 
 class Visitor(Base):
     __tablename__ = "visitors"
+    # A verified customer (``user.id`` with a valid identity hash) is one visitor per site.
+    __table_args__ = (UniqueConstraint("site_id", "external_id"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     name: Mapped[str | None] = mapped_column(String(200), default=None)
     email: Mapped[str | None] = mapped_column(String(320), default=None)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The shop's own id for the customer, set only from a verified identity (docs/crm.md).
+    external_id: Mapped[str | None] = mapped_column(String(255), default=None)
     visit_count: Mapped[int] = mapped_column(Integer, default=1)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

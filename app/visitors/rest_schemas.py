@@ -78,6 +78,7 @@ class VisitorProfile(WireModel):
     name: str | None
     email: str | None
     visit_count: int
+    external_id: str | None = Field(description="the shop's customer id, once verified")
     attributes: dict[str, Any]
 
 

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from app.common.enums import ChatStatus
 from app.common.types import iso
 from app.common.wire import ClientFrame, ServerFrame, WireModel, omitted
+from app.visitors.models import Visitor as StoredVisitor
 from app.visitors.models import VisitorEvent as StoredEvent
 
 # Bounds on a visitor.event (Parley.track): a name the shop chose and a small flat object, stored
@@ -95,3 +96,47 @@ class VisitorEvent(ClientFrame):
         if self.name in _NUMERIC_VALUE_EVENTS and value is not None and not numeric:
             raise ValueError(f"data.value of {self.name} must be a number")
         return self
+
+
+class VisitorListed(WireModel):
+    """A visitor in ``GET /visitors``: who they are to the shop, and when they were here."""
+
+    id: str
+    name: str | None
+    email: str | None
+    external_id: str | None
+    attributes: dict[str, object]
+    visit_count: int
+    first_seen_at: str | None
+    last_seen_at: str | None
+
+    @classmethod
+    def of(cls, v: StoredVisitor) -> VisitorListed:
+        return cls(
+            id=v.id,
+            name=v.name,
+            email=v.email,
+            external_id=v.external_id,
+            attributes=dict(v.attributes or {}),
+            visit_count=v.visit_count,
+            first_seen_at=iso(v.first_seen_at),
+            last_seen_at=iso(v.last_seen_at),
+        )
+
+
+class VisitorList(WireModel):
+    items: list[VisitorListed]
+    next_cursor: str | None
+
+
+class IdentityUser(WireModel):
+    """``user`` in ``POST /widget/session``: the shop's signed-in customer (docs/crm.md).
+
+    ``hash`` is the hex HMAC-SHA256 of ``id`` keyed with the site's identity secret.
+    """
+
+    id: str = Field(min_length=1, max_length=255)
+    email: str | None = Field(default=None, max_length=320)
+    # As long as the widget lets through (widget/src/api.js cleanUser); stored cut to 200.
+    name: str | None = Field(default=None, max_length=320)
+    hash: str | None = Field(default=None, max_length=128)

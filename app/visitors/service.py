@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.common.errors import BadRequest
 from app.common.events import site_topic
 from app.common.tokens import TokenClaims, verify
 from app.common.types import iso, utcnow
@@ -25,20 +26,34 @@ async def recognise(
     session: AsyncSession, site: Site, token: str | None, secret: str
 ) -> tuple[Visitor, bool]:
     """The visitor a token names (same site), or a new one; and whether they are returning."""
-    claims = verify(secret, token, "visitor") if token else None
-    visitor = None
-    if claims is not None and claims.site_id == site.id:
-        visitor = await session.get(Visitor, claims.subject)
-    now = utcnow()
+    visitor = await from_token(session, site, token, secret)
     if visitor is None:
+        now = utcnow()
         visitor = Visitor(site_id=site.id, first_seen_at=now, last_seen_at=now)
         session.add(visitor)
         await session.flush()
         return visitor, False
+    touch(visitor)
+    return visitor, True
+
+
+async def from_token(
+    session: AsyncSession, site: Site, token: str | None, secret: str
+) -> Visitor | None:
+    """The visitor a token names, if it is valid, of this site, and the visitor still exists
+    (a visitor merged into a verified customer does not)."""
+    claims = verify(secret, token, "visitor") if token else None
+    if claims is None or claims.site_id != site.id:
+        return None
+    return await session.get(Visitor, claims.subject)
+
+
+def touch(visitor: Visitor) -> None:
+    """Seen now: a new visit after a long enough gap."""
+    now = utcnow()
     if now - visitor.last_seen_at > VISIT_GAP:
         visitor.visit_count += 1
     visitor.last_seen_at = now
-    return visitor, True
 
 
 def claims_for(visitor: Visitor) -> TokenClaims:
@@ -131,3 +146,37 @@ async def recent_events(
         .limit(limit)
     )
     return rows.all()
+
+
+async def listed(
+    session: AsyncSession,
+    site_id: str,
+    *,
+    email: str | None,
+    external_id: str | None,
+    attributes: dict[str, str],
+    seen_after: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Visitor], str | None]:
+    """A page of the site's visitors, most recently seen first; attributes compare as text."""
+    query = select(Visitor).where(Visitor.site_id == site_id)
+    if email is not None:
+        query = query.where(func.lower(Visitor.email) == email.lower())
+    if external_id is not None:
+        query = query.where(Visitor.external_id == external_id)
+    for key, value in attributes.items():
+        query = query.where(Visitor.attributes[key].as_string() == value)
+    if seen_after is not None:
+        query = query.where(Visitor.last_seen_at > seen_after)
+    if cursor:
+        anchor = await session.get(Visitor, cursor)
+        if anchor is None or anchor.site_id != site_id:
+            raise BadRequest("unknown cursor")
+        query = query.where(
+            (Visitor.last_seen_at < anchor.last_seen_at)
+            | ((Visitor.last_seen_at == anchor.last_seen_at) & (Visitor.id < anchor.id))
+        )
+    query = query.order_by(Visitor.last_seen_at.desc(), Visitor.id.desc()).limit(limit + 1)
+    rows = list((await session.execute(query)).scalars())
+    return rows[:limit], rows[limit - 1].id if len(rows) > limit else None

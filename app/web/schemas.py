@@ -66,6 +66,7 @@ class SiteOut(WireModel):
     rate_limits: SiteRateLimits
     timezone: str = Field(description="the IANA zone the shop's times are shown in")
     transcripts: bool = Field(description="chat transcripts may be e-mailed")
+    identity_required: bool = Field(description="widget sessions need a verified user hash")
     secret: str | None = omitted("the site's signing secret (admins only)")
 
     @classmethod
@@ -82,5 +83,6 @@ class SiteOut(WireModel):
             rate_limits=SiteRateLimits.of(site.settings),
             timezone=site_timezone(site),
             transcripts=transcripts_enabled(site),
+            identity_required=bool(site.settings.get("identity_required", False)),
             secret=site.secret if secrets else None,
         )

@@ -2,6 +2,7 @@
 // visitor context, files, and notifications. All user text is rendered as text, never HTML.
 import { AgentSocket, TOKEN_KEY, ago, api, el, uuid } from "./parley-client.js";
 import { setupTeam } from "./team.js";
+import { setupApiTokens } from "./apitokens.js";
 import { setupMail } from "./mail.js";
 import { renderMessage } from "./messages.js";
 
@@ -109,6 +110,7 @@ function onFrame(f) {
       $("#supervisor-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
       $("#dashboard-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
       $("#team-btn").hidden = f.agent.role !== "admin";
+      $("#api-tokens-btn").hidden = f.agent.role !== "admin";
       $("#mail-btn").hidden = f.agent.role !== "admin";
       mail.loadStatus(); // whether "Send transcript" can work, and if not, why
       // Supervisors and admins come in watching (away): say how to take customers.
@@ -468,6 +470,12 @@ function renderContext() {
   $("[data-testid=context-name]").textContent = visitorName(chat.summary);
   $("[data-testid=context-email]").textContent = v.email || "—";
   $("[data-testid=context-visits]").textContent = String((chat.context && chat.context.visit_count) || v.visit_count || 1);
+  // A verified customer's id (Parley.setUser with a valid hash) and what the CRM wrote.
+  $("[data-testid=context-external-id]").textContent = (chat.context && chat.context.external_id) || "—";
+  const attributes = Object.entries((chat.context && chat.context.attributes) || {});
+  $("[data-testid=context-attributes]").replaceChildren(
+    ...(attributes.length ? attributes.flatMap(([k, val]) => [el("dt", {}, k), el("dd", {}, typeof val === "object" ? JSON.stringify(val) : String(val))]) : [el("dd", { class: "muted" }, "—")]),
+  );
   const pre = Object.entries(chat.summary.pre_chat || {}).filter(([k]) => k !== "name" && k !== "email");
   $("[data-testid=context-prechat]").replaceChildren(
     ...(pre.length ? pre.flatMap(([k, val]) => [el("dt", {}, k), el("dd", {}, String(val))]) : [el("dd", { class: "muted" }, "—")]),
@@ -792,6 +800,7 @@ $("#profile-dialog").addEventListener("close", async () => {
 });
 
 setupTeam({ button: $("#team-btn"), dialog: $("#team-dialog"), token: () => state.token });
+setupApiTokens({ button: $("#api-tokens-btn"), dialog: $("#api-tokens-dialog"), token: () => state.token });
 const mail = setupMail({
   outboxButton: $("#mail-btn"),
   outboxDialog: $("#mail-dialog"),

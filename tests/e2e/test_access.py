@@ -2,7 +2,8 @@
 
 One table, one cell per (action, caller), each with the exact outcome. The callers: nobody,
 the chat's visitor, a visitor of another chat, an admin of another shop, an agent of the shop
-who is not in the chat, the chat's agent, a supervisor, an admin. A route added without a row
+who is not in the chat, the chat's agent, a supervisor, an admin, and the shop's API token
+(REST only). A route added without a row
 here fails the coverage check at the end. After the table, the callers refused everything
 about the chat are shown to have received nothing of it (checked after a fence).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import itertools
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +39,12 @@ PERSONAS = (
     "agent_in",
     "supervisor",
     "admin",
+    # An API token of the shop (role agent, scope write): REST only, never a socket.
+    "api_token",
 )
-SOCKET_PERSONAS = PERSONAS[1:]
+SOCKET_PERSONAS = PERSONAS[1:-1]
+# Well under the server's idle timeout for sockets (app/web/sockets.py IDLE_TIMEOUT_S).
+KEEPALIVE_S = 20.0
 
 
 def row(*outcomes: object) -> dict[str, object]:
@@ -123,6 +129,14 @@ async def _setup(server: Server) -> World:
             # Watching, not taking customers: chats of "sales" go to Alice.
             await sockets[persona].send({"type": "presence.set", "status": "away"})
             await sockets[persona].fence()
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+        created = await http.post(
+            "/api/v1/api-tokens",
+            json={"name": "CRM"},
+            headers={"Authorization": f"Bearer {admin_token}"},
+        )
+        assert created.status_code == 201, created.text
+        tokens["api_token"] = created.json()["token"]
     v, chat_id, vtoken = await _start_chat(server, "Vera")
     await sockets["agent_in"].expect("chat.assigned", chat_id=chat_id)
     sockets["visitor"], tokens["visitor"] = v, vtoken
@@ -304,7 +318,14 @@ async def test_every_socket_action_and_rest_route_as_every_caller(server: Server
                     f"socket {name} as {persona}: expected {expected[persona]}, got {got}"
                 )
 
+    last_ping = time.monotonic()
     for (method, path), (expected, prepare) in REST_ROUTES.items():
+        if time.monotonic() - last_ping > KEEPALIVE_S:
+            # The table takes minutes on a busy machine; sockets silent for longer than the
+            # server's idle timeout are closed (1001), and the checks below still need them.
+            for client in world.sockets.values():
+                await client.fence()
+            last_ping = time.monotonic()
         for persona in PERSONAS:
             kwargs, concrete = await prepare(world, persona, path)
             r = await _api(world, persona, method, concrete, **kwargs)
@@ -430,6 +451,11 @@ async def _webhook(world: World, persona: str, path: str) -> Prepared:
     return {"json": {"events": ["trigger.fired"]}}, concrete  # the PATCH's; the others ignore it
 
 
+async def _api_token_to_delete(world: World, persona: str, path: str) -> Prepared:
+    r = await _api(world, "admin", "POST", "/api-tokens", json={"name": world.unique("old")})
+    return {}, path.format(token_id=r.json()["id"])
+
+
 async def _webhook_to_delete(world: World, persona: str, path: str) -> Prepared:
     r = await _api(world, "admin", "POST", "/webhooks", json=WEBHOOK)
     return {}, path.format(webhook_id=r.json()["id"])
@@ -438,73 +464,82 @@ async def _webhook_to_delete(world: World, persona: str, path: str) -> Prepared:
 NO_AGENT = (401, 401, 401)
 REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
     ("POST", "/auth/login"): (
-        row(401, 401, 401, 401, 401, 401, 401, 401),
+        row(401, 401, 401, 401, 401, 401, 401, 401, 401),
         fill(email=ALICE[0], password="wrong password"),
     ),
-    ("POST", "/widget/session"): (row(*[200] * 8), fill(site_key=DEMO_SITE_KEY)),
-    ("GET", "/agents/me"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
-    ("PATCH", "/agents/me"): (row(*NO_AGENT, 200, 200, 200, 200, 200), _own_name),
-    ("POST", "/agents/me/avatar"): (row(*NO_AGENT, 200, 200, 200, 200, 200), _file),
+    ("POST", "/widget/session"): (row(*[200] * 9), fill(site_key=DEMO_SITE_KEY)),
+    ("GET", "/agents/me"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 403), fill()),
+    ("PATCH", "/agents/me"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 403), _own_name),
+    ("POST", "/agents/me/avatar"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 403), _file),
     ("POST", "/agents/me/password"): (
-        row(*NO_AGENT, 403, 403, 403, 403, 403),
+        row(*NO_AGENT, 403, 403, 403, 403, 403, 403),
         fill(current_password="not my password", new_password="whatever-123"),
     ),
-    ("GET", "/agents"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
-    ("POST", "/agents"): (row(*NO_AGENT, 201, 403, 403, 403, 201), _new_agent),
+    ("GET", "/agents"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 200), fill()),
+    ("POST", "/agents"): (row(*NO_AGENT, 201, 403, 403, 403, 201, 403), _new_agent),
     ("PATCH", "/agents/{agent_id}"): (
-        row(*NO_AGENT, 404, 403, 403, 403, 200),
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
         fill(max_chats=2),
     ),
-    ("POST", "/agents/{agent_id}/deactivate"): (row(*NO_AGENT, 404, 403, 403, 403, 200), fill()),
-    ("POST", "/agents/{agent_id}/reactivate"): (row(*NO_AGENT, 404, 403, 403, 403, 200), fill()),
-    ("POST", "/agents/{agent_id}/password"): (
-        row(*NO_AGENT, 404, 403, 403, 403, 200),
-        fill(password=TESS[1]),
-    ),
-    ("GET", "/visitors/{visitor_id}"): (row(*NO_AGENT, 404, 200, 200, 200, 200), fill()),
-    ("PATCH", "/visitors/{visitor_id}"): (
-        row(*NO_AGENT, 404, 200, 200, 200, 200),
-        fill(attributes={"plan": "gold"}),
-    ),
-    ("GET", "/chats"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
-    ("GET", "/chats/{chat_id}/messages"): (row(*NO_AGENT, 404, 403, 200, 200, 200), fill()),
-    ("GET", "/chats/{chat_id}/survey"): (row(*NO_AGENT, 404, 403, 200, 200, 200), fill()),
-    ("GET", "/chats/export"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
-    ("GET", "/skills"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
-    ("POST", "/skills"): (row(*NO_AGENT, 201, 403, 403, 403, 201), _new_skill),
-    ("DELETE", "/skills/{skill_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 204), _skill_to_delete),
-    ("GET", "/queue"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
-    ("GET", "/sites/{site_id}"): (row(*NO_AGENT, 404, 200, 200, 200, 200), fill()),
-    ("PATCH", "/sites/{site_id}"): (
-        row(*NO_AGENT, 404, 403, 403, 403, 200),
-        fill(greeting="Questions? Ask us."),
-    ),
-    ("POST", "/uploads"): (row(401, 201, 201, 201, 201, 201, 201, 201), _file),
-    ("GET", "/uploads/{attachment_id}"): (row(404, 200, 404, 404, 404, 200, 200, 200), fill()),
-    ("POST", "/uploads/{attachment_id}/link"): (
-        row(404, 200, 404, 404, 404, 200, 200, 200),
+    ("POST", "/agents/{agent_id}/deactivate"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
         fill(),
     ),
-    ("GET", "/saved-replies"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
-    ("POST", "/saved-replies"): (row(*NO_AGENT, 201, 201, 201, 201, 201), _personal_reply),
+    ("POST", "/agents/{agent_id}/reactivate"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
+        fill(),
+    ),
+    ("POST", "/agents/{agent_id}/password"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
+        fill(password=TESS[1]),
+    ),
+    ("GET", "/visitors/{visitor_id}"): (row(*NO_AGENT, 404, 200, 200, 200, 200, 200), fill()),
+    ("PATCH", "/visitors/{visitor_id}"): (
+        row(*NO_AGENT, 404, 200, 200, 200, 200, 200),
+        fill(attributes={"plan": "gold"}),
+    ),
+    ("GET", "/chats"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 200), fill()),
+    ("GET", "/chats/{chat_id}/messages"): (row(*NO_AGENT, 404, 403, 200, 200, 200, 200), fill()),
+    ("GET", "/chats/{chat_id}/survey"): (row(*NO_AGENT, 404, 403, 200, 200, 200, 200), fill()),
+    ("GET", "/chats/export"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 200), fill()),
+    ("GET", "/skills"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 200), fill()),
+    ("POST", "/skills"): (row(*NO_AGENT, 201, 403, 403, 403, 201, 403), _new_skill),
+    ("DELETE", "/skills/{skill_id}"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 204, 403),
+        _skill_to_delete,
+    ),
+    ("GET", "/queue"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 200), fill()),
+    ("GET", "/sites/{site_id}"): (row(*NO_AGENT, 404, 200, 200, 200, 200, 200), fill()),
+    ("PATCH", "/sites/{site_id}"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
+        fill(greeting="Questions? Ask us."),
+    ),
+    ("POST", "/uploads"): (row(401, 201, 201, 201, 201, 201, 201, 201, 401), _file),
+    ("GET", "/uploads/{attachment_id}"): (row(404, 200, 404, 404, 404, 200, 200, 200, 401), fill()),
+    ("POST", "/uploads/{attachment_id}/link"): (
+        row(404, 200, 404, 404, 404, 200, 200, 200, 401),
+        fill(),
+    ),
+    ("GET", "/saved-replies"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 200), fill()),
+    ("POST", "/saved-replies"): (row(*NO_AGENT, 201, 201, 201, 201, 201, 403), _personal_reply),
     ("PATCH", "/saved-replies/{reply_id}"): (
-        row(*NO_AGENT, 404, 403, 403, 200, 200),
+        row(*NO_AGENT, 404, 403, 403, 200, 200, 200),
         fill(title="Opening hours"),
     ),
     ("DELETE", "/saved-replies/{reply_id}"): (
-        row(*NO_AGENT, 404, 403, 403, 204, 204),
+        row(*NO_AGENT, 404, 403, 403, 204, 204, 204),
         _reply_to_delete,
     ),
     ("POST", "/saved-replies/{reply_id}/use"): (
-        row(*NO_AGENT, 404, 200, 200, 200, 200),
+        row(*NO_AGENT, 404, 200, 200, 200, 200, 403),
         fill(chat_id="{chat_id}"),
     ),
-    ("GET", "/supervisor/overview"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
-    ("GET", "/kpis"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
-    ("GET", "/kpis/top-questions"): (row(*NO_AGENT, 200, 403, 403, 200, 200), fill()),
-    ("GET", "/triggers"): (row(*NO_AGENT, 200, 403, 403, 403, 200), fill()),
+    ("GET", "/supervisor/overview"): (row(*NO_AGENT, 200, 403, 403, 200, 200, 200), fill()),
+    ("GET", "/kpis"): (row(*NO_AGENT, 200, 403, 403, 200, 200, 200), fill()),
+    ("GET", "/kpis/top-questions"): (row(*NO_AGENT, 200, 403, 403, 200, 200, 200), fill()),
+    ("GET", "/triggers"): (row(*NO_AGENT, 200, 403, 403, 403, 200, 403), fill()),
     ("POST", "/triggers"): (
-        row(*NO_AGENT, 201, 403, 403, 403, 201),
+        row(*NO_AGENT, 201, 403, 403, 403, 201, 403),
         fill(
             name="Pricing help",
             message="Questions about our prices?",
@@ -514,36 +549,55 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
             },
         ),
     ),
-    ("GET", "/triggers/{trigger_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 404), fill()),
+    ("GET", "/triggers/{trigger_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 404, 403), fill()),
     ("PATCH", "/triggers/{trigger_id}"): (
-        row(*NO_AGENT, 404, 403, 403, 403, 404),
+        row(*NO_AGENT, 404, 403, 403, 403, 404, 403),
         fill(enabled=False),
     ),
-    ("DELETE", "/triggers/{trigger_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 404), fill()),
-    ("GET", "/mail/status"): (row(*NO_AGENT, 200, 200, 200, 200, 200), fill()),
-    ("GET", "/mail/outbox"): (row(*NO_AGENT, 200, 403, 403, 403, 200), fill()),
-    ("POST", "/mail/outbox/{mail_id}/retry"): (row(*NO_AGENT, 404, 403, 403, 403, 404), fill()),
+    ("DELETE", "/triggers/{trigger_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 404, 403), fill()),
+    ("GET", "/mail/status"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 200), fill()),
+    ("GET", "/mail/outbox"): (row(*NO_AGENT, 200, 403, 403, 403, 200, 403), fill()),
+    ("POST", "/mail/outbox/{mail_id}/retry"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 404, 403),
+        fill(),
+    ),
     # Authorised first: only who may read the chat learns that e-mail is off on this server.
     ("POST", "/chats/{chat_id}/transcript"): (
-        row(*NO_AGENT, 404, 403, 503, 503, 503),
+        row(*NO_AGENT, 404, 403, 503, 503, 503, 503),
         fill(email="customer@example.com"),
     ),
-    ("POST", "/webhooks"): (row(*NO_AGENT, 201, 403, 403, 403, 201), fill(**WEBHOOK)),
-    ("GET", "/webhooks"): (row(*NO_AGENT, 200, 403, 403, 403, 200), fill()),
-    ("GET", "/webhooks/{webhook_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 200), _webhook),
-    ("PATCH", "/webhooks/{webhook_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 200), _webhook),
+    ("POST", "/webhooks"): (row(*NO_AGENT, 201, 403, 403, 403, 201, 403), fill(**WEBHOOK)),
+    ("GET", "/webhooks"): (row(*NO_AGENT, 200, 403, 403, 403, 200, 403), fill()),
+    ("GET", "/webhooks/{webhook_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 200, 403), _webhook),
+    ("PATCH", "/webhooks/{webhook_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 200, 403), _webhook),
     ("DELETE", "/webhooks/{webhook_id}"): (
-        row(*NO_AGENT, 404, 403, 403, 403, 204),
+        row(*NO_AGENT, 404, 403, 403, 403, 204, 403),
         _webhook_to_delete,
     ),
     ("GET", "/webhooks/{webhook_id}/deliveries"): (
-        row(*NO_AGENT, 404, 403, 403, 403, 200),
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
         _webhook,
     ),
     # No event has been sent to it: the admin passes the role check and meets 404.
     ("POST", "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): (
-        row(*NO_AGENT, 404, 403, 403, 403, 404),
+        row(*NO_AGENT, 404, 403, 403, 403, 404, 403),
         _webhook,
+    ),
+    ("GET", "/visitors"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 200), fill()),
+    # As any REST caller sends: the chat's agent, staff, and an API token (as the site).
+    ("POST", "/chats/{chat_id}/messages"): (
+        row(*NO_AGENT, 404, 403, 201, 201, 201, 201),
+        fill(body="From REST"),
+    ),
+    ("POST", "/api-tokens"): (row(*NO_AGENT, 201, 403, 403, 403, 201, 403), fill(name="CRM")),
+    ("GET", "/api-tokens"): (row(*NO_AGENT, 200, 403, 403, 403, 200, 403), fill()),
+    ("DELETE", "/api-tokens/{token_id}"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 204, 403),
+        _api_token_to_delete,
+    ),
+    ("POST", "/sites/{site_id}/identity-secret"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
+        fill(),
     ),
 }
 

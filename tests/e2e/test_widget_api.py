@@ -5,6 +5,8 @@ and a panel whose code loads only when it opens."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import re
 import threading
@@ -124,16 +126,28 @@ async def eventually_view(server: Server, visitor_id: str, check: Any, what: str
     return latest
 
 
+async def _signed(server: Server, user_id: str) -> str:
+    """The identity hash a shop's back end would render for ``user_id`` (docs/crm.md): a
+    ``user`` whose hash does not verify is refused."""
+    admin = await asyncio.to_thread(server.login, "admin@demo.parley", "admin-demo")
+    headers = {"Authorization": f"Bearer {admin}"}
+    async with httpx.AsyncClient(base_url=server.base, timeout=30, headers=headers) as http:
+        site_id = (await http.get("/api/v1/agents/me")).json()["site_id"]
+        secret = (await http.post(f"/api/v1/sites/{site_id}/identity-secret")).json()["secret"]
+    return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+
 async def test_calls_queued_before_the_script_loads_are_replayed_in_order(
     server: Server, browser: Browser, shop: Shop
 ) -> None:
     context = await browser.new_context()
+    signature = await _signed(server, "cust-42")
     head = (
         "window.Parley = window.Parley || []; window.log = [];"
         + READY
         + 'Parley.push(["on", "open", function () { window.log.push("open"); }]);'
         'Parley.push(["setUser", {id: "cust-42", email: "maja@example.com", name: "Maja",'
-        ' hash: "abc"}]);'
+        f' hash: "{signature}"}}]);'
         'Parley.push(["track", "cart.updated", {value: 10}]);'
         'Parley.push(["open"]);'
         'Parley.push(["track", "cart.updated", {value: 42, currency: "EUR"}]);'
@@ -157,7 +171,7 @@ async def test_calls_queued_before_the_script_loads_are_replayed_in_order(
         "id": "cust-42",
         "email": "maja@example.com",
         "name": "Maja",
-        "hash": "abc",
+        "hash": signature,
     }
     # After load, push keeps working, and so do the methods.
     assert await page.evaluate("typeof window.Parley.track") == "function"
