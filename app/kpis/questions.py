@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import numpy as np
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,6 +64,12 @@ def group(messages: list[FirstMessage], limit: int) -> list[Question]:
     if len(messages) == 1:
         only = messages[0]
         return [Question(label=only.text, count=1, examples=[_example(only)])]
+    # Imported here: scikit-learn takes about a second to load, which a server should not pay
+    # at every start for a report most processes never compute.
+    import numpy as np
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectors = TfidfVectorizer(
         analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True
     ).fit_transform([m.text for m in messages])
