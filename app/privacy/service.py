@@ -167,6 +167,9 @@ async def erase_visitor(
     """Erase the visitor and everything of theirs; returns the audit entry and the storage
     keys of their files (to delete after commit: see ``delete_files``)."""
     await claim.lock_site(uow, site_id)
+    # Locked first: a page view, upload or chat being written for them now waits, then fails
+    # on the foreign key, instead of slipping in beside the erasure.
+    await uow.session.execute(select(Visitor.id).where(Visitor.id == visitor.id).with_for_update())
     chats = list(
         (await uow.session.scalars(select(Chat).where(Chat.visitor_id == visitor.id))).all()
     )
