@@ -25,6 +25,7 @@ import httpx
 import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.sql.expression import Executable
 
 import app.models  # noqa: F401  (every table in the metadata)
 from app.chat.models import Chat
@@ -180,7 +181,9 @@ async def _rows(url: str) -> list[tuple[str, str, str, dict[str, Any]]]:
     found: list[tuple[str, str, str, dict[str, Any]]] = []
     try:
         async with engine.connect() as conn:
-            tables = [(t.name, select(t)) for t in Base.metadata.sorted_tables]
+            tables: list[tuple[str, Executable]] = [
+                (t.name, select(t)) for t in Base.metadata.sorted_tables
+            ]
             if url.startswith("sqlite"):
                 # The search index keeps its own copy of every message's words.
                 tables.append(
