@@ -284,6 +284,11 @@ async def test_erasing_a_visitor_leaves_nothing_of_theirs(server: Server) -> Non
     assert all(not any(n in str(row) for n in vera.needles[1:]) for row in audit), (
         "the audit log keeps erased content"
     )
+    # A durable job committed with the erasure deletes the files even if the process died
+    # right after the commit (here the request already did).
+    jobs = [row for t, c, _, row in after if t == "jobs" and c == "id"]
+    keyed = [set(j["payload"]["keys"]) for j in jobs if j["kind"] == "privacy_files"]
+    assert keyed == [{f"{shop.site_id}/{u}" for u in vera.upload_ids}], jobs
     # Their files are gone from disk, the others' are all there.
     files = _files(server)
     assert not files & set(vera.upload_ids), files & set(vera.upload_ids)
@@ -300,6 +305,11 @@ async def test_erasing_a_visitor_leaves_nothing_of_theirs(server: Server) -> Non
     assert [e["action"] for e in log] == ["visitor.erased", "visitor.exported"]
     assert log[1]["counts"]["chats"] == 2
     assert (await other_shop.api("GET", "/audit-log")).json()["items"] == []
+    # The widget's next session with the old token is a new, empty visitor.
+    fresh = await asyncio.to_thread(server.widget_session, shop.site_key, vera.token)
+    assert fresh["visitor"]["id"] != vera.visitor_id
+    assert fresh["visitor"]["returning"] is False
+    assert fresh["config"]["active_chat"] is None
     for client in (alice, olga, walt.socket, otto.socket):
         assert client is not None
         await client.close()
