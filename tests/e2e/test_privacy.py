@@ -12,6 +12,8 @@ others still is (so the scan itself is shown to find what it looks for).
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import io
 import secrets
 import socket
@@ -397,3 +399,53 @@ async def test_retention_deletes_old_chats_once(processes: list[Server]) -> None
     assert r.json()["items"] == []
     for client in (alice, olga):
         await client.close()
+
+
+# --------------------------------------------------------------------------- merged visitors
+
+
+async def _session(shop: Shop, user: dict[str, Any] | None, token: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"site_key": shop.site_key, "visitor_token": token}
+    if user is not None:
+        body["user"] = user
+    async with httpx.AsyncClient(base_url=shop.server.base, timeout=30) as http:
+        r = await http.post("/api/v1/widget/session", json=body)
+    assert r.status_code == 200, r.text
+    answer: dict[str, Any] = r.json()
+    return answer
+
+
+async def test_erasing_a_customer_erases_the_browser_visitor_merged_into_them(
+    server: Server,
+) -> None:
+    """A browser's anonymous visitor merged into a verified customer (docs/crm.md) goes with
+    the customer: its chat, its words and its own id leave no row behind."""
+    shop, alice = await _shop(server, "Merge shop")
+    r = await shop.api(
+        "POST", "/webhooks", json={"url": f"http://127.0.0.1:{_closed_port()}/hook",
+                                   "events": ["visitor.identified"]}
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    secret = (await shop.api("POST", f"/sites/{shop.site_id}/identity-secret")).json()["secret"]
+    user = {
+        "id": "cust-7",
+        "hash": hmac.new(secret.encode(), b"cust-7", hashlib.sha256).hexdigest(),
+    }
+    customer = await _session(shop, user, None)  # signed in elsewhere first
+    browser = Person(shop, "Bea")
+    await _populate(browser, alice)
+    merged = await _session(shop, user, browser.token)  # then signs in in this browser
+    assert merged["visitor"]["id"] == customer["visitor"]["id"] != browser.visitor_id
+    before = await _rows(server.database_url)
+    assert _hits(before, browser.visitor_id), "the merge left the old id nowhere: cannot fail"
+    assert browser.socket is not None
+    await browser.socket.close()
+
+    r = await shop.api("DELETE", f"/visitors/{customer['visitor']['id']}")
+    assert r.status_code == 200, r.text
+    assert r.json()["counts"]["chats"] == 2
+    after = await _rows(server.database_url)
+    for needle in [*browser.needles, "cust-7"]:
+        assert _hits(after, needle) == [], needle
+    assert not _files(server) & set(browser.upload_ids)
+    await alice.close()
