@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     mail_max_attempts: int = Field(default=10, ge=1)
     # Sent and failed mails (copies of customers' chats) are deleted after this long.
     mail_keep_s: float = Field(default=30 * 24 * 3600.0, gt=0)
+    # How often the retention job looks for chats older than a site's retention period
+    # (docs/privacy.md); changing a site's period also runs it at once.
+    retention_every_s: float = Field(default=3600.0, gt=0)
     # One SMTP conversation may take this long before it counts as failed; a process that
     # died mid-send leaves its mail to others after about twice this.
     smtp_timeout_s: float = Field(default=30.0, gt=0)

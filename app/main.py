@@ -35,6 +35,9 @@ from app.mail import api as mail_api
 from app.mail import outbox as mail_outbox
 from app.mail import prune as mail_prune
 from app.mail import transcripts
+from app.privacy import api as privacy_api
+from app.privacy import retention
+from app.privacy import service as privacy
 from app.realtime.broker import broker_from_url
 from app.realtime.hub import Hub
 from app.replies import api as replies_api
@@ -143,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_api,
         apitokens_api,
         identity_api,
+        privacy_api,
         pages,
         health,
     ):
@@ -218,6 +222,8 @@ def _job_handlers(state: AppState) -> dict[str, JobHandler]:
         **transcripts.handlers(state.mailer),
         **mail_prune.handlers(s.mail_keep_s),
         **triggers.handlers(state.invite_policy(), state.job_alarm.set),
+        **privacy.handlers(local_storage(s.upload_dir)),
+        **retention.handlers(s.retention_every_s),
     }
 
 
@@ -227,6 +233,7 @@ async def _schedule_housekeeping(state: AppState) -> None:
         async with state.uow() as uow:
             await upload_cleanup.ensure_scheduled(uow, state.settings.unattached_upload_ttl_s)
             await mail_prune.ensure_scheduled(uow, state.settings.mail_keep_s)
+            await retention.ensure_scheduled(uow, state.settings.retention_every_s)
     except Exception:
         log.warning("could not schedule the clean-ups; next start retries", exc_info=True)
 

@@ -8,6 +8,7 @@ from app.files.models import Attachment
 from app.instance.models import InstanceSecret
 from app.jobs.models import Job
 from app.mail.models import Mail
+from app.privacy.models import AuditEntry
 from app.replies.models import SavedReply
 from app.routing.models import Skill
 from app.sites.models import Site
@@ -21,6 +22,7 @@ __all__ = [
     "AgentSkill",
     "ApiToken",
     "Attachment",
+    "AuditEntry",
     "Base",
     "Chat",
     "InstanceSecret",

@@ -43,7 +43,10 @@ class AgentCard(WireModel):
         return None if agent is None else cls.model_validate(agent)
 
 
-SessionEndReason = Literal["role_changed", "password_reset", "password_changed", "deactivated"]
+# ``erased``: the visitor was erased (app/privacy); their widget sockets end the same way.
+SessionEndReason = Literal[
+    "role_changed", "password_reset", "password_changed", "deactivated", "erased"
+]
 
 
 class SessionClosed(ServerFrame):

@@ -23,6 +23,7 @@ from app.common.events import (
 )
 from app.common.tokens import verify
 from app.mail import ws as mail_frames
+from app.privacy import ws as privacy_frames
 from app.realtime.hub import Connection
 from app.realtime.schemas import Ping, Pong
 from app.realtime.visibility import ViewerIdentity
@@ -55,6 +56,7 @@ FRAME_MODULES = (
     agent_frames,
     chat_frames,
     mail_frames,
+    privacy_frames,
     routing_frames,
     supervision_frames,
     survey_frames,

@@ -75,7 +75,8 @@ export interface ParleySocketFrames {
     | SurveySaved
     | TranscriptQueued
     | TypingNotice
-    | VisitorActivity;
+    | VisitorActivity
+    | VisitorErased;
   /**
    * What a visitor socket may send.
    */
@@ -641,7 +642,7 @@ export interface Resync {
  */
 export interface SessionClosed {
   code?: number;
-  reason: "role_changed" | "password_reset" | "password_changed" | "deactivated";
+  reason: "role_changed" | "password_reset" | "password_changed" | "deactivated" | "erased";
   type: "session.closed";
 }
 /**
@@ -755,6 +756,20 @@ export interface EventOut {
   };
   name: string;
   url: string | null;
+}
+/**
+ * The site's consoles drop the erased visitor's chats from their lists.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorErased".
+ */
+export interface VisitorErased {
+  /**
+   * the visitor's chats, all deleted
+   */
+  chat_ids: string[];
+  type: "visitor.erased";
+  visitor_id: string;
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema

@@ -4,6 +4,7 @@ import { AgentSocket, TOKEN_KEY, ago, api, el, uuid } from "./parley-client.js";
 import { setupTeam } from "./team.js";
 import { setupApiTokens } from "./apitokens.js";
 import { setupMail } from "./mail.js";
+import { setupPrivacy } from "./privacy.js";
 import { renderMessage } from "./messages.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -112,6 +113,7 @@ function onFrame(f) {
       $("#team-btn").hidden = f.agent.role !== "admin";
       $("#api-tokens-btn").hidden = f.agent.role !== "admin";
       $("#mail-btn").hidden = f.agent.role !== "admin";
+      privacy.setAdmin(f.agent.role === "admin");
       mail.loadStatus(); // whether "Send transcript" can work, and if not, why
       // Supervisors and admins come in watching (away): say how to take customers.
       if (["supervisor", "admin"].includes(f.agent.role) && f.agent.status === "away") {
@@ -191,6 +193,9 @@ function onFrame(f) {
           if (chat.id === state.selected) renderContext();
         }
       }
+      break;
+    case "visitor.erased":
+      forgetVisitor(f.visitor_id, f.chat_ids);
       break;
     case "error":
       if (f.ref && markPending(f.ref, { failed: f.message })) break;
@@ -467,6 +472,7 @@ function renderContext() {
   const chat = state.chats.get(state.selected);
   if (!chat) return;
   const v = chat.summary.visitor;
+  privacy.showFor({ id: v.id, name: visitorName(chat.summary) });
   $("[data-testid=context-name]").textContent = visitorName(chat.summary);
   $("[data-testid=context-email]").textContent = v.email || "—";
   $("[data-testid=context-visits]").textContent = String((chat.context && chat.context.visit_count) || v.visit_count || 1);
@@ -801,6 +807,21 @@ $("#profile-dialog").addEventListener("close", async () => {
 
 setupTeam({ button: $("#team-btn"), dialog: $("#team-dialog"), token: () => state.token });
 setupApiTokens({ button: $("#api-tokens-btn"), dialog: $("#api-tokens-dialog"), token: () => state.token });
+const privacy = setupPrivacy({
+  button: $("#privacy-btn"),
+  actions: $("#privacy-actions"),
+  token: () => state.token,
+  onErased: (visitorId) => forgetVisitor(visitorId, []),
+});
+
+// An erased visitor's chats leave the list (here, and in every console of the site).
+function forgetVisitor(visitorId, chatIds) {
+  for (const chat of [...state.chats.values()]) {
+    if (chat.summary.visitor.id === visitorId || chatIds.includes(chat.id)) removeChat(chat.id);
+  }
+  if (!state.selected) privacy.showFor(null);
+}
+
 const mail = setupMail({
   outboxButton: $("#mail-btn"),
   outboxDialog: $("#mail-dialog"),

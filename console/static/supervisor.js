@@ -86,6 +86,10 @@ socket.addEventListener("frame", (ev) => {
     case "chat.closed":
       if (f.chat_id === state.watching) banner("That chat has ended.");
       break;
+    case "visitor.erased": // an admin erased the visitor: their chats are gone
+      for (const id of f.chat_ids) state.chats.delete(id);
+      render();
+      break;
     case "error":
       if (!(f.chat_id && tookOver(f.chat_id, f.message))) toast(f.message);
       break;

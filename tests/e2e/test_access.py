@@ -456,6 +456,12 @@ async def _api_token_to_delete(world: World, persona: str, path: str) -> Prepare
     return {}, path.format(token_id=r.json()["id"])
 
 
+async def _visitor_to_erase(world: World, persona: str, path: str) -> Prepared:
+    """A visitor of the shop of their own: the admin's erasure must not take the world's."""
+    session = await asyncio.to_thread(world.server.widget_session, DEMO_SITE_KEY)
+    return {}, path.format(visitor_id=session["visitor"]["id"])
+
+
 async def _webhook_to_delete(world: World, persona: str, path: str) -> Prepared:
     r = await _api(world, "admin", "POST", "/webhooks", json=WEBHOOK)
     return {}, path.format(webhook_id=r.json()["id"])
@@ -584,6 +590,20 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
         _webhook,
     ),
     ("GET", "/visitors"): (row(*NO_AGENT, 200, 200, 200, 200, 200, 200), fill()),
+    ("DELETE", "/visitors/{visitor_id}"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
+        _visitor_to_erase,
+    ),
+    ("GET", "/visitors/{visitor_id}/export"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
+        fill(),
+    ),
+    ("GET", "/audit-log"): (row(*NO_AGENT, 200, 403, 403, 403, 200, 403), fill()),
+    ("GET", "/privacy/retention"): (row(*NO_AGENT, 200, 403, 403, 403, 200, 403), fill()),
+    ("PUT", "/privacy/retention"): (
+        row(*NO_AGENT, 200, 403, 403, 403, 200, 403),
+        fill(days=None),
+    ),
     # As any REST caller sends: the chat's agent, staff, and an API token (as the site).
     ("POST", "/chats/{chat_id}/messages"): (
         row(*NO_AGENT, 404, 403, 201, 201, 201, 201),
