@@ -1,7 +1,8 @@
 """Availability and offline messages: whether a site takes live chats right now, its settings
 for the time it does not, and the mails that carry offline chats both ways.
 
-Unavailable means outside the site's office hours (when it has them) or no agent online. A chat
+Unavailable means outside the site's office hours (when it has them) or no agent online (on a
+site that has offline messages set up: see ``takes_offline_messages``). A chat
 started then is kept with status ``offline``; the visitor's messages are mailed to the shop's
 ``notify_emails`` and the agents' public answers to the visitor (never a whisper or a note).
 """
@@ -66,9 +67,25 @@ async def agent_online(uow: UnitOfWork, site_id: str) -> bool:
     return found is not None
 
 
+def takes_offline_messages(site: Site) -> bool:
+    """The site has set offline messages up (office hours, or addresses to mail them to).
+
+    Only such a site turns a chat into an offline message because nobody is online: for a site
+    without either, nobody would ever read one, so its chats keep waiting in the queue for the
+    next agent, as before offline messages existed."""
+    return office_hours(site) is not None or bool(notify_emails(site))
+
+
+def is_available(site: Site, now: datetime, agent_is_online: bool) -> bool:
+    """Inside office hours (or none set), and an agent online (or no offline messages set up)."""
+    return in_hours(site, now) and (agent_is_online or not takes_offline_messages(site))
+
+
 async def available(uow: UnitOfWork, site: Site, now: datetime) -> bool:
     """Whether a chat started at ``now`` goes to an agent (else it is an offline message)."""
-    return in_hours(site, now) and await agent_online(uow, site.id)
+    if not in_hours(site, now):
+        return False
+    return not takes_offline_messages(site) or await agent_online(uow, site.id)
 
 
 async def pending_offline_chat(uow: UnitOfWork, visitor_id: str) -> Chat | None:

@@ -90,7 +90,7 @@ async def widget_session(
             theme=WidgetTheme(color=site.theme_color),
             greeting=site.greeting,
             agents_online=online is not None,
-            available=online is not None and offline.in_hours(site, state.clock()),
+            available=offline.is_available(site, state.clock(), online is not None),
             hide_when_offline=offline.hide_when_offline(site),
             active_chat=await _active_chat(uow, chat),
             transcripts=state.mailer.enabled and transcripts_enabled(site),

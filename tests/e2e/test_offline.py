@@ -158,8 +158,13 @@ async def test_outside_hours_offline_inside_hours_routed_holiday_closed(
     listed = await call(server, "GET", "/chats?status=offline", token)
     assert [c["id"] for c in listed.json()["items"]] == [chat_id]
 
-    # No office hours and nobody online is unavailable too.
-    await shop.api("PATCH", f"/sites/{shop.site_id}", json={"office_hours": None})
+    # No office hours and nobody online is unavailable too, once offline messages go somewhere.
+    r = await shop.api(
+        "PATCH",
+        f"/sites/{shop.site_id}",
+        json={"office_hours": None, "notify_emails": ["desk@evening.example"]},
+    )
+    assert r.status_code == 200, r.text
     assert (await asyncio.to_thread(server.widget_session, shop.site_key))["config"][
         "available"
     ] is True

@@ -88,3 +88,21 @@ def test_refused_with_the_field_named(data: dict[str, object], where: str) -> No
     with pytest.raises(ValidationError) as caught:
         OfficeHours.model_validate(data)
     assert ".".join(str(p) for p in caught.value.errors()[0]["loc"]).startswith(where)
+
+
+def test_available_needs_hours_and_an_agent_once_offline_messages_are_set_up() -> None:
+    from app.offline.service import is_available
+    from app.sites.models import Site
+
+    sunday_evening = utc("2026-03-29T15:30:00")  # 17:30 CEST
+    bare = Site(name="Bare", site_key="k1", secret="s", settings={})
+    # Nothing set up: no offline messages would be read, so chats wait in the queue.
+    assert is_available(bare, sunday_evening, agent_is_online=False)
+    mailed = Site(name="Mailed", site_key="k2", secret="s", settings={"notify_emails": ["a@b.c"]})
+    assert is_available(mailed, sunday_evening, agent_is_online=True)
+    assert not is_available(mailed, sunday_evening, agent_is_online=False)
+    hours = {"office_hours": {"timezone": "Europe/Copenhagen", "weekly": SPRING}}
+    closed = Site(name="Hours", site_key="k3", secret="s", settings=hours)
+    assert not is_available(closed, sunday_evening, agent_is_online=True)
+    assert is_available(closed, utc("2026-03-29T07:30:00"), agent_is_online=True)
+    assert not is_available(closed, utc("2026-03-29T07:30:00"), agent_is_online=False)
