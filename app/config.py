@@ -116,6 +116,13 @@ class Settings(BaseSettings):
     webhooks_poll_s: float = Field(default=1.0, gt=0)
     webhooks_lease_s: float = Field(default=60.0, gt=10)
 
+    @field_validator("office_hours_clock")
+    @classmethod
+    def _aware_clock(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("PARLEY_OFFICE_HOURS_CLOCK needs an offset, e.g. +00:00")
+        return value
+
     @field_validator("secret_key")
     @classmethod
     def _refuse_short_secret(cls, value: str) -> str:

@@ -91,6 +91,8 @@ class ChatTimes:
             if wrote is not None and answered is not None and answered >= wrote
             else None
         )
+        if self.offline:  # answered by e-mail, hours later: not a live chat's response time
+            self.first_response_s = None
         self.wait_s = round(assigned - created, 3) if assigned is not None else None
         self.duration_s = round(closed - created, 3) if closed is not None else None
         self.missed = (
@@ -284,6 +286,7 @@ def figures(
         c
         for c in chats
         if c.wrote is not None
+        and not c.offline
         and (
             c.first_response_s is not None
             or c.closed is not None
