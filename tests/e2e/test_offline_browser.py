@@ -135,6 +135,11 @@ async def test_offline_form_faq_suggestion_and_the_answer_by_mail(
     await expect(shop.locator("[data-testid=message][data-author-type=agent]")).to_contain_text(
         "Tomorrow before noon."
     )
+    # Done: it leaves the agents' list, and the visitor's chat ends.
+    await alice.click("[data-testid=offline-done]")
+    await expect(alice.locator("[data-testid=offline-empty]")).to_be_visible()
+    await expect(alice.locator("[data-testid=offline-inbox]")).to_have_text("Offline messages")
+    await expect(shop.locator("[data-testid=status]")).to_have_text("This chat has ended")
 
 
 async def test_the_bubble_hides_while_away_when_the_shop_asks(
