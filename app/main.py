@@ -35,6 +35,7 @@ from app.mail import api as mail_api
 from app.mail import outbox as mail_outbox
 from app.mail import prune as mail_prune
 from app.mail import transcripts
+from app.offline import service as offline
 from app.privacy import api as privacy_api
 from app.privacy import retention
 from app.privacy import service as privacy
@@ -220,6 +221,7 @@ def _job_handlers(state: AppState) -> dict[str, JobHandler]:
         **abandoned.handlers(s.visitor_gone_s),
         **upload_cleanup.handlers(local_storage(s.upload_dir), s.unattached_upload_ttl_s),
         **transcripts.handlers(state.mailer),
+        **offline.handlers(state.mailer),
         **mail_prune.handlers(s.mail_keep_s),
         **triggers.handlers(state.invite_policy(), state.job_alarm.set),
         **privacy.handlers(local_storage(s.upload_dir)),

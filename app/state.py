@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.chat.batch import MessageWriter
+from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.config import Settings
 from app.files.storage import Storage, local_storage
@@ -35,6 +38,16 @@ class AppState:
     limiter: Limiter = field(init=False)
     site_rules: SiteRules = field(init=False)
     mailer: Mailer = field(init=False)
+
+    # Where the office-hours clock started (PARLEY_OFFICE_HOURS_CLOCK), on the monotonic clock.
+    _clock_base: float = field(default_factory=time.monotonic)
+
+    def clock(self) -> datetime:
+        """Now, for office hours: the real clock, or the configured start plus the time since."""
+        start = self.settings.office_hours_clock
+        if start is None:
+            return utcnow()
+        return start + timedelta(seconds=time.monotonic() - self._clock_base)
 
     def __post_init__(self) -> None:
         self.writer = MessageWriter(self.uow)

@@ -46,6 +46,7 @@ async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
                 frame.client_msg_id,
                 ctx.policy,
                 chat_id=new_chat_id,
+                now=ctx.state.clock(),
             )
             if frame.invitation_id:
                 # An unknown id does not cost the visitor their chat: it is just not counted.

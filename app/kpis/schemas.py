@@ -48,7 +48,7 @@ class Orders(WireModel):
 class Figures(WireModel):
     chats: int = Field(description="chats started in the window, missed and offline included")
     missed: int = Field(description="the visitor wrote and no agent answered before the close")
-    offline: int | None = Field(description="offline messages; null until offline chats exist")
+    offline: int | None = Field(description="chats started as offline messages (never missed)")
     first_response_s: FirstResponse
     wait_s: Wait
     duration_s: Duration

@@ -55,6 +55,7 @@ class ChatTimes:
         "duration_s",
         "first_response_s",
         "missed",
+        "offline",
         "rating",
         "site_id",
         "skill",
@@ -75,8 +76,11 @@ class ChatTimes:
         assigned: float | None,
         closed: float | None,
         rating: int | None = None,
+        offline: bool = False,
     ) -> None:
-        self.rating = rating  # the visitor's post-chat survey, if they gave one
+        self.rating = rating
+        # Started as an offline message: counted apart, never missed (nobody could answer).
+        self.offline = bool(offline)  # the visitor's post-chat survey, if they gave one
         self.site_id, self.agent_id, self.skill = site_id, agent_id, skill
         # The trigger whose invitation the chat came from (read for group_by=trigger only).
         self.trigger_id: str | None = None
@@ -87,10 +91,15 @@ class ChatTimes:
             if wrote is not None and answered is not None and answered >= wrote
             else None
         )
+        if self.offline:  # answered by e-mail, hours later: not a live chat's response time
+            self.first_response_s = None
         self.wait_s = round(assigned - created, 3) if assigned is not None else None
         self.duration_s = round(closed - created, 3) if closed is not None else None
         self.missed = (
-            status == ChatStatus.CLOSED and wrote is not None and self.first_response_s is None
+            not self.offline
+            and status == ChatStatus.CLOSED
+            and wrote is not None
+            and self.first_response_s is None
         )
 
 
@@ -114,6 +123,7 @@ async def chat_times(
         epoch(Chat.first_assigned_at),
         epoch(Chat.closed_at),
         Survey.rating,
+        Chat.offline_at.is_not(None),
     ]
     if with_trigger:
         trigger = (
@@ -130,9 +140,9 @@ async def chat_times(
     )
     out: list[ChatTimes] = []
     for row in rows:
-        chat = ChatTimes(*row[:10])  # the nine times, then the rating
+        chat = ChatTimes(*row[:11])  # the nine times, the rating, whether offline
         if with_trigger:
-            chat.trigger_id = row[10]
+            chat.trigger_id = row[11]
         out.append(chat)
     return out
 
@@ -276,6 +286,7 @@ def figures(
         c
         for c in chats
         if c.wrote is not None
+        and not c.offline
         and (
             c.first_response_s is not None
             or c.closed is not None
@@ -286,7 +297,7 @@ def figures(
     return Figures(
         chats=len(chats),
         missed=sum(1 for c in chats if c.missed),
-        offline=None,
+        offline=sum(1 for c in chats if c.offline),
         first_response_s=FirstResponse(
             avg=average(responses),
             p50=percentile(responses, 50),

@@ -21,6 +21,8 @@ class ReplyIn(BaseModel):
     body: str = Field(min_length=1, max_length=5000)
     skill: str | None = Field(default=None, max_length=64)
     shared: bool = False
+    # Suggested to visitors before the offline form (shared replies only).
+    faq: bool = False
 
 
 class ReplyUpdate(BaseModel):
@@ -28,6 +30,7 @@ class ReplyUpdate(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     body: str | None = Field(default=None, min_length=1, max_length=5000)
     skill: str | None = Field(default=None, max_length=64)
+    faq: bool | None = None
 
 
 class UseIn(BaseModel):
@@ -52,6 +55,7 @@ async def update_reply(
 ) -> ReplyOut:
     async with state.uow() as uow:
         reply = await service.editable(uow, agent, reply_id)
+        service.check_faq(reply.owner_id is None, bool(body.faq))
         for field, value in body.model_dump(exclude_unset=True).items():
             setattr(reply, field, value)
         await uow.session.flush()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, EmailStr, Field, field_validator
 
 from app.common.errors import BadRequest, NotFound
+from app.offline.hours import OfficeHours
 from app.ratelimit.site_rules import SiteRateLimits
 from app.routing import assignment, departments
 from app.routing.departments import Department
@@ -38,6 +39,11 @@ class SiteUpdate(BaseModel):
     transcripts: bool | None = None
     # Refuse widget sessions whose ``user`` has no valid identity hash (docs/crm.md).
     identity_required: bool | None = None
+    # Office hours (docs/protocol.md "Office hours"); null removes them (open whenever an agent
+    # is online). Who is e-mailed offline messages, and whether the bubble hides meanwhile.
+    office_hours: OfficeHours | None = None
+    notify_emails: list[EmailStr] | None = Field(default=None, max_length=10)
+    hide_when_offline: bool | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -50,7 +56,8 @@ class SiteUpdate(BaseModel):
         return value
 
 
-_IN_SETTINGS = ("timezone", "transcripts", "identity_required")
+_IN_SETTINGS = ("timezone", "transcripts", "identity_required", "hide_when_offline")
+_OFFLINE = ("office_hours", "notify_emails")
 
 
 @router.get("/sites/{site_id}")
@@ -72,7 +79,7 @@ async def update_site(
             raise NotFound("no such site")
         changes = body.model_dump(
             exclude_unset=True,
-            exclude={"routing", "departments", "rate_limits", *_IN_SETTINGS},
+            exclude={"routing", "departments", "rate_limits", *_IN_SETTINGS, *_OFFLINE},
         )
         for field, value in changes.items():
             setattr(site, field, value)
@@ -90,6 +97,12 @@ async def update_site(
         kept = body.model_dump(exclude_unset=True, exclude_none=True, include=set(_IN_SETTINGS))
         if kept:
             site.settings = {**site.settings, **kept}
+        if "office_hours" in body.model_fields_set:
+            hours = body.office_hours.model_dump(mode="json") if body.office_hours else None
+            site.settings = {**site.settings, "office_hours": hours}
+        if body.notify_emails is not None:
+            emails = list(dict.fromkeys(str(e) for e in body.notify_emails))
+            site.settings = {**site.settings, "notify_emails": emails}
         if body.rate_limits is not None:
             own = body.rate_limits.model_dump(exclude_none=True)
             site.settings = {**site.settings, "rate_limits": own}

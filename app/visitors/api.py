@@ -13,13 +13,14 @@ from app.agents.models import Agent
 from app.agents.service import actor_of
 from app.chat.access import authorize_visitor
 from app.chat.models import Chat
-from app.chat.queries import open_chat_of
+from app.chat.queries import current_chat_of
 from app.common.enums import AgentStatus, ChatStatus
 from app.common.errors import Forbidden, NotFound
 from app.common.tokens import issue
 from app.common.types import iso
 from app.common.uow import UnitOfWork
 from app.identity import service as identity
+from app.offline import service as offline
 from app.routing import departments
 from app.sites.service import origin_allowed, site_by_key, transcripts_enabled
 from app.visitors import service
@@ -77,7 +78,7 @@ async def widget_session(
             )
             if user is not None:
                 identity.fill_blanks(visitor, user)
-        chat = await open_chat_of(uow, visitor.id)
+        chat = await current_chat_of(uow, visitor.id)
         online = await uow.session.scalar(
             select(Agent.id)
             .where(Agent.site_id == site.id, Agent.status == AgentStatus.ONLINE)
@@ -89,6 +90,8 @@ async def widget_session(
             theme=WidgetTheme(color=site.theme_color),
             greeting=site.greeting,
             agents_online=online is not None,
+            available=offline.is_available(site, state.clock(), online is not None),
+            hide_when_offline=offline.hide_when_offline(site),
             active_chat=await _active_chat(uow, chat),
             transcripts=state.mailer.enabled and transcripts_enabled(site),
             departments=departments.public_view(offered) if offered else None,

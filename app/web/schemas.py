@@ -10,6 +10,8 @@ from pydantic import Field
 from app.agents.models import Agent
 from app.agents.schemas import AgentOut
 from app.common.wire import WireModel, omitted
+from app.offline.hours import OfficeHours
+from app.offline.service import hide_when_offline, notify_emails, office_hours
 from app.ratelimit.site_rules import SiteRateLimits
 from app.routing.departments import Department, departments_of
 from app.routing.policy import RoutingSettings
@@ -67,6 +69,11 @@ class SiteOut(WireModel):
     timezone: str = Field(description="the IANA zone the shop's times are shown in")
     transcripts: bool = Field(description="chat transcripts may be e-mailed")
     identity_required: bool = Field(description="widget sessions need a verified user hash")
+    office_hours: OfficeHours | None = Field(
+        description="weekly opening ranges, time zone and holidays; null: always open"
+    )
+    notify_emails: list[str] = Field(description="who is e-mailed offline messages")
+    hide_when_offline: bool = Field(description="the widget's bubble hides while unavailable")
     secret: str | None = omitted("the site's signing secret (admins only)")
 
     @classmethod
@@ -84,5 +91,8 @@ class SiteOut(WireModel):
             timezone=site_timezone(site),
             transcripts=transcripts_enabled(site),
             identity_required=bool(site.settings.get("identity_required", False)),
+            office_hours=office_hours(site),
+            notify_emails=notify_emails(site),
+            hide_when_offline=hide_when_offline(site),
             secret=site.secret if secrets else None,
         )

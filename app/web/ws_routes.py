@@ -23,6 +23,7 @@ from app.common.events import (
 )
 from app.common.tokens import verify
 from app.mail import ws as mail_frames
+from app.offline import ws as offline_frames
 from app.privacy import ws as privacy_frames
 from app.realtime.hub import Connection
 from app.realtime.schemas import Ping, Pong
@@ -57,6 +58,7 @@ FRAME_MODULES = (
     chat_frames,
     mail_frames,
     privacy_frames,
+    offline_frames,
     routing_frames,
     supervision_frames,
     survey_frames,
@@ -75,7 +77,7 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     async with state.uow() as uow:
         visitor = await uow.session.get(Visitor, claims.subject)
         site = await uow.session.get(Site, claims.site_id)
-        chat = await queries.open_chat_of(uow, claims.subject) if visitor else None
+        chat = await queries.current_chat_of(uow, claims.subject) if visitor else None
     if visitor is None or site is None or not origin_allowed(site, ws.headers.get("origin")):
         await reject(ws)
         return

@@ -9,7 +9,7 @@
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "ChatStatus".
  */
-export type ChatStatus = "queued" | "offered" | "active" | "closed";
+export type ChatStatus = "queued" | "offered" | "active" | "closed" | "offline";
 /**
  * An agent's rank: ``agent`` < ``supervisor`` < ``admin``.
  *
@@ -52,12 +52,14 @@ export interface ParleySocketFrames {
     | ChatMonitoring
     | ChatOfferExpired
     | ChatOffered
+    | ChatOffline
     | ChatQueued
     | ChatStarted
     | ChatSurvey
     | ChatTransferred
     | ChatUnassigned
     | ErrorFrame
+    | FaqSuggestions
     | AgentHello
     | VisitorHello
     | Invitation
@@ -83,6 +85,7 @@ export interface ParleySocketFrames {
   visitor_to_server?:
     | ChatClose
     | ChatStart
+    | FaqSearch
     | InvitationAccept
     | InvitationDismiss
     | MessageSend
@@ -331,6 +334,17 @@ export interface ChatOffered {
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "ChatOffline".
+ */
+export interface ChatOffline {
+  /**
+   * the site is unavailable: the chat is an offline message
+   */
+  chat_id: string;
+  type: "chat.offline";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "ChatQueued".
  */
 export interface ChatQueued {
@@ -423,6 +437,30 @@ export interface ErrorFrame {
    */
   retry_after_s?: number | null;
   type: "error";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "FaqSuggestions".
+ */
+export interface FaqSuggestions {
+  /**
+   * at most 3, best first
+   */
+  items: FaqSuggestion[];
+  /**
+   * the faq.search this answers
+   */
+  q: string;
+  type: "faq.suggestions";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "FaqSuggestion".
+ */
+export interface FaqSuggestion {
+  body: string;
+  id: string;
+  title: string;
 }
 /**
  * The first frame of an agent socket: who they are and their open chats.
@@ -791,6 +829,16 @@ export interface PreChat {
   email?: string | null;
   name?: string | null;
   [k: string]: unknown;
+}
+/**
+ * What the visitor has typed so far, for FAQ suggestions before the offline form.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "FaqSearch".
+ */
+export interface FaqSearch {
+  q: string;
+  type: "faq.search";
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema

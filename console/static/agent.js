@@ -5,6 +5,7 @@ import { setupTeam } from "./team.js";
 import { setupApiTokens } from "./apitokens.js";
 import { setupMail } from "./mail.js";
 import { setupPrivacy } from "./privacy.js";
+import { setupOfficeHours, setupOfflineInbox } from "./offline.js";
 import { renderMessage } from "./messages.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -115,6 +116,8 @@ function onFrame(f) {
       $("#mail-btn").hidden = f.agent.role !== "admin";
       privacy.setAdmin(f.agent.role === "admin");
       mail.loadStatus(); // whether "Send transcript" can work, and if not, why
+      $("#hours-btn").hidden = f.agent.role !== "admin";
+      offlineInbox.refresh();
       // Supervisors and admins come in watching (away): say how to take customers.
       if (["supervisor", "admin"].includes(f.agent.role) && f.agent.status === "away") {
         banner("You are watching (Away): no chats are sent to you. Set yourself Online to take customers.");
@@ -830,6 +833,14 @@ const mail = setupMail({
   token: () => state.token,
   selectedChat: () => state.selected && state.chats.get(state.selected),
 });
+
+const offlineInbox = setupOfflineInbox({
+  button: $("#offline-btn"),
+  dialog: $("#offline-dialog"),
+  token: () => state.token,
+  closeChat: (id) => state.socket.send({ type: "chat.close", chat_id: id }),
+});
+setupOfficeHours({ button: $("#hours-btn"), dialog: $("#hours-dialog"), token: () => state.token, siteId: () => state.me.site_id });
 
 // ------------------------------------------------------------------ notifications
 $("#notify-btn").addEventListener("click", async () => {

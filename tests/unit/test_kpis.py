@@ -90,11 +90,44 @@ async def day(world: World) -> dict[str, str]:
     return {"ann": ann, "bob": bob}
 
 
+async def test_offline_chats_count_as_chats_and_offline_never_missed(
+    world: World, day: dict[str, str]
+) -> None:
+    """The contract: ``chats`` counts every chat, offline ones included; they are not missed."""
+    await scripted(
+        world,
+        [
+            # Still waiting for an answer by e-mail.
+            {"status": "offline", "created_at": at(DAY1, "20:00:00"),
+             "offline_at": at(DAY1, "20:00:00"),
+             "first_visitor_message_at": at(DAY1, "20:00:00")},
+            # Answered by e-mail the next day: no live response time.
+            {"status": "closed", "created_at": at(DAY1, "19:00:00"),
+             "offline_at": at(DAY1, "19:00:00"), "first_visitor_message_at": at(DAY1, "19:00:00"),
+             "first_response_at": at(DAY2, "08:00:00"), "closed_at": at(DAY2, "08:01:00")},
+            # Closed by an agent without a reply: would be missed were it a live chat.
+            {"status": "closed", "created_at": at(DAY1, "21:00:00"),
+             "offline_at": at(DAY1, "21:00:00"),
+             "first_visitor_message_at": at(DAY1, "21:00:00"), "closed_at": at(DAY1, "22:00:00")},
+            # Outside the window: not counted.
+            {"status": "offline", "created_at": at(DAY2, "00:05:00"),
+             "offline_at": at(DAY2, "00:05:00")},
+        ],
+    )  # fmt: skip
+    totals = (await report(world)).totals
+    assert (totals.chats, totals.missed, totals.offline) == (10, 1, 3)
+    # Live chats' response figures are as without the offline ones (see the scripted day).
+    assert totals.first_response_s.model_dump() == {"avg": 57.5, "p50": 30.0, "p90": 150.0}
+    assert totals.answered_within_60s_pct == 60.0
+    by_day = {g.key: g for g in (await report(world, "day")).groups}
+    assert [(g.chats, g.offline) for g in by_day.values()] == [(1, 0), (9, 3)]
+
+
 async def test_totals_of_a_scripted_day(world: World, day: dict[str, str]) -> None:
     totals = (await report(world)).totals
     assert totals.chats == 7
     assert totals.missed == 1
-    assert totals.offline is None
+    assert totals.offline == 0
     assert totals.first_response_s.model_dump() == {"avg": 57.5, "p50": 30.0, "p90": 150.0}
     assert totals.wait_s.model_dump() == {"avg": 26.25, "p90": 60.0}
     assert totals.duration_s.avg == 585.0  # (120 + 600 + 1200 + 300 + 60 + 1230) / 6

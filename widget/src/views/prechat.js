@@ -6,6 +6,7 @@ import { S, MAX_BODY, ensureSocket, local, readProfile, ui } from "../core.js";
 import { flush } from "../outgoing.js";
 import { addOwn, clearList } from "./messages.js";
 import { renderStatus, showView } from "./status.js";
+import { isOffline, renderOfflineForm } from "./offline.js";
 import { transcriptsOffered } from "./transcript.js";
 
 /** @param {string | undefined} s @param {number} n */
@@ -51,6 +52,7 @@ export function renderAvailability() {
   const online = !S.config || S.config.agents_online !== false;
   ui.avail.classList.toggle("avail--off", !online);
   ui.availText.textContent = online ? "We're online and will reply right here." : "We'll answer as soon as someone is available";
+  renderOfflineForm();
 }
 
 /** @param {string} text */
@@ -71,6 +73,7 @@ export function startChat(e) {
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) [bad, msg] = [ui.emailInput, "Please check your e-mail address."];
   const wantsTranscript = !!ui.transcriptBox && ui.transcriptBox.checked && transcriptsOffered();
   if (wantsTranscript && !email) [bad, msg] = [ui.emailInput, "Please give your e-mail so we can send you the transcript."];
+  if (isOffline() && !email) [bad, msg] = [ui.emailInput, "Please give your e-mail so we can answer you."];
   if (!name) [bad, msg] = [ui.nameInput, "Please tell us your name."];
   for (const i of [ui.nameInput, ui.emailInput, ui.msgInput]) i.removeAttribute("aria-invalid");
   if (bad) {

@@ -3,6 +3,7 @@
 import { S, chatOpen, socket, ui } from "../core.js";
 import { avatar } from "./messages.js";
 import { prefill, renderAvailability, renderDepartments } from "./prechat.js";
+import { offlineStatus } from "./offline.js";
 import { renderSurvey } from "./survey.js";
 import { renderTranscript } from "./transcript.js";
 
@@ -46,6 +47,7 @@ export function renderStatus() {
   const up = socket.isOpen;
   let text;
   if (chat && chat.status === "closed") text = "This chat has ended";
+  else if (chat && chat.status === "offline") text = offlineStatus();
   else if (S.gaveUp) text = "Chat is unavailable right now";
   else if (!up) text = socket.everOpen ? "Reconnecting\u2026" : "Connecting\u2026";
   else if (chat && chat.agent && chat.status === "active") text = chat.agent.name + " is here to help";
