@@ -40,6 +40,7 @@ from app.triggers.schemas import (
     TriggerOut,
     TriggerUpdate,
 )
+from app.triggers.variants import pick, variants_of
 from app.visitors.models import Visitor, VisitorSocket
 from app.webhooks import outbox as webhooks
 
@@ -66,11 +67,22 @@ class InvitePolicy:
 # --- managing triggers -------------------------------------------------------------------
 
 
+def _texts(fields: dict[str, Any]) -> dict[str, Any]:
+    """``message`` or ``variants`` as stored: the variants, and the first one's text as
+    ``message`` (what older readers of a trigger show); a lone ``message`` clears variants."""
+    variants = fields.pop("variants", None)
+    if variants is not None:
+        fields["variants"], fields["message"] = variants, variants[0]["message"]
+    elif "message" in fields:
+        fields["variants"] = None
+    return fields
+
+
 async def create(uow: UnitOfWork, site_id: str, body: TriggerIn) -> Trigger:
     now = utcnow()
     trigger = Trigger(
         site_id=site_id,
-        **body.model_dump(mode="json"),
+        **_texts(body.model_dump(mode="json")),
         created_at=now,
         updated_at=now,
     )
@@ -80,7 +92,7 @@ async def create(uow: UnitOfWork, site_id: str, body: TriggerIn) -> Trigger:
 
 
 async def update(uow: UnitOfWork, trigger: Trigger, body: TriggerUpdate) -> Trigger:
-    for name, value in body.model_dump(mode="json", exclude_unset=True).items():
+    for name, value in _texts(body.model_dump(mode="json", exclude_unset=True)).items():
         setattr(trigger, name, value)
     trigger.updated_at = utcnow()
     await uow.session.flush()
@@ -100,27 +112,44 @@ async def page(
     return rows, (rows[-1].id if more and rows else None)
 
 
-async def stats(uow: UnitOfWork, trigger_ids: list[str]) -> dict[str, InvitationStats]:
-    """Invitations fired, accepted and dismissed, per trigger."""
+@dataclass(frozen=True, slots=True)
+class TriggerStats:
+    """A trigger's invitation counts, in all and per A/B variant id."""
+
+    total: InvitationStats
+    variants: dict[str | None, InvitationStats]
+
+
+async def stats(uow: UnitOfWork, trigger_ids: list[str]) -> dict[str, TriggerStats]:
+    """Invitations fired, shown, accepted and dismissed, per trigger and variant."""
     if not trigger_ids:
         return {}
     rows = await uow.session.execute(
         select(
             Invitation.trigger_id,
+            Invitation.variant_id,
             func.count(),
+            func.count(Invitation.shown_at),
             func.count(Invitation.accepted_at),
             func.count(Invitation.dismissed_at),
         )
         .where(Invitation.trigger_id.in_(trigger_ids))
-        .group_by(Invitation.trigger_id)
+        .group_by(Invitation.trigger_id, Invitation.variant_id)
     )
-    return {
-        str(tid): InvitationStats(fired=fired, accepted=accepted, dismissed=dismissed)
-        for tid, fired, accepted, dismissed in rows
-    }
+    out: dict[str, TriggerStats] = {}
+    for tid, variant_id, fired, shown, accepted, dismissed in rows:
+        found = out.setdefault(str(tid), TriggerStats(InvitationStats(), {}))
+        found.variants[variant_id] = InvitationStats(
+            fired=fired, shown=shown, accepted=accepted, dismissed=dismissed
+        )
+        for name in ("fired", "shown", "accepted", "dismissed"):
+            total = found.total
+            setattr(total, name, getattr(total, name) + getattr(found.variants[variant_id], name))
+    return out
 
 
-def view(trigger: Trigger, counts: InvitationStats | None = None) -> TriggerOut:
+def view(trigger: Trigger, counts: TriggerStats | None = None) -> TriggerOut:
+    per_variant = counts.variants if counts else {}
     return TriggerOut.model_validate(
         {
             "id": trigger.id,
@@ -129,12 +158,16 @@ def view(trigger: Trigger, counts: InvitationStats | None = None) -> TriggerOut:
             "conditions": trigger.conditions,
             "exclude_urls": trigger.exclude_urls,
             "message": trigger.message,
+            "variants": [
+                {**v, "invitations": per_variant.get(v["id"], InvitationStats())}
+                for v in variants_of(trigger.variants, trigger.message)
+            ],
             "open_panel": trigger.open_panel,
             "when_unavailable": trigger.when_unavailable,
             "skill": trigger.skill,
             "created_at": trigger.created_at,
             "updated_at": trigger.updated_at,
-            "invitations": counts or InvitationStats(),
+            "invitations": counts.total if counts else InvitationStats(),
         }
     )
 
@@ -335,6 +368,8 @@ async def _fire(
     agent = await claim.could_take(uow, visit.site_id, trigger.skill, policy.routing)
     if agent is None and not trigger.when_unavailable:
         return False
+    variant = pick(variants_of(trigger.variants, trigger.message), visit.visitor_id, trigger.id)
+    message = str(variant["message"])
     dialect = uow.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     invitation_id = await uow.session.scalar(
@@ -346,7 +381,8 @@ async def _fire(
             visitor_id=visit.visitor_id,
             visit_no=visit.visit_no,
             agent_id=agent.id if agent else None,
-            message=trigger.message,
+            message=message,
+            variant_id=str(variant["id"]),
             url=visit.url,
             fired_at=now,
         )
@@ -358,8 +394,9 @@ async def _fire(
     frame = schemas.Invitation(
         invitation_id=invitation_id,
         trigger_id=trigger.id,
-        message=trigger.message,
+        message=message,
         open_panel=trigger.open_panel,
+        variant_id=str(variant["id"]),
         agent=(
             InvitationAgent(id=agent.id, name=agent.name, avatar_url=agent.avatar_url)
             if agent

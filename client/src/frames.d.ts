@@ -497,6 +497,10 @@ export interface Invitation {
   open_panel: boolean;
   trigger_id: string;
   type: "invitation";
+  /**
+   * the trigger's A/B variant this visitor sees
+   */
+  variant_id?: string | null;
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema

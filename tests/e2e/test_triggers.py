@@ -35,7 +35,7 @@ async def test_triggers_are_managed_by_admins_of_their_own_site(server: Server) 
     }
     assert created["enabled"] is True
     assert created["open_panel"] is True
-    assert created["invitations"] == {"fired": 0, "accepted": 0, "dismissed": 0}
+    assert created["invitations"] == {"fired": 0, "shown": 0, "accepted": 0, "dismissed": 0}
     tid = created["id"]
 
     r = await shop.api("PATCH", f"/triggers/{tid}", json={"enabled": False, "skill": "sales"})
@@ -102,7 +102,7 @@ async def test_a_time_rule_fires_on_time_as_the_agent_and_the_chat_records_it(
     chat_id = (await v.expect("chat.started"))["chat_id"]
     await alice.expect("chat.assigned", chat_id=chat_id)
     stored = (await shop.api("GET", f"/triggers/{trigger['id']}")).json()
-    assert stored["invitations"] == {"fired": 1, "accepted": 1, "dismissed": 0}
+    assert stored["invitations"] == {"fired": 1, "shown": 0, "accepted": 1, "dismissed": 0}
 
 
 async def test_no_invitation_while_no_agent_could_answer(server: Server) -> None:
@@ -209,7 +209,7 @@ async def test_after_a_dismissal_nothing_until_the_cool_down_ends(
     await tab1.fence()
     assert len(tab1.all("invitation")) == 2
     stored = (await shop.api("GET", f"/triggers/{trigger['id']}")).json()
-    assert stored["invitations"] == {"fired": 2, "accepted": 0, "dismissed": 1}
+    assert stored["invitations"] == {"fired": 2, "shown": 0, "accepted": 0, "dismissed": 1}
 
     r = await tab1.answer({"type": "invitation.dismiss", "invitation_id": "nope"}, "error")
     assert r["code"] == "not_found"
@@ -234,3 +234,55 @@ async def test_a_pending_timer_survives_a_restart(server: Server) -> None:
     assert RESTART_DUE_S - 0.1 <= time.monotonic() - sent <= RESTART_DUE_S + LATE_S + 0.5
     await v.fence()
     assert len(v.all("invitation")) == 1
+
+
+async def test_ab_variants_over_rest_and_in_the_frame(server: Server) -> None:
+    shop = await Shop.create(server)
+    await shop.add_agent("Alice")
+    await shop.connect_agent("Alice")
+    variants = [
+        {"id": "short", "message": "Need help?", "weight": 1},
+        {"id": "long", "message": "Questions about our prices?", "weight": 2},
+    ]
+    body = pricing_trigger(0, variants=variants)
+    del body["message"]
+    created = await add_trigger(shop, body)
+    assert created["message"] == "Need help?"
+    assert [(v["id"], v["message"], v["weight"]) for v in created["variants"]] == [
+        ("short", "Need help?", 1),
+        ("long", "Questions about our prices?", 2),
+    ]
+    twice = {**body, "variants": [variants[0], {**variants[1], "id": "short"}]}
+    r = await shop.api("POST", "/triggers", json=twice)
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith("variants: ")
+    r = await shop.api(
+        "POST", "/triggers", json={**body, "variants": [{**variants[0], "weight": 0}]}
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith("variants.0.weight: ")
+
+    # Two visitors, each in two tabs: every tab of a visitor gets the same variant, and a
+    # visitor's variant is the one they get again in a later visit (stable, not random).
+    got: dict[str, str] = {}
+    for _ in range(2):
+        tab1, token = await visitor_with_token(shop)
+        tab2, _ = await visitor_with_token(shop, token)
+        await view(tab1)
+        frame = await tab1.expect("invitation", timeout=10)
+        await tab2.expect("invitation", invitation_id=frame["invitation_id"])
+        texts = {v["id"]: v["message"] for v in variants}
+        assert frame["message"] == texts[frame["variant_id"]]
+        got[token] = frame["variant_id"]
+    stored = (await shop.api("GET", f"/triggers/{created['id']}")).json()
+    per_variant = {v["id"]: v["invitations"]["fired"] for v in stored["variants"]}
+    assert per_variant == {
+        "short": list(got.values()).count("short"),
+        "long": list(got.values()).count("long"),
+    }
+    assert stored["invitations"]["fired"] == 2
+
+    # Back to one text: message alone replaces the variants.
+    r = await shop.api("PATCH", f"/triggers/{created['id']}", json={"message": "Hello"})
+    assert r.status_code == 200, r.text
+    assert [(v["id"], v["message"]) for v in r.json()["variants"]] == [("a", "Hello")]

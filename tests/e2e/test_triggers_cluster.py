@@ -68,4 +68,4 @@ async def test_a_timer_set_on_two_processes_invites_once(two_processes: list[Ser
         await tab.expect("invitation.dismissed", invitation_id=first["invitation_id"])
         assert len(tab.all("invitation")) == 1
     stored = (await shop.api("GET", f"/triggers/{trigger['id']}")).json()
-    assert stored["invitations"] == {"fired": 1, "accepted": 0, "dismissed": 1}
+    assert stored["invitations"] == {"fired": 1, "shown": 0, "accepted": 0, "dismissed": 1}

@@ -258,4 +258,10 @@ async def test_accepting_records_the_chat_and_the_counts(world: World) -> None:
     assert invitation.accepted_at is not None
     async with world.uow() as uow:
         counts = await service.stats(uow, [trigger_id])
-    assert counts[trigger_id].model_dump() == {"fired": 1, "accepted": 1, "dismissed": 0}
+    assert counts[trigger_id].total.model_dump() == {
+        "fired": 1,
+        "shown": 0,
+        "accepted": 1,
+        "dismissed": 0,
+    }
+    assert set(counts[trigger_id].variants) == {"a"}
