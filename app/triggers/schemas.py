@@ -252,3 +252,10 @@ class InvitationAccept(ClientFrame):
 class InvitationDismiss(ClientFrame):
     type: Literal["invitation.dismiss"]
     invitation_id: InvitationId
+
+
+class InvitationShown(ClientFrame):
+    """The widget drew the teaser (or opened the panel for it) where the visitor can see it."""
+
+    type: Literal["invitation.shown"]
+    invitation_id: InvitationId

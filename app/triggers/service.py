@@ -461,6 +461,17 @@ async def dismiss(uow: UnitOfWork, visitor_id: str, invitation_id: str, now: dat
     return True
 
 
+async def shown(uow: UnitOfWork, visitor_id: str, invitation_id: str, now: datetime) -> bool:
+    """The widget put the invitation on screen: the first report counts (a second tab, a
+    reload, a repeat are ignored). False when the visitor has no such invitation."""
+    invitation = await _own(uow, visitor_id, invitation_id)
+    if invitation is None:
+        return False
+    if invitation.shown_at is None:
+        invitation.shown_at = now
+    return True
+
+
 async def accept(
     uow: UnitOfWork, visitor_id: str, invitation_id: str, chat_id: str | None, now: datetime
 ) -> bool:

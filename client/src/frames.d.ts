@@ -84,6 +84,7 @@ export interface ParleySocketFrames {
     | ChatStart
     | InvitationAccept
     | InvitationDismiss
+    | InvitationShown
     | MessageSend
     | PageView
     | Ping
@@ -796,6 +797,16 @@ export interface InvitationAccept {
 export interface InvitationDismiss {
   invitation_id: string;
   type: "invitation.dismiss";
+}
+/**
+ * The widget drew the teaser (or opened the panel for it) where the visitor can see it.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "InvitationShown".
+ */
+export interface InvitationShown {
+  invitation_id: string;
+  type: "invitation.shown";
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema

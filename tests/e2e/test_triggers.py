@@ -286,3 +286,33 @@ async def test_ab_variants_over_rest_and_in_the_frame(server: Server) -> None:
     r = await shop.api("PATCH", f"/triggers/{created['id']}", json={"message": "Hello"})
     assert r.status_code == 200, r.text
     assert [(v["id"], v["message"]) for v in r.json()["variants"]] == [("a", "Hello")]
+
+
+async def test_shown_is_recorded_once_and_only_by_the_invited_visitor(server: Server) -> None:
+    shop, other_shop = await Shop.create(server), await Shop.create(server, "Other shop")
+    trigger = await add_trigger(shop, pricing_trigger(0, when_unavailable=True))
+    tab1, token = await visitor_with_token(shop)
+    tab2, _ = await visitor_with_token(shop, token)
+    await view(tab1)
+    invitation_id = (await tab1.expect("invitation", timeout=10))["invitation_id"]
+    await tab2.expect("invitation", invitation_id=invitation_id)
+    # Someone else (of this shop, or another) may not report it.
+    stranger, _ = await visitor_with_token(shop)
+    elsewhere, _ = await visitor_with_token(other_shop)
+    for client in (stranger, elsewhere):
+        frame = {"type": "invitation.shown", "invitation_id": invitation_id}
+        assert (await client.answer(frame, "error"))["code"] == "not_found"
+    stored = (await shop.api("GET", f"/triggers/{trigger['id']}")).json()
+    assert stored["invitations"]["shown"] == 0
+    # Both tabs report it (and one twice): counted once.
+    for client in (tab1, tab2, tab1):
+        await client.send({"type": "invitation.shown", "invitation_id": invitation_id})
+    await tab1.fence()
+    await tab2.fence()
+    assert tab1.all("error") == []
+    assert tab2.all("error") == []
+    stored = (await shop.api("GET", f"/triggers/{trigger['id']}")).json()
+    assert stored["invitations"] == {"fired": 1, "shown": 1, "accepted": 0, "dismissed": 0}
+    assert stored["variants"][0]["invitations"]["shown"] == 1
+    totals = (await shop.api("GET", "/kpis")).json()["totals"]
+    assert totals["invitations"]["shown"] == 1
