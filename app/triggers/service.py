@@ -283,6 +283,7 @@ async def advance(
 async def _evaluate(
     uow: UnitOfWork, visit: TriggerVisit, now: datetime, policy: InvitePolicy
 ) -> datetime | None:
+    waiting_since, visit.awaiting_agent_at = visit.awaiting_agent_at, None
     if visit.page_views == 0:
         return None  # nothing seen of this visit yet: never on arrival without a page view
     triggers = list(
@@ -320,7 +321,9 @@ async def _evaluate(
         for trigger in ready:
             if await _fire(uow, visit, trigger, now, policy):
                 return None
-    # A trigger that held but found nobody to answer waits for the next page view or event.
+        # It held but nobody could answer: an agent becoming available wakes this visitor's
+        # timer (wake_waiting), as does their next page view or event.
+        visit.awaiting_agent_at = waiting_since or now
     return min((at for at, _ in timed if at > now), default=None)
 
 
@@ -411,6 +414,26 @@ async def _fire(
         {"visitor_id": visit.visitor_id, "trigger_name": trigger.name, **frame.dump()},
     )
     return True
+
+
+# Visitors woken per queue drain at most; the rest wait for the next one (or a page view).
+MAX_WOKEN = 500
+
+
+async def wake_waiting(uow: UnitOfWork, site_id: str) -> None:
+    """An agent of the site came online or capacity freed (routing drained the queue): the
+    timers of visitors whose trigger held while nobody could answer run now. The timer is the
+    same durable, claimed-once job as a time rule's, so with several processes one of them
+    judges each visitor, and the invitation row stays unique per visit."""
+    waiting = await uow.session.execute(
+        select(TriggerVisit.visitor_id)
+        .where(TriggerVisit.site_id == site_id, TriggerVisit.awaiting_agent_at.is_not(None))
+        .order_by(TriggerVisit.awaiting_agent_at)
+        .limit(MAX_WOKEN)
+    )
+    now = utcnow()
+    for visitor_id in waiting.scalars():
+        await jobs.schedule(uow, job_key(visitor_id), TRIGGER_JOB, now, {"visitor_id": visitor_id})
 
 
 def handlers(

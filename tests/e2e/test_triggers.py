@@ -316,3 +316,64 @@ async def test_shown_is_recorded_once_and_only_by_the_invited_visitor(server: Se
     assert stored["variants"][0]["invitations"]["shown"] == 1
     totals = (await shop.api("GET", "/kpis")).json()["totals"]
     assert totals["invitations"]["shown"] == 1
+
+
+async def test_a_trigger_waiting_for_an_agent_fires_when_one_comes_online(server: Server) -> None:
+    shop = await Shop.create(server)
+    await shop.add_agent("Alice")
+    await shop.add_agent("Bob")
+    alice = await shop.connect_agent("Alice")
+    await alice.send({"type": "presence.set", "status": "away"})
+    await alice.expect("presence.update", status="away")
+    on_pricing = {
+        "match": "all",
+        "rules": [{"field": "url", "op": "contains", "value": "/pricing"}],
+    }
+    trigger = await add_trigger(shop, pricing_trigger(0, conditions=on_pricing))
+    waiting, _ = await visitor_with_token(shop)
+    elsewhere, _ = await visitor_with_token(shop)
+    await view(waiting)  # the rule holds at once, but nobody can answer
+    await view(elsewhere, "https://shop.example/shoes")  # the rule does not hold
+    await waiting.fence()
+    await elsewhere.fence()
+    assert waiting.all("invitation") == []
+
+    # Alice comes back: the waiting visitor is invited without another page view.
+    sent = time.monotonic()
+    await alice.send({"type": "presence.set", "status": "online"})
+    invitation = await waiting.expect("invitation", timeout=10)
+    assert time.monotonic() - sent <= LATE_S + 1.0
+    assert invitation["trigger_id"] == trigger["id"]
+    assert invitation["agent"]["name"] == "Alice"
+    # Bob coming online later changes nothing: one invitation per visit.
+    bob = await shop.connect_agent("Bob")
+    await bob.send({"type": "presence.set", "status": "online"})
+    await bob.expect("presence.update", status="online")
+    await asyncio.sleep(LATE_S + 0.5)  # past the job loop's next poll
+    await waiting.fence()
+    await elsewhere.fence()
+    assert len(waiting.all("invitation")) == 1
+    assert elsewhere.all("invitation") == []
+    stored = (await shop.api("GET", f"/triggers/{trigger['id']}")).json()
+    assert stored["invitations"]["fired"] == 1
+
+
+async def test_a_waiting_trigger_fires_when_capacity_frees(server: Server) -> None:
+    shop = await Shop.create(server)
+    await shop.add_agent("Alice", max_chats=1)
+    alice = await shop.connect_agent("Alice")
+    busy, _ = await visitor_with_token(shop)
+    chat_id = await start(busy)
+    await alice.expect("chat.assigned", chat_id=chat_id)  # Alice is full
+    on_pricing = {
+        "match": "all",
+        "rules": [{"field": "url", "op": "contains", "value": "/pricing"}],
+    }
+    await add_trigger(shop, pricing_trigger(0, conditions=on_pricing))
+    waiting, _ = await visitor_with_token(shop)
+    await view(waiting)
+    await waiting.fence()
+    assert waiting.all("invitation") == []
+    await alice.send({"type": "chat.close", "chat_id": chat_id})
+    invitation = await waiting.expect("invitation", timeout=10)
+    assert invitation["agent"]["name"] == "Alice"
