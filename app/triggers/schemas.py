@@ -259,3 +259,55 @@ class InvitationShown(ClientFrame):
 
     type: Literal["invitation.shown"]
     invitation_id: InvitationId
+
+
+class SampleVisit(BaseModel):
+    """A made-up visit to test a trigger on: what the widget would have reported."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    url: Annotated[str, Field(min_length=1, max_length=MAX_PATTERN)]
+    time_on_page_s: Annotated[float, Field(ge=0, le=7 * 86400)] = 0
+    # Default: as long as on the page (the visit's first page).
+    time_on_site_s: Annotated[float, Field(ge=0, le=7 * 86400)] | None = None
+    page_views: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    visit_count: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    cart_value: Annotated[float, Field(ge=0)] | None = None
+    referrer: Annotated[str, Field(max_length=MAX_PATTERN)] | None = None
+    language: Annotated[str, Field(max_length=35)] | None = None
+    events: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=50)
+    ] = Field(default_factory=list)
+
+
+class TriggerPreviewIn(BaseModel):
+    """A trigger as the admin's form has it now (saved or not), and a visit to judge it on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    trigger: TriggerIn
+    visit: SampleVisit
+
+
+class RuleResult(WireModel):
+    field: str
+    op: str
+    value: bool | int | float | str
+    holds: bool = Field(description="whether the rule holds for the sample visit as it is")
+    note: str = Field(description="why, in words")
+
+
+class TriggerPreview(WireModel):
+    """Would the trigger invite a visitor in this visit now (a visitor not invited yet in this
+    visit, not chatting, not in a cool-down), and if not, why not."""
+
+    fires: bool
+    rules_hold: bool = Field(description="the conditions hold now")
+    after_s: float | None = Field(
+        description="0 when they hold now; else in how many more seconds on the page they "
+        "will; null when they will not unless the visit changes"
+    )
+    excluded_by: str | None = Field(description="the exclude_urls pattern the URL matches")
+    agent: InvitationAgent | None = Field(description="who would be shown, if someone can answer")
+    reasons: list[str] = Field(description="why it would not fire now; empty when it would")
+    rules: list[RuleResult]

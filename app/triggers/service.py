@@ -31,13 +31,16 @@ from app.routing import claim
 from app.routing.policy import RoutingPolicy
 from app.triggers import schemas
 from app.triggers.models import Invitation, Trigger, TriggerVisit
-from app.triggers.rules import Facts, excluded, first_time
+from app.triggers.rules import TIME_FIELDS, Facts, excluded, first_time, interval
 from app.triggers.schemas import (
     InvitationAgent,
     InvitationDismissed,
     InvitationStats,
+    RuleResult,
+    SampleVisit,
     TriggerIn,
     TriggerOut,
+    TriggerPreview,
     TriggerUpdate,
 )
 from app.triggers.variants import pick, variants_of
@@ -169,6 +172,87 @@ def view(trigger: Trigger, counts: TriggerStats | None = None) -> TriggerOut:
             "updated_at": trigger.updated_at,
             "invitations": counts.total if counts else InvitationStats(),
         }
+    )
+
+
+# --- testing a trigger on a made-up visit -------------------------------------------------
+
+
+def _rule_result(rule: dict[str, Any], facts: Facts, now: datetime) -> RuleResult:
+    span = interval(rule, facts)
+    field, value = rule["field"], rule["value"]
+    if span is None:
+        return RuleResult(**rule, holds=False, note="does not hold for this visit")
+    lo, hi = span
+    if field in TIME_FIELDS:
+        what = "on the page" if field == "time_on_page_s" else "on the site"
+        if lo is not None and lo > now:
+            wait = round((lo - now).total_seconds(), 3)
+            return RuleResult(
+                **rule, holds=False, note=f"holds after {value} s {what} ({wait} s more)"
+            )
+        if hi is not None and now > hi:
+            return RuleResult(**rule, holds=False, note=f"held only in the first {value} s {what}")
+    return RuleResult(**rule, holds=True, note="holds")
+
+
+async def preview(
+    uow: UnitOfWork,
+    site_id: str,
+    trigger: TriggerIn,
+    sample: SampleVisit,
+    now: datetime,
+    policy: InvitePolicy,
+) -> TriggerPreview:
+    """Judge ``trigger`` on a made-up visit with the same rules code as real visits, and say
+    why it would not invite now. Nothing is stored or sent."""
+    on_site = max(sample.time_on_site_s or 0.0, sample.time_on_page_s)
+    facts = Facts(
+        url=sample.url,
+        page_started_at=now - timedelta(seconds=sample.time_on_page_s),
+        visit_started_at=now - timedelta(seconds=on_site),
+        page_views=sample.page_views,
+        visit_count=sample.visit_count,
+        returning=sample.visit_count > 1,
+        cart_value=sample.cart_value,
+        referrer=sample.referrer,
+        language=sample.language,
+        events=frozenset(sample.events),
+    )
+    conditions = trigger.conditions.model_dump(mode="json")
+    rules = [_rule_result(rule, facts, now) for rule in conditions["rules"]]
+    at = first_time(conditions, facts, now)
+    after_s = None if at is None else round((at - now).total_seconds(), 3)
+    excluded_by = next((p for p in trigger.exclude_urls if excluded(sample.url, [p])), None)
+    agent = await claim.could_take(uow, site_id, trigger.skill, policy.routing)
+    reasons = []
+    if not trigger.enabled:
+        reasons.append("the trigger is disabled")
+    if excluded_by is not None:
+        reasons.append(f"the URL matches the excluded pattern {excluded_by!r}")
+    if after_s is None:
+        which = "every rule must" if conditions["match"] == "all" else "one rule must"
+        reasons.append(f"the rules do not hold for this visit ({which} hold)")
+    elif after_s > 0:
+        reasons.append(f"the rules hold only in {after_s} s")
+    if agent is None and not trigger.when_unavailable:
+        skill = f" with the skill {trigger.skill!r}" if trigger.skill else ""
+        reasons.append(
+            f"nobody{skill} can answer now (online, with room); with when_unavailable the "
+            "shop invites anyway"
+        )
+    return TriggerPreview(
+        fires=not reasons,
+        rules_hold=after_s == 0,
+        after_s=after_s,
+        excluded_by=excluded_by,
+        agent=(
+            InvitationAgent(id=agent.id, name=agent.name, avatar_url=agent.avatar_url)
+            if agent
+            else None
+        ),
+        reasons=reasons,
+        rules=rules,
     )
 
 

@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -377,3 +378,46 @@ async def test_a_waiting_trigger_fires_when_capacity_frees(server: Server) -> No
     await alice.send({"type": "chat.close", "chat_id": chat_id})
     invitation = await waiting.expect("invitation", timeout=10)
     assert invitation["agent"]["name"] == "Alice"
+
+
+async def test_a_trigger_is_tested_on_a_made_up_visit(server: Server) -> None:
+    shop = await Shop.create(server)
+    await shop.add_agent("Alice")
+    body = pricing_trigger(20)
+
+    async def judge(**visit: object) -> dict[str, Any]:
+        r = await shop.api("POST", "/triggers/preview", json={"trigger": body, "visit": visit})
+        assert r.status_code == 200, r.text
+        answer: dict[str, Any] = r.json()
+        return answer
+
+    # Nobody online, 5 s on the page: two reasons, and the time rule's.
+    early = await judge(url="https://shop.example/pricing", time_on_page_s=5)
+    assert early["fires"] is False
+    assert early["after_s"] == 15
+    assert early["reasons"] == [
+        "the rules hold only in 15.0 s",
+        "nobody can answer now (online, with room); with when_unavailable the shop invites anyway",
+    ]
+    assert [(r["holds"], r["note"]) for r in early["rules"]] == [
+        (True, "holds"),
+        (False, "holds after 20 s on the page (15.0 s more)"),
+    ]
+    excluded = await judge(url="https://shop.example/pricing/checkout", time_on_page_s=30)
+    assert excluded["excluded_by"] == "*/checkout*"
+    elsewhere = await judge(url="https://shop.example/shoes", time_on_page_s=30)
+    assert elsewhere["after_s"] is None
+    assert "the rules do not hold for this visit (every rule must hold)" in elsewhere["reasons"]
+
+    await shop.connect_agent("Alice")
+    ready = await judge(url="https://shop.example/pricing", time_on_page_s=25)
+    assert (ready["fires"], ready["reasons"], ready["after_s"]) == (True, [], 0)
+    assert ready["agent"]["name"] == "Alice"
+    # Nothing was stored or sent by testing.
+    assert (await shop.api("GET", "/triggers")).json()["items"] == []
+    body["conditions"]["rules"][0]["value"] = ""
+    r = await shop.api(
+        "POST", "/triggers/preview", json={"trigger": body, "visit": {"url": "https://x.example"}}
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith("trigger.conditions.rules.0")
