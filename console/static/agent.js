@@ -112,6 +112,7 @@ function onFrame(f) {
       $("#team-btn").hidden = f.agent.role !== "admin";
       $("#api-tokens-btn").hidden = f.agent.role !== "admin";
       $("#mail-btn").hidden = f.agent.role !== "admin";
+      $("#triggers-link").hidden = f.agent.role !== "admin";
       mail.loadStatus(); // whether "Send transcript" can work, and if not, why
       // Supervisors and admins come in watching (away): say how to take customers.
       if (["supervisor", "admin"].includes(f.agent.role) && f.agent.status === "away") {
