@@ -282,6 +282,17 @@ async def test_ab_variants_over_rest_and_in_the_frame(server: Server) -> None:
         "long": list(got.values()).count("long"),
     }
     assert stored["invitations"]["fired"] == 2
+    by_trigger = (await shop.api("GET", "/kpis?group_by=trigger")).json()["groups"]
+    (group,) = [g for g in by_trigger if g["key"] == created["id"]]
+    assert {v["key"]: v["invitations"]["fired"] for v in group["variants"]} == per_variant
+    # The CSV has a row per variant under its trigger's.
+    csv_text = (await shop.api("GET", "/kpis?group_by=trigger&format=csv")).text
+    keys = [line.split(",")[0] for line in csv_text.splitlines()[1:]]
+    trigger_row = keys.index(created["id"])
+    assert keys[trigger_row + 1 : trigger_row + 3] == [
+        f"{created['id']}/short",
+        f"{created['id']}/long",
+    ]
 
     # Back to one text: message alone replaces the variants.
     r = await shop.api("PATCH", f"/triggers/{created['id']}", json={"message": "Hello"})
