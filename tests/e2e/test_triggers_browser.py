@@ -18,6 +18,7 @@ from tests.support import Server, agent
 pytestmark = pytest.mark.browser
 
 MESSAGE = "Hej! Spørgsmål til cyklerne?"
+OTHER = "Vil du have hjælp til at vælge en cykel?"
 
 
 async def test_an_admin_makes_a_trigger_in_the_page_and_a_shopper_gets_it(
@@ -80,6 +81,15 @@ async def test_an_admin_makes_a_trigger_in_the_page_and_a_shopper_gets_it(
     await expect(error).to_be_visible()
     await expect(error).to_contain_text("weight")
     await variant.locator("[data-testid=variant-weight]").fill("1")
+    # A second text makes an A/B test; the preview shows the variant chosen.
+    await admin.click("[data-testid=variant-add]")
+    other = admin.locator("[data-testid=variant-row]").nth(1)
+    await expect(other.locator("[data-testid=variant-id]")).to_have_value("b")
+    await other.locator("[data-testid=variant-message]").fill(OTHER)
+    await other.locator("[data-testid=variant-weight]").fill("3")
+    await expect(preview).to_have_text(OTHER)
+    await admin.select_option("[data-testid=preview-variant]", "0")
+    await expect(preview).to_have_text(MESSAGE)
 
     # Test on a made-up visit: on the demo shop for 30 s, in Danish, it would invite.
     await admin.fill("[data-testid=test-url]", f"{server.base}/demo")
@@ -114,14 +124,21 @@ async def test_an_admin_makes_a_trigger_in_the_page_and_a_shopper_gets_it(
         ],
     }
     assert made["exclude_urls"] == ["*/checkout*"]
-    assert [(v["id"], v["message"], v["weight"]) for v in made["variants"]] == [("a", MESSAGE, 1)]
+    assert [(v["id"], v["message"], v["weight"]) for v in made["variants"]] == [
+        ("a", MESSAGE, 1),
+        ("b", OTHER, 3),
+    ]
 
     # A Danish shopper on the demo shop gets it, drawn as previewed.
-    context, page, _ = await shopper(browser)
+    context, page, tap = await shopper(browser)
     await page.goto(f"{server.base}/demo")
     teaser = page.locator("[data-testid=parley-teaser]")
     await expect(teaser).to_be_visible(timeout=10_000)
-    await expect(teaser.locator("[data-testid=parley-teaser-message]")).to_have_text(MESSAGE)
+    (frame,) = tap.all("invitation")
+    texts = {"a": MESSAGE, "b": OTHER}
+    await expect(teaser.locator("[data-testid=parley-teaser-message]")).to_have_text(
+        texts[frame["variant_id"]]
+    )
 
     stored: dict[str, Any] = {}
     for _ in range(50):  # the widget reports the teaser on screen
@@ -130,6 +147,19 @@ async def test_an_admin_makes_a_trigger_in_the_page_and_a_shopper_gets_it(
             break
         await asyncio.sleep(0.2)
     assert stored["invitations"] == {"fired": 1, "shown": 1, "accepted": 0, "dismissed": 0}
+    shown_per_variant = {v["id"]: v["invitations"]["shown"] for v in stored["variants"]}
+    assert shown_per_variant == {"a": 0, "b": 0} | {frame["variant_id"]: 1}
+
+    # The dashboard's per-trigger table has a row per variant under the trigger.
+    dashboard = await admin.context.new_page()
+    await dashboard.goto(f"{server.base}/console/dashboard")
+    rows = dashboard.locator(f"[data-testid=trigger-kpis] tr[data-trigger='{made['id']}']")
+    await expect(rows).to_have_count(3)
+    chosen = rows.locator(f"xpath=self::*[@data-variant='{frame['variant_id']}']")
+    await expect(chosen).to_contain_text(texts[frame["variant_id"]])
+    await expect(chosen.locator("td").nth(1)).to_have_text("1")  # fired
+    await expect(chosen.locator("td").nth(2)).to_have_text("1")  # shown
+    await dashboard.close()
 
     # Disabled from the list.
     await row.locator("[data-testid=trigger-toggle]").click()
