@@ -469,7 +469,7 @@ async def _by_variant(
                 key=variant_id,
                 label=str(by_id[variant_id]["message"])
                 if variant_id in by_id
-                else variant_id or "",
+                else variant_id or "No variant",
                 weight=float(by_id[variant_id]["weight"]) if variant_id in by_id else None,
                 invitations=count_invitations(members),
                 orders=count_orders(credited.get((trigger_id, variant_id), [])),
