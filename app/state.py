@@ -19,7 +19,7 @@ from app.ratelimit.limiter import Limiter, limiter_from
 from app.ratelimit.site_rules import SiteRules
 from app.realtime.hub import Hub
 from app.routing.policy import RoutingPolicy
-from app.triggers.service import InvitePolicy
+from app.triggers.service import InvitePolicy, wake_waiting
 
 
 @dataclass
@@ -64,6 +64,8 @@ class AppState:
             presence_grace_s=s.presence_grace_s,
             offer_timeout_s=s.offer_timeout_s,
             idle_away_s=s.agent_idle_away_s,
+            # Visitors whose trigger held while nobody could answer are judged again.
+            on_capacity=(wake_waiting,),
         )
 
     def invite_policy(self) -> InvitePolicy:

@@ -78,6 +78,7 @@ SUCCESS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/chats/{chat_id}/transcript"): ("202", "TranscriptAccepted"),
     ("POST", "/api/v1/triggers"): ("201", "TriggerOut"),
     ("GET", "/api/v1/triggers"): ("200", "TriggerList"),
+    ("POST", "/api/v1/triggers/preview"): ("200", "TriggerPreview"),
     ("GET", "/api/v1/triggers/{trigger_id}"): ("200", "TriggerOut"),
     ("PATCH", "/api/v1/triggers/{trigger_id}"): ("200", "TriggerOut"),
     ("DELETE", "/api/v1/triggers/{trigger_id}"): ("204", NO_BODY),

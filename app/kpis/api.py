@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from app.common.errors import BadRequest
 from app.common.types import utcnow
 from app.kpis import questions, service
-from app.kpis.schemas import Figures, GroupBy, KpiReport, TopQuestions
+from app.kpis.schemas import Figures, GroupBy, KpiReport, TopQuestions, VariantFigures
 from app.web.deps import SessionDep, StaffAgent, StateDep
 from app.web.errors import ERRORS
 
@@ -105,11 +105,11 @@ def _window(
     return start, end
 
 
-def _flat(figures: Figures) -> dict[str, Any]:
+def _flat(figures: Figures | VariantFigures) -> dict[str, Any]:
     """One CSV row: nested blocks become ``block.field`` columns."""
     row: dict[str, Any] = {}
     for name, value in figures.model_dump().items():
-        if name in ("key", "label"):
+        if name in ("key", "label", "variants", "weight"):
             continue
         if isinstance(value, dict):
             for sub, inner in value.items():
@@ -124,7 +124,12 @@ def _flat(figures: Figures) -> dict[str, Any]:
 
 def _csv(result: KpiReport) -> str:
     rows = [{"key": "total", "label": "Total", **_flat(result.totals)}]
-    rows += [{"key": g.key or "", "label": g.label, **_flat(g)} for g in result.groups]
+    for g in result.groups:
+        rows.append({"key": g.key or "", "label": g.label, **_flat(g)})
+        # By trigger: a row per A/B variant under its trigger's, keyed "trigger id/variant id".
+        for v in g.variants or []:
+            key = f"{g.key or ''}/{v.key or ''}"
+            rows.append({"key": key, "label": f"{g.label} · {v.label}", **_flat(v)})
     columns = list(dict.fromkeys(c for r in rows for c in r))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")

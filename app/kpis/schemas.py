@@ -35,6 +35,7 @@ class Csat(WireModel):
 
 class Invitations(WireModel):
     fired: int = Field(description="invitations fired in the window")
+    shown: int = Field(description="of those, reported on screen by the widget")
     accepted: int = Field(description="of those, taken up (teaser clicked or a chat started)")
     dismissed: int = Field(description="of those, dismissed by the visitor")
     chats: int = Field(description="of those, followed by a chat started from the invitation")
@@ -62,11 +63,26 @@ class Figures(WireModel):
     )
 
 
+class VariantFigures(WireModel):
+    """One A/B variant of a trigger: its invitations and the orders they assisted."""
+
+    key: str | None = Field(description="the variant id; null for invitations without one")
+    label: str = Field(description="the variant's text now, or its id if it is gone")
+    weight: float | None = Field(description="its weight now; null if it is gone")
+    invitations: Invitations
+    orders: Orders = Field(
+        description="assisted orders whose answered chat came from an invitation of the variant"
+    )
+
+
 class Group(Figures):
     key: str | None = Field(
         description="agent id, skill, trigger id, site id, or the ISO start of the hour or day"
     )
     label: str
+    variants: list[VariantFigures] | None = Field(
+        default=None, description="by trigger only: the trigger's A/B variants; else null"
+    )
 
 
 class KpiReport(WireModel):

@@ -31,11 +31,13 @@ from app.kpis.schemas import (
     Invitations,
     KpiReport,
     Orders,
+    VariantFigures,
     Wait,
 )
 from app.kpis.sql import epoch
 from app.surveys.models import Survey
 from app.triggers.models import Invitation, Trigger
+from app.triggers.variants import variants_of
 from app.visitors.models import VisitorEvent
 
 ANSWER_TARGET_S = 60.0
@@ -148,15 +150,24 @@ async def chat_times(
 
 
 class InvitationRow:
-    """One invitation fired in the window: its trigger, when, and what became of it."""
+    """One invitation fired in the window: its trigger and variant, when, and what became of
+    it."""
 
-    __slots__ = ("accepted", "chatted", "dismissed", "fired", "trigger_id")
+    __slots__ = ("accepted", "chatted", "dismissed", "fired", "shown", "trigger_id", "variant_id")
 
     def __init__(
-        self, trigger_id: str | None, fired: float, accepted: bool, dismissed: bool, chatted: bool
+        self,
+        trigger_id: str | None,
+        fired: float,
+        accepted: bool,
+        dismissed: bool,
+        chatted: bool,
+        shown: bool = False,
+        variant_id: str | None = None,
     ) -> None:
-        self.trigger_id, self.fired = trigger_id, fired
+        self.trigger_id, self.fired, self.variant_id = trigger_id, fired, variant_id
         self.accepted, self.dismissed, self.chatted = bool(accepted), bool(dismissed), bool(chatted)
+        self.shown = bool(shown)
 
 
 async def invitation_rows(
@@ -170,6 +181,8 @@ async def invitation_rows(
             Invitation.accepted_at.is_not(None),
             Invitation.dismissed_at.is_not(None),
             Invitation.chat_id.is_not(None),
+            Invitation.shown_at.is_not(None),
+            Invitation.variant_id,
         ).where(
             Invitation.site_id == site_id,
             Invitation.fired_at >= start,
@@ -183,6 +196,7 @@ def count_invitations(rows: Iterable[InvitationRow]) -> Invitations:
     rows = list(rows)
     return Invitations(
         fired=len(rows),
+        shown=sum(1 for r in rows if r.shown),
         accepted=sum(1 for r in rows if r.accepted),
         dismissed=sum(1 for r in rows if r.dismissed),
         chats=sum(1 for r in rows if r.chatted),
@@ -190,12 +204,12 @@ def count_invitations(rows: Iterable[InvitationRow]) -> Invitations:
 
 
 class OrderRow:
-    """One assisted order: when it was reported and its value."""
+    """One assisted order: when it was reported, its value, and who ordered."""
 
-    __slots__ = ("at", "value")
+    __slots__ = ("at", "value", "visitor_id")
 
-    def __init__(self, at: float, value: float) -> None:
-        self.at, self.value = at, value
+    def __init__(self, at: float, value: float, visitor_id: str = "") -> None:
+        self.at, self.value, self.visitor_id = at, value, visitor_id
 
 
 async def assisted_orders(
@@ -216,7 +230,7 @@ async def assisted_orders(
         .exists()
     )
     rows = await session.execute(
-        select(VisitorEvent.data, epoch(VisitorEvent.created_at))
+        select(VisitorEvent.data, epoch(VisitorEvent.created_at), VisitorEvent.visitor_id)
         .where(
             VisitorEvent.site_id == site_id,
             VisitorEvent.name == ORDER_EVENT,
@@ -228,7 +242,7 @@ async def assisted_orders(
     )
     seen: set[str] = set()
     out = []
-    for data, at in rows:
+    for data, at, visitor_id in rows:
         data = data if isinstance(data, dict) else {}
         order_id = data.get("order_id")
         if order_id is not None and order_id != "":
@@ -238,7 +252,7 @@ async def assisted_orders(
         value = data.get("value")
         if isinstance(value, bool) or not isinstance(value, int | float):
             value = 0.0
-        out.append(OrderRow(at, float(value) if math.isfinite(value) else 0.0))
+        out.append(OrderRow(at, float(value) if math.isfinite(value) else 0.0, visitor_id))
     return out
 
 
@@ -395,6 +409,9 @@ async def report(
             )
             for key, (label, members) in sorted(keyed.items(), key=lambda kv: kv[0] or "")
         ]
+        if group_by == "trigger" and invited is not None:
+            per_variant = await _by_variant(session, site_id, invited, orders, assist_window_s)
+            groups = [g.model_copy(update={"variants": per_variant.get(g.key, [])}) for g in groups]
     return KpiReport.model_validate(
         {
             "from": iso(start),
@@ -429,6 +446,86 @@ async def _placer(
 
 
 NO_TRIGGER = "No trigger"
+
+
+async def _by_variant(
+    session: AsyncSession,
+    site_id: str,
+    invited: dict[str | None, list[InvitationRow]],
+    orders: list[OrderRow],
+    assist_window_s: float,
+) -> dict[str | None, list[VariantFigures]]:
+    """Each trigger's invitations per A/B variant, in the trigger's variant order (variants with
+    nothing in the window included), and the assisted orders each variant led to: an order goes
+    to the variant of the invitation whose chat had the latest agent answer before the order
+    within the assist window (the same answer that makes it assisted)."""
+    variants_now: dict[str, list[dict[str, Any]]] = {
+        row.id: variants_of(row.variants, row.message)
+        for row in await session.execute(
+            select(Trigger.id, Trigger.variants, Trigger.message).where(Trigger.site_id == site_id)
+        )
+    }
+    credited = await _orders_by_variant(session, site_id, orders, assist_window_s)
+    out: dict[str | None, list[VariantFigures]] = {}
+    for trigger_id in set(invited) | set(variants_now):
+        known = variants_now.get(trigger_id or "", [])
+        rows: dict[str | None, list[InvitationRow]] = {v["id"]: [] for v in known}
+        for row in invited.get(trigger_id, []):
+            rows.setdefault(row.variant_id, []).append(row)
+        if trigger_id is None and not any(rows.values()):
+            continue
+        by_id = {v["id"]: v for v in known}
+        out[trigger_id] = [
+            VariantFigures(
+                key=variant_id,
+                label=str(by_id[variant_id]["message"])
+                if variant_id in by_id
+                else variant_id or "No variant",
+                weight=float(by_id[variant_id]["weight"]) if variant_id in by_id else None,
+                invitations=count_invitations(members),
+                orders=count_orders(credited.get((trigger_id, variant_id), [])),
+            )
+            for variant_id, members in rows.items()
+        ]
+    return out
+
+
+async def _orders_by_variant(
+    session: AsyncSession, site_id: str, orders: list[OrderRow], assist_window_s: float
+) -> dict[tuple[str | None, str | None], list[OrderRow]]:
+    """The assisted orders per (trigger, variant) of the invitation they followed (see above);
+    orders whose answered chat came from no invitation are left out."""
+    visitors = {o.visitor_id for o in orders}
+    if not visitors:
+        return {}
+    answers: dict[str, list[tuple[float, str | None, str | None]]] = {}
+    rows = await session.execute(
+        select(
+            Invitation.visitor_id,
+            epoch(Chat.first_response_at),
+            Invitation.trigger_id,
+            Invitation.variant_id,
+        )
+        .join(Chat, Chat.id == Invitation.chat_id)
+        .where(
+            Invitation.site_id == site_id,
+            Invitation.visitor_id.in_(visitors),
+            Chat.first_response_at.is_not(None),
+        )
+    )
+    for visitor_id, answered, trigger_id, variant_id in rows:
+        answers.setdefault(visitor_id, []).append((answered, trigger_id, variant_id))
+    out: dict[tuple[str | None, str | None], list[OrderRow]] = {}
+    for order in orders:
+        before = [
+            a
+            for a in answers.get(order.visitor_id, [])
+            if order.at - assist_window_s <= a[0] <= order.at
+        ]
+        if before:
+            _, trigger_id, variant_id = max(before, key=lambda a: a[0])
+            out.setdefault((trigger_id, variant_id), []).append(order)
+    return out
 
 
 async def _trigger_names(session: AsyncSession, site_id: str) -> dict[str, str]:

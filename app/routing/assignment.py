@@ -74,6 +74,8 @@ async def drain_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> i
         else:
             routed += 1
     await announce_queue(uow, site_id, policy)
+    for listener in policy.on_capacity:
+        await listener(uow, site_id)
     return routed
 
 

@@ -88,6 +88,7 @@ export interface ParleySocketFrames {
     | FaqSearch
     | InvitationAccept
     | InvitationDismiss
+    | InvitationShown
     | MessageSend
     | PageView
     | Ping
@@ -536,6 +537,10 @@ export interface Invitation {
   open_panel: boolean;
   trigger_id: string;
   type: "invitation";
+  /**
+   * the trigger's A/B variant this visitor sees
+   */
+  variant_id?: string | null;
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
@@ -855,6 +860,16 @@ export interface InvitationAccept {
 export interface InvitationDismiss {
   invitation_id: string;
   type: "invitation.dismiss";
+}
+/**
+ * The widget drew the teaser (or opened the panel for it) where the visitor can see it.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "InvitationShown".
+ */
+export interface InvitationShown {
+  invitation_id: string;
+  type: "invitation.shown";
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema

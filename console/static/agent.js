@@ -115,6 +115,7 @@ function onFrame(f) {
       $("#api-tokens-btn").hidden = f.agent.role !== "admin";
       $("#mail-btn").hidden = f.agent.role !== "admin";
       privacy.setAdmin(f.agent.role === "admin");
+      $("#triggers-link").hidden = f.agent.role !== "admin";
       mail.loadStatus(); // whether "Send transcript" can work, and if not, why
       $("#hours-btn").hidden = f.agent.role !== "admin";
       offlineInbox.refresh();

@@ -176,9 +176,10 @@ const share = (part, whole) => (whole ? `${Math.round((1000 * part) / whole) / 1
 
 // Invitations fired in the range and what came of them, as bars of one scale.
 function renderFunnel(inv, triggers) {
-  const counts = inv || { fired: 0, accepted: 0, dismissed: 0, chats: 0 };
+  const counts = inv || { fired: 0, shown: 0, accepted: 0, dismissed: 0, chats: 0 };
   const steps = [
     ["fired", "fired", ""],
+    ["shown", "shown", share(counts.shown || 0, counts.fired) + " of fired"],
     ["accepted", "accepted", share(counts.accepted, counts.fired) + " of fired"],
     ["chats", "chats", share(counts.chats, counts.fired) + " of fired"],
   ];
@@ -203,17 +204,32 @@ function renderFunnel(inv, triggers) {
     ...triggers
       .filter((g) => g.key !== null && g.invitations)
       .sort((a, b) => b.invitations.fired - a.invitations.fired)
-      .map((g) =>
-        el(
-          "tr",
-          { dataset: { trigger: g.key } },
-          el("td", { text: g.label }),
-          el("td", { text: String(g.invitations.fired) }),
-          el("td", { text: String(g.invitations.accepted) }),
-          el("td", { text: String(g.invitations.dismissed) }),
-          el("td", { text: String(g.invitations.chats) }),
-        ),
-      ),
+      .flatMap((g) => [
+        funnelRow(g.label, g.invitations, null, { trigger: g.key }),
+        // Its A/B variants below it, when it has more than one (docs/kpis.md, "A/B variants").
+        ...((g.variants || []).length > 1
+          ? g.variants.map((v) =>
+              funnelRow(v.label, v.invitations, v.orders, { trigger: g.key, variant: v.key || "" }, v.weight))
+          : []),
+      ]),
+  );
+}
+
+/** One row of the per-trigger table: a trigger, or one of its variants (indented, with its
+ * weight and the orders credited to it). */
+function funnelRow(label, inv, orders, dataset, weight) {
+  const name = el("td", { class: dataset.variant === undefined ? "" : "variant", text: label });
+  if (weight !== undefined && weight !== null) name.append(el("span", { class: "muted small", text: ` · weight ${weight}` }));
+  return el(
+    "tr",
+    { dataset },
+    name,
+    el("td", { text: String(inv.fired) }),
+    el("td", { text: String(inv.shown || 0) }),
+    el("td", { text: String(inv.accepted) }),
+    el("td", { text: String(inv.dismissed) }),
+    el("td", { text: String(inv.chats) }),
+    el("td", { text: orders ? `${orders.assisted} · ${money.format(orders.revenue)}` : "" }),
   );
 }
 

@@ -555,6 +555,17 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
             },
         ),
     ),
+    ("POST", "/triggers/preview"): (
+        row(*NO_AGENT, 200, 403, 403, 403, 200, 403),
+        fill(
+            trigger={
+                "name": "Pricing help",
+                "message": "Questions about our prices?",
+                "conditions": {"rules": [{"field": "url", "op": "contains", "value": "/p"}]},
+            },
+            visit={"url": "https://shop.example/pricing"},
+        ),
+    ),
     ("GET", "/triggers/{trigger_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 404, 403), fill()),
     ("PATCH", "/triggers/{trigger_id}"): (
         row(*NO_AGENT, 404, 403, 403, 403, 404, 403),

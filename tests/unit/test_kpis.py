@@ -279,6 +279,7 @@ async def test_invitations_count_by_firing_time_and_trigger(world: World) -> Non
     assert totals.invitations is not None
     assert totals.invitations.model_dump() == {
         "fired": 4,
+        "shown": 0,
         "accepted": 2,
         "dismissed": 1,
         "chats": 1,
@@ -287,9 +288,12 @@ async def test_invitations_count_by_firing_time_and_trigger(world: World) -> Non
     assert {k: (g.label, g.chats, g.invitations and g.invitations.model_dump())
             for k, g in by_trigger.items()} == {
         trigger_ids["pricing"]: ("Pricing", 1,
-                                 {"fired": 3, "accepted": 1, "dismissed": 1, "chats": 1}),
-        trigger_ids["faq"]: ("FAQ", 0, {"fired": 1, "accepted": 1, "dismissed": 0, "chats": 0}),
-        None: ("No trigger", 1, {"fired": 0, "accepted": 0, "dismissed": 0, "chats": 0}),
+                                 {"fired": 3, "shown": 0, "accepted": 1, "dismissed": 1,
+                                  "chats": 1}),
+        trigger_ids["faq"]: ("FAQ", 0, {"fired": 1, "shown": 0, "accepted": 1, "dismissed": 0,
+                              "chats": 0}),
+        None: ("No trigger", 1, {"fired": 0, "shown": 0, "accepted": 0, "dismissed": 0,
+                              "chats": 0}),
     }  # fmt: skip
     assert all(g.orders is None for g in by_trigger.values())
     days = (await report(world, "day")).groups
