@@ -140,13 +140,20 @@ async def chat_times(
 class InvitationRow:
     """One invitation fired in the window: its trigger, when, and what became of it."""
 
-    __slots__ = ("accepted", "chatted", "dismissed", "fired", "trigger_id")
+    __slots__ = ("accepted", "by_hand", "chatted", "dismissed", "fired", "trigger_id")
 
     def __init__(
-        self, trigger_id: str | None, fired: float, accepted: bool, dismissed: bool, chatted: bool
+        self,
+        trigger_id: str | None,
+        fired: float,
+        accepted: bool,
+        dismissed: bool,
+        chatted: bool,
+        by_hand: bool = False,
     ) -> None:
         self.trigger_id, self.fired = trigger_id, fired
         self.accepted, self.dismissed, self.chatted = bool(accepted), bool(dismissed), bool(chatted)
+        self.by_hand = bool(by_hand)
 
 
 async def invitation_rows(
@@ -160,6 +167,7 @@ async def invitation_rows(
             Invitation.accepted_at.is_not(None),
             Invitation.dismissed_at.is_not(None),
             Invitation.chat_id.is_not(None),
+            Invitation.by_hand,
         ).where(
             Invitation.site_id == site_id,
             Invitation.fired_at >= start,
@@ -176,6 +184,7 @@ def count_invitations(rows: Iterable[InvitationRow]) -> Invitations:
         accepted=sum(1 for r in rows if r.accepted),
         dismissed=sum(1 for r in rows if r.dismissed),
         chats=sum(1 for r in rows if r.chatted),
+        by_hand=sum(1 for r in rows if r.by_hand),
     )
 
 

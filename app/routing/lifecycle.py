@@ -38,8 +38,10 @@ async def start_chat(
     client_msg_id: str | None,
     policy: RoutingPolicy,
     chat_id: str | None = None,
+    prefer_agent_id: str | None = None,
 ) -> tuple[Chat, Ack | None]:
-    """Open a chat for a visitor (or return the one already open) and route it."""
+    """Open a chat for a visitor (or return the one already open) and route it; to
+    ``prefer_agent_id`` first if they can take it (the agent who said hello)."""
     await claim.lock_site(uow, actor.site_id)
     existing = await open_chat_of(uow, actor.id)
     if existing is not None:
@@ -72,7 +74,7 @@ async def start_chat(
     uow.emit(visitor_topic(actor.id), ChatStarted(chat_id=chat.id, status=ChatStatus(chat.status)))
     # Routed before the first message is stored, so an agent who gets the chat at once is
     # already a member when that message is published.
-    await assignment.assign_or_queue(uow, chat, policy)
+    await assignment.assign_or_queue(uow, chat, policy, prefer_agent_id)
     ack = None
     if first_message:
         message = await messages.append(
