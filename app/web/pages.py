@@ -137,6 +137,12 @@ async def archive(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "archive.html", _page_context())
 
 
+@router.get("/console/visitors", response_class=HTMLResponse)
+async def visitors(request: Request) -> HTMLResponse:
+    """Who is on the site now, live; the list comes over the agent socket (visitors.watch)."""
+    return templates.TemplateResponse(request, "visitors.html", _page_context())
+
+
 @router.get("/demo", response_class=HTMLResponse)
 async def demo(request: Request, state: StateDep) -> HTMLResponse:
     if not state.settings.demo:

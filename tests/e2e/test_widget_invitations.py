@@ -148,7 +148,7 @@ async def test_the_teaser_is_dismissed_or_taken_up_and_the_kpis_count_it(
     await other.click("[data-testid=prechat-submit]")
     await alice.expect("chat.assigned", timeout=10)
 
-    expected = {"fired": 2, "accepted": 1, "dismissed": 1, "chats": 1}
+    expected = {"fired": 2, "accepted": 1, "dismissed": 1, "chats": 1, "by_hand": 0}
     latest: dict[str, Any] = {}
 
     async def counted() -> bool:
@@ -222,7 +222,13 @@ async def test_the_teaser_is_reached_and_dismissed_with_the_keyboard(
         "document.getElementById('parley-widget').shadowRoot.activeElement.dataset.testid"
     ) == ("parley-bubble")
     totals = (await kpis(server))["totals"]
-    assert totals["invitations"] == {"fired": 1, "accepted": 0, "dismissed": 1, "chats": 0}
+    assert totals["invitations"] == {
+        "fired": 1,
+        "accepted": 0,
+        "dismissed": 1,
+        "chats": 0,
+        "by_hand": 0,
+    }
     await context.close()
     await alice.close()
 
@@ -240,7 +246,7 @@ async def test_an_invitation_that_opens_the_panel_counts_the_chat_started_from_i
     await page.fill("[data-testid=prechat-message]", "Hvilket batteri passer?")
     await page.click("[data-testid=prechat-submit]")
     await alice.expect("chat.assigned", timeout=10)
-    expected = {"fired": 1, "accepted": 1, "dismissed": 0, "chats": 1}
+    expected = {"fired": 1, "accepted": 1, "dismissed": 0, "chats": 1, "by_hand": 0}
     totals: dict[str, Any] = {}
     for _ in range(50):
         totals = (await kpis(server))["totals"]
