@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 import redis
 
-from bench import kpis
+from bench import browsing, kpis
 from bench.servers import launch_parley, launch_relay
 from tests.databases import admin
 from tests.support import Server
@@ -63,6 +63,10 @@ class Plan:
     kpi_chats: int = 100_000
     kpi_messages_per_chat: int = 10
     kpi_repeats: int = 20
+    browsing_visitors: int = 2000
+    browsing_phase_s: float = 60.0
+    browsing_interval_s: float = 10.0
+    browsing_hold_s: float = 5.0
 
 
 FULL = Plan(
@@ -91,6 +95,10 @@ SMOKE = Plan(
     kpi_chats=500,
     kpi_messages_per_chat=2,
     kpi_repeats=3,
+    browsing_visitors=20,
+    browsing_phase_s=3.0,
+    browsing_interval_s=1.0,
+    browsing_hold_s=0.5,
 )
 
 
@@ -334,6 +342,19 @@ def run_kpis(plan: Plan, work: Path) -> Figures:
     return kpis.run(work, plan.kpi_chats, plan.kpi_messages_per_chat, plan.kpi_repeats)
 
 
+def run_browsing(plan: Plan, work: Path) -> Figures:
+    """Visitors browsing, idle and then with 10 triggers and a live visitors list watched."""
+    return browsing.run(
+        work,
+        {
+            "visitors": plan.browsing_visitors,
+            "phase_s": plan.browsing_phase_s,
+            "interval_s": plan.browsing_interval_s,
+            "hold_s": plan.browsing_hold_s,
+        },
+    )
+
+
 SCENARIOS = {
     "idle": run_idle,
     "conversation": run_conversation,
@@ -341,6 +362,7 @@ SCENARIOS = {
     "storm": run_storm,
     "scale": run_scale,
     "kpis": run_kpis,
+    "browsing": run_browsing,
 }
 
 
@@ -439,6 +461,30 @@ def table_rows(name: str, figures: Figures) -> list[tuple[str, str, str, str]]:
                 f"{p['baseline_count_p95_ms']} (count)",
                 _x(q["worst_over_baseline"]),
             )
+        ]
+    if name == "browsing":
+        idle, active = p["idle"], p["active"]
+        return [
+            (
+                f"browsing: {p['visitors']} visitors, CPU ms/page view idle vs 10 triggers+watch",
+                f"{active['server_cpu_ms_per_page_view']}",
+                f"{idle['server_cpu_ms_per_page_view']} (idle)",
+                _x(q["cpu_per_view_active_over_idle"]),
+            ),
+            (
+                "browsing: rule true -> invitation p50/p99/max ms",
+                f"{active['rule_true_to_invitation_p50_ms']}/"
+                f"{active['rule_true_to_invitation_p99_ms']}/"
+                f"{active['rule_true_to_invitation_max_ms']}",
+                f"{active['invitations']} sent, {active['invitations_missing']} missing",
+                "",
+            ),
+            (
+                "browsing: watcher frames/s, rows/frame",
+                f"{active['watcher_frames_per_s']}, {active['watcher_rows_per_frame_avg']}",
+                f"load avg {p['load_avg_before'][0]}->{p['load_avg_after'][0]}",
+                "",
+            ),
         ]
     one, two = figures["one_process"], figures["two_processes"]
     return [
