@@ -19,6 +19,7 @@ one a second whatever the traffic.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import secrets
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from websockets.exceptions import ConnectionClosed
 
 from bench.loadgen import Peer, bounded, open_socket
 from bench.servers import launch_parley
@@ -75,6 +77,7 @@ class Browsing:
         self.due: dict[int, float] = {}
         self.delays_ms: list[float] = []
         self.watcher_frames: list[tuple[float, int]] = []
+        self.pingers: list[asyncio.Task[None]] = []
 
     def on_visitor_frame(self, peer: Peer, frame: Frame) -> None:
         if frame.get("type") == "invitation" and peer.index in self.due:
@@ -96,6 +99,8 @@ class Browsing:
                     f"{self.ws_base}/ws/visitor?token={token}", "visitor", i, self.on_visitor_frame
                 )
                 await asyncio.wait_for(peer.expect("hello"), 60)
+                # The widget pings every 25 s; a socket silent for 75 s is closed as dead.
+                self.pingers.append(asyncio.create_task(_keep_alive(peer)))
                 return peer
 
             self.visitors = await bounded(one(i) for i in range(count))
@@ -119,9 +124,12 @@ class Browsing:
                 if peer.closed:
                     return
                 page = "/pricing" if step == pricing_step else f"/product/{rng.randrange(500)}"
-                await peer.send(
-                    {"type": "page.view", "url": f"https://shop.example{page}", "title": page}
-                )
+                try:
+                    await peer.send(
+                        {"type": "page.view", "url": f"https://shop.example{page}", "title": page}
+                    )
+                except ConnectionClosed:
+                    return  # counted as closed below
                 self.views += 1
                 if step == pricing_step:
                     self.due[peer.index] = time.monotonic() + hold_s
@@ -143,9 +151,10 @@ class Browsing:
 
 
 async def _keep_alive(peer: Peer) -> None:
-    while not peer.closed:
-        await asyncio.sleep(20)
-        await peer.send({"type": "ping"})
+    with contextlib.suppress(ConnectionClosed):
+        while not peer.closed:
+            await asyncio.sleep(15 + random.random() * 10)
+            await peer.send({"type": "ping"})
 
 
 async def _measure(
@@ -203,7 +212,7 @@ async def _measure(
             "watcher_rows_per_frame_avg": round(sum(rows) / len(rows), 1) if rows else None,
         }
     )
-    for task in (pinger, watch_pinger):
+    for task in (pinger, watch_pinger, *run.pingers):
         task.cancel()
     await asyncio.gather(*(p.close() for p in [*run.visitors, agent, watcher]))
     return {

@@ -142,6 +142,8 @@ agentSocket.addEventListener("frame", (ev) => {
     for (const id of f.left) rows.delete(id);
     render();
     if (selected && f.updated.some((v) => v.id === selected)) openTrail(selected);
+  } else if (f.type === "resync") {
+    agentSocket.send({ type: "visitors.watch" }); // deltas may have been lost: a fresh snapshot
   } else if (f.type === "visitor.invited") {
     const v = rows.get(f.visitor_id);
     banner(`Said hello to ${v ? who(v) : "the visitor"}.`);
