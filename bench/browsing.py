@@ -5,10 +5,13 @@ Parley process (SQLite, in-process broker), in two phases measured in the same r
 
 - **idle**: nothing listens: no trigger, nobody watching the visitors list (one agent is
   connected, as on any shop, so both phases carry the same ``visitor.activity`` feed);
-- **active**: 10 enabled triggers (nine whose URL never matches, one "on /pricing for
-  ``hold_s``"), and that agent watching the live visitors list (``visitors.watch``).
+- **triggers**: 10 enabled triggers (nine whose URL never matches, one "on /pricing for
+  ``hold_s``"), nobody watching;
+- **active**: the same triggers, and that agent watching the live visitors list
+  (``visitors.watch``).
 
-In the active phase each visitor opens /pricing once, at a random page view, and stays there
+In the two trigger phases half the visitors (even ones, then odd ones: one invitation per visit)
+open /pricing once, at a random page view, and stay there
 until their next page view (``interval_s`` > ``hold_s``): the pricing rule becomes true
 ``hold_s`` after that page view was sent. The delay from that moment to the ``invitation``
 frame is measured per visitor (p50/p99/max). Server CPU (user + system, from /proc) is divided
@@ -78,6 +81,7 @@ class Browsing:
         self.delays_ms: list[float] = []
         self.watcher_frames: list[tuple[float, int]] = []
         self.pingers: list[asyncio.Task[None]] = []
+        self.probe: Peer
 
     def on_visitor_frame(self, peer: Peer, frame: Frame) -> None:
         if frame.get("type") == "invitation" and peer.index in self.due:
@@ -104,20 +108,24 @@ class Browsing:
                 return peer
 
             self.visitors = await bounded(one(i) for i in range(count))
+            self.probe = await one(count)
 
     async def browse(
-        self, seconds: float, interval_s: float, hold_s: float, pricing: bool
+        self, seconds: float, interval_s: float, hold_s: float, pricing: int | None
     ) -> dict[str, Any]:
-        """Every visitor views a page every ``interval_s`` for ``seconds``; returns the phase's
-        page views and server CPU."""
-        rng = random.Random(len(self.delays_ms) + int(pricing))
+        """Every visitor views a page every ``interval_s`` for ``seconds``; those whose index
+        is ``pricing`` modulo 2 open /pricing once. Returns the phase's page views, server CPU
+        and invitation delays."""
+        rng = random.Random(self.views)
+        self.delays_ms, self.due = [], {}
         steps = max(1, int(seconds / interval_s))
         start = time.monotonic()
         cpu0, views0 = _cpu_s(self.pid), self.views
 
         async def visitor(peer: Peer) -> None:
             offset = rng.random() * interval_s
-            pricing_step = rng.randrange(steps) if pricing else -1
+            chosen = pricing is not None and peer.index % 2 == pricing
+            pricing_step = rng.randrange(steps) if chosen else -1
             for step in range(steps):
                 at = start + offset + step * interval_s
                 await asyncio.sleep(max(0.0, at - time.monotonic()))
@@ -134,12 +142,42 @@ class Browsing:
                 if step == pricing_step:
                     self.due[peer.index] = time.monotonic() + hold_s
 
-        await asyncio.gather(*(visitor(p) for p in self.visitors))
+        probe_ms: list[float] = []
+
+        async def probe() -> None:
+            """One more visitor's page view answered by a ping: how long a page view waits."""
+            peer = self.probe
+            while time.monotonic() < start + steps * interval_s:
+                pong = peer.expect("pong")
+                sent = time.monotonic()
+                await peer.send({"type": "page.view", "url": "https://shop.example/probe"})
+                await peer.send({"type": "ping"})
+                await asyncio.wait_for(pong, 120)
+                probe_ms.append((time.monotonic() - sent) * 1000)
+                await asyncio.sleep(max(0.0, sent + 1 - time.monotonic()))
+
+        await asyncio.gather(probe(), *(visitor(p) for p in self.visitors))
         await asyncio.sleep(max(0.0, start + steps * interval_s - time.monotonic()))
         elapsed = time.monotonic() - start
         cpu = _cpu_s(self.pid) - cpu0
         views = self.views - views0
+        invited: dict[str, Any] = {}
+        if pricing is not None:
+            expected = len(self.due) + len(self.delays_ms)
+            # Every rule became true before the phase ended; give the last ones time to arrive.
+            await asyncio.sleep(2)
+            invited = {
+                "rules_true": expected,
+                "invitations": len(self.delays_ms),
+                "invitations_missing": len(self.due),
+                "rule_true_to_invitation_p50_ms": _pct(self.delays_ms, 0.50),
+                "rule_true_to_invitation_p99_ms": _pct(self.delays_ms, 0.99),
+                "rule_true_to_invitation_max_ms": _pct(self.delays_ms, 1.0),
+            }
         return {
+            **invited,
+            "page_view_answered_p50_ms": _pct(probe_ms, 0.50),
+            "page_view_answered_p99_ms": _pct(probe_ms, 0.99),
             "seconds": round(elapsed, 1),
             "page_views": views,
             "page_views_per_s": round(views / elapsed, 1),
@@ -168,7 +206,7 @@ async def _measure(
     await asyncio.wait_for(agent.expect("hello"), 60)
     pinger = asyncio.create_task(_keep_alive(agent))
     load_before = os.getloadavg()
-    idle = await run.browse(plan["phase_s"], plan["interval_s"], plan["hold_s"], pricing=False)
+    idle = await run.browse(plan["phase_s"], plan["interval_s"], plan["hold_s"], pricing=None)
 
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         for i in range(TRIGGERS):
@@ -178,6 +216,9 @@ async def _measure(
                 headers={"Authorization": f"Bearer {setup['admin_token']}"},
             )
             r.raise_for_status()
+    # Half the visitors meet the pricing rule with nobody watching, the other half while watched.
+    triggers = await run.browse(plan["phase_s"], plan["interval_s"], plan["hold_s"], pricing=0)
+    triggers["triggers"] = TRIGGERS
     watcher = await open_socket(
         f"{ws_base}/ws/agent?token={setup['agent_token']}&presence=keep",
         "agent",
@@ -191,20 +232,13 @@ async def _measure(
     shown = len((await asyncio.wait_for(snapshot, 60))["visitors"])
     snapshot_ms = (time.monotonic() - t0) * 1000
     watch_pinger = asyncio.create_task(_keep_alive(watcher))
-    active = await run.browse(plan["phase_s"], plan["interval_s"], plan["hold_s"], pricing=True)
-    # Every rule became true before the phase ended; give the last ones the 1 s promise and more.
-    await asyncio.sleep(2)
+    active = await run.browse(plan["phase_s"], plan["interval_s"], plan["hold_s"], pricing=1)
     load_after = os.getloadavg()
     frames = [t for t, _ in run.watcher_frames]
     rows = [n for _, n in run.watcher_frames]
     active.update(
         {
             "triggers": TRIGGERS,
-            "invitations": len(run.delays_ms),
-            "invitations_missing": len(run.due),
-            "rule_true_to_invitation_p50_ms": _pct(run.delays_ms, 0.50),
-            "rule_true_to_invitation_p99_ms": _pct(run.delays_ms, 0.99),
-            "rule_true_to_invitation_max_ms": _pct(run.delays_ms, 1.0),
             "watcher_snapshot_rows": shown,
             "watcher_snapshot_ms": round(snapshot_ms, 1),
             "watcher_delta_frames": len(frames),
@@ -214,11 +248,12 @@ async def _measure(
     )
     for task in (pinger, watch_pinger, *run.pingers):
         task.cancel()
-    await asyncio.gather(*(p.close() for p in [*run.visitors, agent, watcher]))
+    await asyncio.gather(*(p.close() for p in [*run.visitors, run.probe, agent, watcher]))
     return {
         "visitors": plan["visitors"],
         "connect_s": round(connected_s, 1),
         "idle": idle,
+        "triggers": triggers,
         "active": active,
         "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in load_after],
@@ -257,12 +292,16 @@ def run(work: Path, plan: dict[str, Any]) -> dict[str, Any]:
         server.kill(signal.SIGTERM)
     idle, active = figures["idle"], figures["active"]
     per_view = (idle["server_cpu_ms_per_page_view"], active["server_cpu_ms_per_page_view"])
+    watched = figures["triggers"]["server_cpu_ms_per_page_view"]
     return {
         "settings": {**plan, "triggers": TRIGGERS, "database": "sqlite", "broker": "memory"},
         "parley": figures,
         "ratios": {
             "cpu_per_view_active_over_idle": (
                 round(per_view[1] / per_view[0], 2) if per_view[0] and per_view[1] else None
-            )
+            ),
+            "cpu_per_view_triggers_over_idle": (
+                round(watched / per_view[0], 2) if per_view[0] and watched else None
+            ),
         },
     }
