@@ -530,12 +530,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", choices=list(SCENARIOS), default=list(SCENARIOS))
     parser.add_argument("--results", type=Path, default=RESULTS, help="where JSON goes")
     parser.add_argument("--sockets", type=int, help="idle sockets (default 10,000)")
+    parser.add_argument("--browsing-visitors", type=int, help="browsing visitors (default 2,000)")
+    parser.add_argument("--browsing-phase-s", type=float, help="seconds per browsing phase (60)")
     args = parser.parse_args(argv)
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # servers inherit it
     plan = SMOKE if args.smoke else FULL
     if args.sockets:
         plan = Plan(**{**plan.__dict__, "idle_sockets": args.sockets})
+    if args.browsing_visitors:
+        plan = Plan(**{**plan.__dict__, "browsing_visitors": args.browsing_visitors})
+    if args.browsing_phase_s:
+        plan = Plan(**{**plan.__dict__, "browsing_phase_s": args.browsing_phase_s})
     info = machine()
     args.results.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
