@@ -66,6 +66,13 @@ async def test_an_agent_follows_a_shopper_live_and_says_hello(
     await expect(console.locator("[data-testid=chat-item]")).to_have_count(1, timeout=10_000)
     await expect(console.locator("[data-testid=chat-item]")).to_contain_text("Maja")
     await expect(rows.locator("[data-testid=visitor-chatting]")).to_contain_text("Alice Berg")
+    # Only the invited ones: none now (she is chatting); only those chatting: her.
+    await watcher.check("[data-testid=visitors-invited]")
+    await expect(rows).to_have_count(0)
+    await watcher.check("[data-testid=visitors-chatting]")
+    await expect(rows).to_have_count(1)
+    await watcher.uncheck("[data-testid=visitors-invited]")
+    await watcher.uncheck("[data-testid=visitors-chatting]")
     await shot(watcher, "visitors-chatting")
     await shopper.close()
     await expect(rows).to_have_count(0, timeout=10_000)
