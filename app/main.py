@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for task in background:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await state.live_visitors.close()
             await hub.stop()
             await engine.dispose()
 

@@ -14,6 +14,7 @@ from app.common.uow import UnitOfWork
 from app.config import Settings
 from app.files.storage import Storage, local_storage
 from app.jobs.runner import Alarm
+from app.livevisitors.watch import LiveWatches
 from app.mail.service import Mailer, mailer_from
 from app.ratelimit.limiter import Limiter, limiter_from
 from app.ratelimit.site_rules import SiteRules
@@ -38,6 +39,8 @@ class AppState:
     limiter: Limiter = field(init=False)
     site_rules: SiteRules = field(init=False)
     mailer: Mailer = field(init=False)
+    # Live visitors lists watched from this process's sockets (app/livevisitors/watch.py).
+    live_visitors: LiveWatches = field(init=False)
 
     # Where the office-hours clock started (PARLEY_OFFICE_HOURS_CLOCK), on the monotonic clock.
     _clock_base: float = field(default_factory=time.monotonic)
@@ -54,6 +57,7 @@ class AppState:
         self.limiter = limiter_from(self.settings)
         self.site_rules = SiteRules(self.sessions)
         self.mailer = mailer_from(self.settings)
+        self.live_visitors = LiveWatches(self.hub, self.uow)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.hub)

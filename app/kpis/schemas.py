@@ -39,6 +39,9 @@ class Invitations(WireModel):
     accepted: int = Field(description="of those, taken up (teaser clicked or a chat started)")
     dismissed: int = Field(description="of those, dismissed by the visitor")
     chats: int = Field(description="of those, followed by a chat started from the invitation")
+    by_hand: int = Field(
+        default=0, description="of those, sent by an agent by hand (say hello), not a trigger"
+    )
 
 
 class Orders(WireModel):

@@ -153,7 +153,16 @@ class InvitationRow:
     """One invitation fired in the window: its trigger and variant, when, and what became of
     it."""
 
-    __slots__ = ("accepted", "chatted", "dismissed", "fired", "shown", "trigger_id", "variant_id")
+    __slots__ = (
+        "accepted",
+        "by_hand",
+        "chatted",
+        "dismissed",
+        "fired",
+        "shown",
+        "trigger_id",
+        "variant_id",
+    )
 
     def __init__(
         self,
@@ -164,10 +173,12 @@ class InvitationRow:
         chatted: bool,
         shown: bool = False,
         variant_id: str | None = None,
+        by_hand: bool = False,
     ) -> None:
         self.trigger_id, self.fired, self.variant_id = trigger_id, fired, variant_id
         self.accepted, self.dismissed, self.chatted = bool(accepted), bool(dismissed), bool(chatted)
         self.shown = bool(shown)
+        self.by_hand = bool(by_hand)
 
 
 async def invitation_rows(
@@ -183,6 +194,7 @@ async def invitation_rows(
             Invitation.chat_id.is_not(None),
             Invitation.shown_at.is_not(None),
             Invitation.variant_id,
+            Invitation.by_hand,
         ).where(
             Invitation.site_id == site_id,
             Invitation.fired_at >= start,
@@ -200,6 +212,7 @@ def count_invitations(rows: Iterable[InvitationRow]) -> Invitations:
         accepted=sum(1 for r in rows if r.accepted),
         dismissed=sum(1 for r in rows if r.dismissed),
         chats=sum(1 for r in rows if r.chatted),
+        by_hand=sum(1 for r in rows if r.by_hand),
     )
 
 

@@ -42,8 +42,10 @@ async def start_chat(
     policy: RoutingPolicy,
     chat_id: str | None = None,
     now: datetime | None = None,
+    prefer_agent_id: str | None = None,
 ) -> tuple[Chat, Ack | None]:
-    """Open a chat for a visitor (or return the one already open) and route it; while the site
+    """Open a chat for a visitor (or return the one already open) and route it, to
+    ``prefer_agent_id`` first if they can take it (the agent who said hello); while the site
     is unavailable at ``now`` (the server's clock unless a test passes its own), keep it as an
     offline message instead."""
     await claim.lock_site(uow, actor.site_id)
@@ -83,7 +85,7 @@ async def start_chat(
     uow.emit(visitor_topic(actor.id), ChatStarted(chat_id=chat.id, status=ChatStatus(chat.status)))
     # Routed before the first message is stored, so an agent who gets the chat at once is
     # already a member when that message is published.
-    await assignment.assign_or_queue(uow, chat, policy)
+    await assignment.assign_or_queue(uow, chat, policy, prefer_agent_id)
     ack = None
     if first_message:
         message = await messages.append(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from app.common.types import UTCDateTime, new_id, utcnow
 from app.db import Base
@@ -106,3 +107,5 @@ class Invitation(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     chat_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Sent by ``agent_id`` by hand from the live visitors list (no trigger), not by a rule.
+    by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

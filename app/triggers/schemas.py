@@ -220,13 +220,14 @@ class InvitationAgent(WireModel):
 
 
 class Invitation(ServerFrame):
-    """A trigger fired: shown as a teaser. ``agent`` is left out when the shop itself invites
-    (nobody online, ``when_unavailable``)."""
+    """A trigger fired, or an agent said hello by hand (``trigger_id`` null): shown as a
+    teaser. ``agent`` is left out when the shop itself invites (nobody online,
+    ``when_unavailable``)."""
 
     audience_note = "the visitor (every socket)"
     type: Literal["invitation"] = "invitation"
     invitation_id: str
-    trigger_id: str
+    trigger_id: str | None = Field(description="null when an agent said hello by hand")
     message: str
     open_panel: bool
     agent: InvitationAgent | None = omitted("who would answer")

@@ -44,6 +44,7 @@ from app.triggers.schemas import (
     TriggerUpdate,
 )
 from app.triggers.variants import pick, variants_of
+from app.visitors import live
 from app.visitors.models import Visitor, VisitorSocket
 from app.webhooks import outbox as webhooks
 
@@ -301,6 +302,13 @@ async def event_seen(
     return await advance(uow, visit, now, policy)
 
 
+async def current_visit(
+    uow: UnitOfWork, visitor_id: str, site_id: str, now: datetime, policy: InvitePolicy
+) -> TriggerVisit:
+    """The visitor's visit row, locked (an agent's invitation by hand belongs to it too)."""
+    return await _visit(uow, visitor_id, site_id, now, policy)
+
+
 async def _visit(
     uow: UnitOfWork, visitor_id: str, site_id: str, now: datetime, policy: InvitePolicy
 ) -> TriggerVisit:
@@ -491,6 +499,7 @@ async def _fire(
         ),
     )
     uow.emit(visitor_topic(visit.visitor_id), frame)
+    live.changed(uow, visit.site_id, visit.visitor_id)
     webhooks.record(
         uow,
         trigger.site_id,
@@ -564,6 +573,7 @@ async def dismiss(uow: UnitOfWork, visitor_id: str, invitation_id: str, now: dat
     if invitation.dismissed_at is None and invitation.accepted_at is None:
         invitation.dismissed_at = now
         await jobs.cancel(uow, job_key(visitor_id))
+        live.changed(uow, invitation.site_id, visitor_id)
     uow.emit(visitor_topic(visitor_id), InvitationDismissed(invitation_id=invitation.id))
     return True
 
@@ -589,6 +599,7 @@ async def accept(
         return False
     if invitation.accepted_at is None:
         invitation.accepted_at = now
+        live.changed(uow, invitation.site_id, visitor_id)
     if chat_id is not None and invitation.chat_id is None:
         invitation.chat_id = chat_id
     return True

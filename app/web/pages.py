@@ -160,6 +160,12 @@ async def widget_loader_css(request: Request) -> Response:
 _loader_css: dict[str, object] = {}
 
 
+@router.get("/console/visitors", response_class=HTMLResponse)
+async def visitors(request: Request) -> HTMLResponse:
+    """Who is on the site now, live; the list comes over the agent socket (visitors.watch)."""
+    return templates.TemplateResponse(request, "visitors.html", _page_context())
+
+
 @router.get("/demo", response_class=HTMLResponse)
 async def demo(request: Request, state: StateDep) -> HTMLResponse:
     if not state.settings.demo:

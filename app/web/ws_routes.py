@@ -22,6 +22,7 @@ from app.common.events import (
     visitor_topic,
 )
 from app.common.tokens import verify
+from app.livevisitors import ws as live_visitor_frames
 from app.mail import ws as mail_frames
 from app.offline import ws as offline_frames
 from app.privacy import ws as privacy_frames
@@ -56,6 +57,7 @@ async def _pong(ctx: FrameContext, frame: Ping) -> None:
 FRAME_MODULES = (
     agent_frames,
     chat_frames,
+    live_visitor_frames,
     mail_frames,
     privacy_frames,
     offline_frames,
@@ -100,7 +102,9 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     async with abandoned.visitor_present(
         state.uow, state.visitor_socket_ids, visitor.id, state.settings.visitor_gone_s
     ):
+        await live_visitor_frames.announce(state, site.id, visitor.id)  # on the site now
         await run_socket(ws, ctx, VISITOR_FRAMES, topics, on_open)
+    await live_visitor_frames.announce(state, site.id, visitor.id)  # left, or one tab fewer
 
 
 async def agent_socket(ws: WebSocket, state: AppState) -> None:

@@ -41,7 +41,10 @@ export interface ParleySocketFrames {
     | Ping
     | PresenceSet
     | Resume
-    | Typing;
+    | Typing
+    | VisitorInvite
+    | VisitorsUnwatch
+    | VisitorsWatch;
   /**
    * What the server sends; each frame says who receives it.
    */
@@ -78,7 +81,11 @@ export interface ParleySocketFrames {
     | TranscriptQueued
     | TypingNotice
     | VisitorActivity
-    | VisitorErased;
+    | VisitorChanged
+    | VisitorErased
+    | VisitorInvited
+    | VisitorsDelta
+    | VisitorsSnapshot;
   /**
    * What a visitor socket may send.
    */
@@ -200,6 +207,35 @@ export interface Typing {
   active: boolean;
   chat_id: string;
   type: "typing";
+}
+/**
+ * Say hello: invite this visitor by hand, as the calling agent.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorInvite".
+ */
+export interface VisitorInvite {
+  message?: string | null;
+  type: "visitor.invite";
+  visitor_id: string;
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorsUnwatch".
+ */
+export interface VisitorsUnwatch {
+  type: "visitors.unwatch";
+}
+/**
+ * Follow the site's live visitors list: answered with ``visitors.snapshot``, then
+ * ``visitors.delta`` frames (at most one a second) until ``visitors.unwatch`` or the end of
+ * the socket.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorsWatch".
+ */
+export interface VisitorsWatch {
+  type: "visitors.watch";
 }
 /**
  * To the agent with the chat summary; to the visitor with only the chat's id and the
@@ -521,8 +557,9 @@ export interface HelloVisitor {
   name: string | null;
 }
 /**
- * A trigger fired: shown as a teaser. ``agent`` is left out when the shop itself invites
- * (nobody online, ``when_unavailable``).
+ * A trigger fired, or an agent said hello by hand (``trigger_id`` null): shown as a
+ * teaser. ``agent`` is left out when the shop itself invites (nobody online,
+ * ``when_unavailable``).
  *
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "Invitation".
@@ -535,7 +572,10 @@ export interface Invitation {
   invitation_id: string;
   message: string;
   open_panel: boolean;
-  trigger_id: string;
+  /**
+   * null when an agent said hello by hand
+   */
+  trigger_id: string | null;
   type: "invitation";
   /**
    * the trigger's A/B variant this visitor sees
@@ -801,6 +841,19 @@ export interface EventOut {
   url: string | null;
 }
 /**
+ * Something a live visitors list shows changed for this visitor (a page, an event, a socket
+ * opened or closed, an invitation, a chat). Published on the site's ``visitors:`` topic only
+ * to the processes where someone watches the list; they read the visitor's row themselves and
+ * send it batched (``visitors.delta``). No socket ever receives this frame.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorChanged".
+ */
+export interface VisitorChanged {
+  type: "visitor.changed";
+  visitor_id: string;
+}
+/**
  * The site's consoles drop the erased visitor's chats from their lists.
  *
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
@@ -813,6 +866,113 @@ export interface VisitorErased {
   chat_ids: string[];
   type: "visitor.erased";
   visitor_id: string;
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorInvited".
+ */
+export interface VisitorInvited {
+  invitation_id: string;
+  type: "visitor.invited";
+  visitor_id: string;
+}
+/**
+ * What changed since the last frame, batched per watching process (at most one a second):
+ * rows to add or replace, and visitors who left.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorsDelta".
+ */
+export interface VisitorsDelta {
+  /**
+   * ids of visitors no longer on the site
+   */
+  left: string[];
+  now: string;
+  type: "visitors.delta";
+  updated: LiveVisitor[];
+}
+/**
+ * A visitor on the site now (a widget socket open), as the live list shows them. Times are
+ * the server's; the list ticks them client-side against ``now`` of the frame.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "LiveVisitor".
+ */
+export interface LiveVisitor {
+  /**
+   * data.value of the last cart.updated
+   */
+  cart_value: number | null;
+  /**
+   * the visitor's open chat, and with whom
+   */
+  chat: LiveChat | null;
+  email: string | null;
+  id: string;
+  invitation: LiveInvitation | null;
+  name: string | null;
+  /**
+   * since when on this page
+   */
+  page_started_at: string | null;
+  /**
+   * page views in this visit
+   */
+  page_views: number;
+  /**
+   * where this visit came from
+   */
+  referrer: string | null;
+  returning: boolean;
+  title: string | null;
+  /**
+   * the current page (null before the first page view)
+   */
+  url: string | null;
+  visit_count: number;
+  /**
+   * since when on the site (this visit)
+   */
+  visit_started_at: string | null;
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "LiveChat".
+ */
+export interface LiveChat {
+  agent_id: string | null;
+  agent_name: string | null;
+  id: string;
+  status: ChatStatus;
+}
+/**
+ * The visitor's open invitation (neither accepted nor dismissed yet).
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "LiveInvitation".
+ */
+export interface LiveInvitation {
+  agent_id: string | null;
+  agent_name: string | null;
+  /**
+   * an agent said hello; else a trigger fired
+   */
+  by_hand: boolean;
+  fired_at: string | null;
+  id: string;
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorsSnapshot".
+ */
+export interface VisitorsSnapshot {
+  /**
+   * the server's clock, to tick times against
+   */
+  now: string;
+  type: "visitors.snapshot";
+  visitors: LiveVisitor[];
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema

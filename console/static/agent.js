@@ -7,6 +7,7 @@ import { setupMail } from "./mail.js";
 import { setupPrivacy } from "./privacy.js";
 import { setupOfficeHours, setupOfflineInbox } from "./offline.js";
 import { renderMessage } from "./messages.js";
+import { trailEvent, trailItems } from "./trail.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const state = {
@@ -459,19 +460,6 @@ async function loadContext(chat) {
   if (chat.id === state.selected) renderContext();
 }
 
-// What the shop's page reported (Parley.track), as a line in the visitor's trail.
-function trailEvent(e) {
-  const d = e.data || {};
-  let title;
-  if (e.name === "cart.updated" && d.value != null) title = `Cart updated: ${d.value}`;
-  else if (e.name === "order.completed") title = `Order completed${d.order_id ? " " + d.order_id : ""}${d.value != null ? ": " + d.value : ""}`;
-  else {
-    const rest = Object.entries(d).slice(0, 3).map(([k, v]) => `${k}: ${v}`).join(", ");
-    title = `Event: ${e.name}${rest ? " (" + rest + ")" : ""}`;
-  }
-  return { url: e.url || "", title, at: e.at, event: e.name };
-}
-
 function renderContext() {
   const chat = state.chats.get(state.selected);
   if (!chat) return;
@@ -490,11 +478,7 @@ function renderContext() {
   $("[data-testid=context-prechat]").replaceChildren(
     ...(pre.length ? pre.flatMap(([k, val]) => [el("dt", {}, k), el("dd", {}, String(val))]) : [el("dd", { class: "muted" }, "—")]),
   );
-  $("[data-testid=page-trail]").replaceChildren(
-    ...chat.pages.slice(0, 15).map((p, i) =>
-      el("li", { class: i === 0 ? "current" : "" }, el("span", { class: "page-title" }, p.title || p.url), el("span", { class: "muted small" }, " " + ago(p.at) + " ago")),
-    ),
-  );
+  $("[data-testid=page-trail]").replaceChildren(...trailItems(chat.pages));
   const previous = ((chat.context && chat.context.chats) || []).filter((c) => c.id !== chat.id);
   $("[data-testid=previous-chats]").replaceChildren(
     ...(previous.length

@@ -149,7 +149,7 @@ async def test_the_teaser_is_dismissed_or_taken_up_and_the_kpis_count_it(
     await alice.expect("chat.assigned", timeout=10)
 
     # Both teasers were on screen: the widget reported each as shown.
-    expected = {"fired": 2, "shown": 2, "accepted": 1, "dismissed": 1, "chats": 1}
+    expected = {"fired": 2, "shown": 2, "accepted": 1, "dismissed": 1, "chats": 1, "by_hand": 0}
     latest: dict[str, Any] = {}
 
     async def counted() -> bool:
@@ -223,7 +223,7 @@ async def test_the_teaser_is_reached_and_dismissed_with_the_keyboard(
         "document.getElementById('parley-widget').shadowRoot.activeElement.dataset.testid"
     ) == ("parley-bubble")
     # Shown in two tabs, counted once.
-    expected = {"fired": 1, "shown": 1, "accepted": 0, "dismissed": 1, "chats": 0}
+    expected = {"fired": 1, "shown": 1, "accepted": 0, "dismissed": 1, "chats": 0, "by_hand": 0}
     totals: dict[str, Any] = {}
     for _ in range(50):
         totals = (await kpis(server))["totals"]
@@ -248,7 +248,7 @@ async def test_an_invitation_that_opens_the_panel_counts_the_chat_started_from_i
     await page.fill("[data-testid=prechat-message]", "Hvilket batteri passer?")
     await page.click("[data-testid=prechat-submit]")
     await alice.expect("chat.assigned", timeout=10)
-    expected = {"fired": 1, "shown": 1, "accepted": 1, "dismissed": 0, "chats": 1}
+    expected = {"fired": 1, "shown": 1, "accepted": 1, "dismissed": 0, "chats": 1, "by_hand": 0}
     totals: dict[str, Any] = {}
     for _ in range(50):
         totals = (await kpis(server))["totals"]

@@ -283,17 +283,19 @@ async def test_invitations_count_by_firing_time_and_trigger(world: World) -> Non
         "accepted": 2,
         "dismissed": 1,
         "chats": 1,
+        "by_hand": 0,
     }
+
+    def counts(fired: int, accepted: int, dismissed: int, chats: int) -> dict[str, int]:
+        return {"fired": fired, "shown": 0, "accepted": accepted, "dismissed": dismissed,
+                "chats": chats, "by_hand": 0}  # fmt: skip
+
     by_trigger = {g.key: g for g in (await report(world, "trigger")).groups}
     assert {k: (g.label, g.chats, g.invitations and g.invitations.model_dump())
             for k, g in by_trigger.items()} == {
-        trigger_ids["pricing"]: ("Pricing", 1,
-                                 {"fired": 3, "shown": 0, "accepted": 1, "dismissed": 1,
-                                  "chats": 1}),
-        trigger_ids["faq"]: ("FAQ", 0, {"fired": 1, "shown": 0, "accepted": 1, "dismissed": 0,
-                              "chats": 0}),
-        None: ("No trigger", 1, {"fired": 0, "shown": 0, "accepted": 0, "dismissed": 0,
-                              "chats": 0}),
+        trigger_ids["pricing"]: ("Pricing", 1, counts(3, 1, 1, 1)),
+        trigger_ids["faq"]: ("FAQ", 0, counts(1, 1, 0, 0)),
+        None: ("No trigger", 1, counts(0, 0, 0, 0)),
     }  # fmt: skip
     assert all(g.orders is None for g in by_trigger.values())
     days = (await report(world, "day")).groups

@@ -160,10 +160,12 @@ async def test_per_variant_counts_are_exact(world: World) -> None:
     }
     assert got == {
         "short": ("Need help?", 1.0,
-                  {"fired": len(short), "shown": 1, "accepted": 0, "dismissed": 1, "chats": 0},
+                  {"fired": len(short), "shown": 1, "accepted": 0, "dismissed": 1, "chats": 0,
+                   "by_hand": 0},
                   {"assisted": 0, "revenue": 0.0}),
         "long": ("Questions about our prices? Ask us.", 3.0,
-                 {"fired": len(long_), "shown": 1, "accepted": 2, "dismissed": 0, "chats": 1},
+                 {"fired": len(long_), "shown": 1, "accepted": 2, "dismissed": 0, "chats": 1,
+                  "by_hand": 0},
                  {"assisted": 1, "revenue": 80.0}),
     }  # fmt: skip
     assert [v.key for v in group.variants] == ["short", "long"]
