@@ -4,6 +4,7 @@ import { AgentSocket, TOKEN_KEY, ago, api, el, uuid } from "./parley-client.js";
 import { setupTeam } from "./team.js";
 import { setupApiTokens } from "./apitokens.js";
 import { setupMail } from "./mail.js";
+import { setupWebhooks } from "./webhooks.js";
 import { renderMessage } from "./messages.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -112,6 +113,7 @@ function onFrame(f) {
       $("#team-btn").hidden = f.agent.role !== "admin";
       $("#api-tokens-btn").hidden = f.agent.role !== "admin";
       $("#mail-btn").hidden = f.agent.role !== "admin";
+      webhooks.signedIn(f.agent.role);
       mail.loadStatus(); // whether "Send transcript" can work, and if not, why
       // Supervisors and admins come in watching (away): say how to take customers.
       if (["supervisor", "admin"].includes(f.agent.role) && f.agent.status === "away") {
@@ -801,6 +803,7 @@ $("#profile-dialog").addEventListener("close", async () => {
 
 setupTeam({ button: $("#team-btn"), dialog: $("#team-dialog"), token: () => state.token });
 setupApiTokens({ button: $("#api-tokens-btn"), dialog: $("#api-tokens-dialog"), token: () => state.token });
+const webhooks = setupWebhooks({ button: $("#webhooks-btn"), token: () => state.token });
 const mail = setupMail({
   outboxButton: $("#mail-btn"),
   outboxDialog: $("#mail-dialog"),
