@@ -81,6 +81,7 @@ SUCCESS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/webhooks/{webhook_id}"): ("200", "WebhookOut"),
     ("PATCH", "/api/v1/webhooks/{webhook_id}"): ("200", "WebhookOut"),
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): ("204", NO_BODY),
+    ("POST", "/api/v1/webhooks/{webhook_id}/secret"): ("200", "WebhookSecret"),
     ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): ("200", "DeliveryPage"),
     ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): (
         "202",

@@ -16,6 +16,7 @@ from app.webhooks.schemas import (
     WebhookIn,
     WebhookList,
     WebhookOut,
+    WebhookSecret,
     WebhookUpdate,
 )
 
@@ -58,6 +59,22 @@ async def update_webhook(
             state.settings.webhooks_allow_private,
         )
         return WebhookOut.model_validate(endpoint)
+
+
+@router.post("/webhooks/{webhook_id}/secret", response_model=WebhookSecret)
+async def rotate_secret(webhook_id: str, admin: AdminAgent, state: StateDep) -> WebhookSecret:
+    """A new signing secret, shown in this answer only. The previous one keeps signing beside
+    it for ``PARLEY_WEBHOOKS_SECRET_GRACE_S`` (24 h), so the receiver can switch over."""
+    async with state.uow() as uow:
+        endpoint = await service.rotate_secret(
+            uow, admin.site_id, webhook_id, state.settings.webhooks_secret_grace_s
+        )
+        assert endpoint.previous_secret_until is not None
+        return WebhookSecret(
+            id=endpoint.id,
+            secret=endpoint.secret,
+            previous_secret_expires_at=endpoint.previous_secret_until,
+        )
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)

@@ -24,6 +24,9 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation the replaced secret still signs (beside the new one) until this time.
+    previous_secret: Mapped[str | None] = mapped_column(String(100), default=None)
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Set when the endpoint was switched off because it kept failing; cleared when re-enabled.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
