@@ -70,7 +70,22 @@ class Conditions(BaseModel):
 
 
 class TriggerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Pricing help",
+                    "message": "Questions about our prices?",
+                    "conditions": {
+                        "match": "all",
+                        "rules": [{"field": "url", "op": "contains", "value": "/pricing"}],
+                    },
+                }
+            ]
+        },
+    )
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
     enabled: bool = True
@@ -87,7 +102,11 @@ class TriggerIn(BaseModel):
 class TriggerUpdate(BaseModel):
     """PATCH: only the fields sent change; ``conditions`` and ``exclude_urls`` are replaced."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"enabled": False}]},
+    )
 
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     enabled: bool | None = None

@@ -100,6 +100,7 @@ class WebhookSecret(WireModel):
 
 class WebhookList(WireModel):
     items: list[WebhookOut]
+    next_cursor: str | None = None
 
 
 class DeliveryOut(WireModel):
