@@ -77,6 +77,10 @@ async def create_reply(
         return ReplyOut.of(await service.create(uow, agent, body.model_dump()))
 
 
+# Fields a saved reply always has: a PATCH's null does not clear them.
+_REQUIRED = frozenset({"shortcut", "title", "body"})
+
+
 @router.patch("/saved-replies/{reply_id}")
 async def update_reply(
     reply_id: str, body: ReplyUpdate, agent: CurrentAgent, state: StateDep
@@ -84,6 +88,8 @@ async def update_reply(
     async with state.uow() as uow:
         reply = await service.editable(uow, agent, reply_id)
         for field, value in body.model_dump(exclude_unset=True).items():
+            if value is None and field in _REQUIRED:
+                continue  # null leaves a field every reply has as it is (only skill may be none)
             setattr(reply, field, value)
         await uow.session.flush()
         return ReplyOut.of(reply)
