@@ -296,7 +296,7 @@ export function setupWebhooks({ button, token }) {
     }
 
     item.append(
-      el("div", {}, el("strong", {}, w.url), " ", state, " ", el("span", { class: "muted small" }, w.events.join(", "))),
+      el("div", {}, el("strong", {}, w.url), " ", state, " ", el("span", { class: "muted small", "data-testid": "webhook-row-events" }, w.events.join(", "))),
       el("div", { class: "team-actions" }, ...buttons.filter(Boolean)),
       problem,
       secret,
