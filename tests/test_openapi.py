@@ -204,6 +204,29 @@ def test_every_list_is_paged_by_cursor(method: str, path: str) -> None:
     assert "next_cursor" in props, (path, props)
 
 
+# The POSTs that create take an Idempotency-Key (app/web/idempotency.py); no other route does.
+IDEMPOTENT = frozenset(
+    ("POST", f"/api/v1/{path}")
+    for path in (
+        "chats/{chat_id}/messages",
+        "webhooks",
+        "api-tokens",
+        "triggers",
+        "agents",
+        "skills",
+        "saved-replies",
+    )
+)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SUCCESS), ids=lambda v: str(v))
+def test_the_creating_posts_take_an_idempotency_key(method: str, path: str) -> None:
+    headers = {
+        p["name"] for p in OPERATIONS[(method, path)].get("parameters", []) if p["in"] == "header"
+    }
+    assert ("Idempotency-Key" in headers) == ((method, path) in IDEMPOTENT), headers
+
+
 # Not a list to page through: an export is one bounded download (``truncated`` says when
 # there was more; narrow it with the filters).
 NOT_PAGED = frozenset({"/api/v1/chats/export"})
