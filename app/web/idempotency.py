@@ -132,7 +132,10 @@ class IdempotencyMiddleware:
             if reserved is not None:  # after an error the key is free again
                 sessions = scope["app"].state.parley.sessions
                 body = b"".join(chunks).decode("utf-8", "replace")
-                await service.finish(sessions, *reserved, status, body)
+                try:
+                    await service.finish(sessions, *reserved, status, body)
+                except Exception:  # the answer is sent; a retry after 60 s runs again
+                    log.warning("could not store an Idempotency-Key's answer", exc_info=True)
                 if random.randrange(_PRUNE_EVERY) == 0:
                     with contextlib.suppress(Exception):
                         await service.prune(sessions)
