@@ -35,6 +35,12 @@ class WebhookEndpoint(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def previous_secret_expires_at(self) -> datetime | None:
+        """Until when the rotated-out secret still signs; None when none does."""
+        until = self.previous_secret_until
+        return until if until is not None and until > utcnow() else None
+
 
 class WebhookDelivery(Base):
     """One event for one endpoint: the outbox row, written in the event's own transaction.

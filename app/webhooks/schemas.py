@@ -68,6 +68,8 @@ class WebhookOut(WireModel):
     # Set when Parley switched the endpoint off because it failed for a day: the admin's cue.
     disabled_at: MaybeTime
     disabled_reason: str | None
+    # After a rotation (POST /webhooks/{id}/secret): until when the previous secret signs too.
+    previous_secret_expires_at: MaybeTime = None
     created_at: Time
 
 

@@ -132,7 +132,6 @@ export function setupWebhooks({ button, token }) {
 
   function row(w, logOpen) {
     const problem = el("p", { class: "error small", "data-testid": "webhook-row-error", "aria-live": "polite" });
-    const secret = el("div", { "data-testid": "webhook-row-secret" });
     const log = el("div", { class: "webhook-log", "data-testid": "webhook-log", hidden: "" });
     const editor = el("div", { "data-testid": "webhook-editor", hidden: "" });
     const item = el("li", { class: "team-row", "data-testid": "webhook-row", "data-url": w.url, "data-id": w.id });
@@ -179,11 +178,16 @@ export function setupWebhooks({ button, token }) {
           "data-testid": "webhook-rotate",
           onclick: () =>
             act(async () => {
-              if (!confirm(`Make a new signing secret for ${w.url}? The old one keeps working for 24 hours.`)) return;
+              if (!confirm(`Make a new signing secret for ${w.url}? The previous one keeps signing beside it for a grace period (24 hours unless the server says otherwise).`)) return;
               const rotated = await api(`/webhooks/${w.id}/secret`, { method: "POST", token: token() });
-              secret.replaceChildren(
-                ...secretShown(`The new secret (not shown again). Until ${when(rotated.previous_secret_expires_at)} deliveries are signed with the old one too.`, rotated.secret),
+              shown.replaceChildren(
+                ...secretShown(
+                  `The new secret of ${w.url} (not shown again). Until ${when(rotated.previous_secret_expires_at)} deliveries are signed with the previous one too.`,
+                  rotated.secret,
+                ),
               );
+              shown.hidden = false;
+              await render();
             }),
         },
         "New secret",
@@ -296,10 +300,12 @@ export function setupWebhooks({ button, token }) {
     }
 
     item.append(
-      el("div", {}, el("strong", {}, w.url), " ", state, " ", el("span", { class: "muted small", "data-testid": "webhook-row-events" }, w.events.join(", "))),
+      el("div", {}, el("strong", {}, w.url), " ", state, " ", el("span", { class: "muted small", "data-testid": "webhook-row-events" }, w.events.join(", ")),
+        w.previous_secret_expires_at
+          ? el("span", { class: "muted small", "data-testid": "webhook-rotation" }, ` · previous secret also signs until ${when(w.previous_secret_expires_at)}`)
+          : null),
       el("div", { class: "team-actions" }, ...buttons.filter(Boolean)),
       problem,
-      secret,
       editor,
       log,
     );

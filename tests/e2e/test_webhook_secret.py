@@ -67,8 +67,10 @@ async def test_rotation_signs_with_both_secrets_then_only_the_new(
     assert new.startswith("whsec_")
     assert new not in (old, b["secret"])
     until = datetime.fromisoformat(rotated["previous_secret_expires_at"].replace("Z", "+00:00"))
-    # Shown once: the endpoint's answers never show it.
-    assert new not in api(grace_server, token, "GET", f"/webhooks/{a['id']}").text
+    # Shown once: the endpoint's answers never show it (they say until when the old one signs).
+    shown = api(grace_server, token, "GET", f"/webhooks/{a['id']}")
+    assert new not in shown.text
+    assert shown.json()["previous_secret_expires_at"] == rotated["previous_secret_expires_at"]
     assert new not in api(grace_server, token, "GET", "/webhooks").text
 
     chat = await _chat(grace_server)
@@ -86,6 +88,10 @@ async def test_rotation_signs_with_both_secrets_then_only_the_new(
     await asyncio.sleep(max(0.0, until.timestamp() - time.time()) + 0.5)
     chat = await _chat(grace_server)
     after = await receiver.expect("chat.started", "/a", chat_id=chat)
+    assert (
+        api(grace_server, token, "GET", f"/webhooks/{a['id']}").json()["previous_secret_expires_at"]
+        is None
+    )
     assert len(after.signatures) == 1
     assert after.signed_with(new)
     assert not after.signed_with(old)

@@ -115,10 +115,12 @@ async def test_admin_manages_webhooks_in_the_console(tmp_path: Path, browser: Br
             # Rotate: a new secret, shown once; the next delivery is signed with both.
             page.once("dialog", lambda d: asyncio.ensure_future(d.accept()))
             await row.locator("[data-testid=webhook-rotate]").click()
-            rotated_box = row.locator(
-                "[data-testid=webhook-row-secret] [data-testid=webhook-secret]"
-            )
+            rotated_box = dialog.locator("[data-testid=webhook-shown] [data-testid=webhook-secret]")
             await expect(rotated_box).to_be_visible()
+            await expect(row.locator("[data-testid=webhook-rotation]")).to_contain_text(
+                "previous secret also signs until"
+            )
+            await expect(rotated_box).not_to_have_value(secret)
             rotated = await rotated_box.input_value()
             assert rotated.startswith("whsec_")
             assert rotated != secret
