@@ -49,7 +49,7 @@ class SessionIn(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "site_key": "pk_live_demo",
+                    "site_key": "demo-nordlys",
                     "user": {
                         "id": "cust-42",
                         "email": "ann@shop.example",
