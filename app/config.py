@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # endpoints are sent to again after this).
     webhooks_poll_s: float = Field(default=1.0, gt=0)
     webhooks_lease_s: float = Field(default=60.0, gt=10)
+    # After POST /webhooks/{id}/secret the replaced secret still signs (beside the new one)
+    # this long, so a receiver can switch to the new one without refusing a delivery.
+    webhooks_secret_grace_s: float = Field(default=24 * 3600.0, gt=0)
 
     @field_validator("office_hours_clock")
     @classmethod

@@ -5,6 +5,7 @@ from app.apitokens.models import ApiToken
 from app.chat.models import Chat, Message
 from app.db import Base
 from app.files.models import Attachment
+from app.idempotency.models import IdempotencyKey
 from app.instance.models import InstanceSecret
 from app.jobs.models import Job
 from app.mail.models import Mail
@@ -25,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Chat",
+    "IdempotencyKey",
     "InstanceSecret",
     "Invitation",
     "Job",

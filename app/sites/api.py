@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.common.errors import BadRequest, NotFound
 from app.offline.hours import OfficeHours
@@ -22,6 +22,12 @@ router = APIRouter(prefix="/api/v1", tags=["sites"], responses=ERRORS)
 
 
 class SiteUpdate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"greeting": "Questions? Ask us.", "identity_required": True}]
+        }
+    )
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     greeting: str | None = Field(default=None, max_length=300)
     theme_color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")

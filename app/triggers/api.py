@@ -20,13 +20,16 @@ from app.triggers.schemas import (
 )
 from app.web.deps import AdminAgent, StateDep
 from app.web.errors import ERRORS
+from app.web.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/api/v1", tags=["triggers"], responses=ERRORS)
 NOT_FOUND = "no such trigger"
 
 
 @router.post("/triggers", status_code=201, response_model=TriggerOut)
-async def create_trigger(body: TriggerIn, agent: AdminAgent, state: StateDep) -> TriggerOut:
+async def create_trigger(
+    body: TriggerIn, agent: AdminAgent, state: StateDep, idempotency: IdempotencyKey
+) -> TriggerOut:
     async with state.uow() as uow:
         return service.view(await service.create(uow, agent.site_id, body))
 

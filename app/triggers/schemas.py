@@ -116,7 +116,22 @@ def _message_or_variants(message: str | None, info: ValidationInfo, required: bo
 
 
 class TriggerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Pricing help",
+                    "message": "Questions about our prices?",
+                    "conditions": {
+                        "match": "all",
+                        "rules": [{"field": "url", "op": "contains", "value": "/pricing"}],
+                    },
+                }
+            ]
+        },
+    )
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
     enabled: bool = True
@@ -141,7 +156,11 @@ class TriggerIn(BaseModel):
 class TriggerUpdate(BaseModel):
     """PATCH: only the fields sent change; ``conditions`` and ``exclude_urls`` are replaced."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{"enabled": False}]},
+    )
 
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     enabled: bool | None = None
@@ -284,7 +303,27 @@ class SampleVisit(BaseModel):
 class TriggerPreviewIn(BaseModel):
     """A trigger as the admin's form has it now (saved or not), and a visit to judge it on."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "trigger": {
+                        "name": "Pricing help",
+                        "conditions": {
+                            "match": "all",
+                            "rules": [
+                                {"field": "url", "op": "contains", "value": "/pricing"},
+                                {"field": "time_on_page_s", "op": "gte", "value": 20},
+                            ],
+                        },
+                        "message": "Questions about our prices?",
+                    },
+                    "visit": {"url": "https://shop.example/pricing", "time_on_page_s": 25},
+                }
+            ]
+        },
+    )
 
     trigger: TriggerIn
     visit: SampleVisit

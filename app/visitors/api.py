@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from app.agents.models import Agent
@@ -46,6 +46,22 @@ router = APIRouter(prefix="/api/v1", tags=["widget"], responses=ERRORS)
 
 
 class SessionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "site_key": "demo-nordlys",
+                    "user": {
+                        "id": "cust-42",
+                        "email": "ann@shop.example",
+                        "name": "Ann",
+                        "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                    },
+                }
+            ]
+        }
+    )
+
     site_key: str = Field(min_length=1, max_length=64)
     visitor_token: str | None = Field(default=None, max_length=2000)
     # The shop's signed-in customer (Parley.setUser); trusted only with a valid hash.
@@ -115,6 +131,12 @@ async def _active_chat(uow: UnitOfWork, chat: Chat | None) -> WidgetActiveChat |
 
 
 class VisitorUpdate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Ann", "attributes": {"plan": "gold", "lifetime_value": "1200"}}]
+        }
+    )
+
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     attributes: dict[str, Any] | None = None

@@ -465,6 +465,7 @@ export interface ErrorFrame {
     | "rate_limited"
     | "too_large"
     | "conflict"
+    | "idempotency_key_reused"
     | "unavailable"
     | "internal";
   message: string;

@@ -6,6 +6,7 @@ import { setupApiTokens } from "./apitokens.js";
 import { setupMail } from "./mail.js";
 import { setupPrivacy } from "./privacy.js";
 import { setupOfficeHours, setupOfflineInbox } from "./offline.js";
+import { setupWebhooks } from "./webhooks.js";
 import { renderMessage } from "./messages.js";
 import { trailEvent, trailItems } from "./trail.js";
 
@@ -117,6 +118,7 @@ function onFrame(f) {
       $("#mail-btn").hidden = f.agent.role !== "admin";
       privacy.setAdmin(f.agent.role === "admin");
       $("#triggers-link").hidden = f.agent.role !== "admin";
+      webhooks.signedIn(f.agent.role);
       mail.loadStatus(); // whether "Send transcript" can work, and if not, why
       $("#hours-btn").hidden = f.agent.role !== "admin";
       offlineInbox.refresh();
@@ -810,6 +812,7 @@ function forgetVisitor(visitorId, chatIds) {
   if (!state.selected) privacy.showFor(null);
 }
 
+const webhooks = setupWebhooks({ button: $("#webhooks-btn"), token: () => state.token });
 const mail = setupMail({
   outboxButton: $("#mail-btn"),
   outboxDialog: $("#mail-dialog"),

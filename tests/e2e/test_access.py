@@ -607,6 +607,10 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
         row(*NO_AGENT, 404, 403, 403, 403, 204, 403),
         _webhook_to_delete,
     ),
+    ("POST", "/webhooks/{webhook_id}/secret"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
+        _webhook,
+    ),
     ("GET", "/webhooks/{webhook_id}/deliveries"): (
         row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
         _webhook,
