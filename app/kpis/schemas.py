@@ -45,6 +45,23 @@ class Orders(WireModel):
     revenue: float = Field(description="sum of those orders' data.value")
 
 
+class Utilisation(WireModel):
+    online_s: float | None = Field(
+        description="seconds agents were online or busy in the window; null: nothing recorded"
+    )
+    chat_s: float = Field(description="seconds with at least one chat of the agent, summed")
+    pct: float | None = Field(description="100 * chat_s / online_s, one decimal")
+    agent_s_per_chat: float | None = Field(description="online_s / chats an agent took")
+    agent_s_per_order: float | None = Field(
+        description="online_s / assisted orders; null in agent groups"
+    )
+
+
+class Concurrent(WireModel):
+    peak: int = Field(description="most chats handled at one moment in the window")
+    avg: float | None = Field(description="handled chat-seconds / seconds of the window")
+
+
 class Figures(WireModel):
     chats: int = Field(description="chats started in the window, missed and offline included")
     missed: int = Field(description="the visitor wrote and no agent answered before the close")
@@ -60,6 +77,13 @@ class Figures(WireModel):
     orders: Orders | None = Field(
         description="chat-assisted orders of the window; null in agent, skill, trigger groups"
     )
+    utilisation: Utilisation | None = Field(
+        default=None,
+        description="agent time from status periods; null in skill, trigger, hour, day groups",
+    )
+    concurrent: Concurrent | None = Field(
+        default=None, description="chats handled at once; null in skill, trigger, hour, day groups"
+    )
 
 
 class Group(Figures):
@@ -69,6 +93,26 @@ class Group(Figures):
     label: str
 
 
+class StaffingHour(WireModel):
+    weekday: int = Field(description="ISO weekday in the report's time zone, 1 = Monday")
+    hour: int = Field(description="0-23 in the report's time zone")
+    chats: int = Field(description="chats started in this hour of the week")
+    waiting_avg: float | None = Field(description="mean number of chats waiting for an agent")
+    agents_online_avg: float | None = Field(description="mean number of agents online or busy")
+
+
+class ConversionSide(WireModel):
+    visitors: int
+    ordered: int
+    pct: float | None
+
+
+class Conversion(WireModel):
+    seen: int = Field(description="visitors with a page view in the window")
+    with_chat: ConversionSide = Field(description="of those, answered by an agent in a chat")
+    without_chat: ConversionSide
+
+
 class KpiReport(WireModel):
     from_: str = Field(alias="from")
     to: str
@@ -76,6 +120,10 @@ class KpiReport(WireModel):
     group_by: GroupBy | None
     totals: Figures
     groups: list[Group]
+    staffing: list[StaffingHour] = Field(
+        default_factory=list, description="the 168 hours of the week, Monday 00:00 first"
+    )
+    conversion: Conversion | None = None
 
 
 class QuestionExample(WireModel):

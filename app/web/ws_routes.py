@@ -136,3 +136,8 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
 
     ctx = FrameContext(state, conn, actor)
     await run_socket(ws, ctx, AGENT_FRAMES, topics, on_open)
+    if agent.id not in state.hub.local_agent_ids():
+        # The agent's last socket here ended: when their status period ends if no process
+        # refreshes them before the presence grace runs out (docs/kpis.md, online time).
+        async with state.uow() as uow:
+            await agents.socket_ended(uow.session, agent.id)
