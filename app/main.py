@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for task in background:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await state.live_tiles.stop()
             await hub.stop()
             await engine.dispose()
 

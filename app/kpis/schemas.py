@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.common.wire import WireModel
+from app.common.enums import AgentStatus
+from app.common.wire import ServerFrame, WireModel
 
 GroupBy = Literal["agent", "hour", "day", "skill", "site", "trigger"]
 
@@ -140,3 +141,34 @@ class Question(WireModel):
 class TopQuestions(WireModel):
     sampled: int = Field(description="first messages read: the window's newest, at most 1,500")
     questions: list[Question]
+
+
+class TileAgent(WireModel):
+    id: str
+    name: str
+    status: AgentStatus
+    active_chats: int
+    max_chats: int
+
+
+class KpiTiles(ServerFrame):
+    """The dashboard's live tiles, computed by the server from the database when something
+    changed (at most once a second per site) and every 30 s (docs/kpis.md, "Live tiles")."""
+
+    audience_note = "supervisors and admins of the site"
+    type: Literal["kpi.tiles"] = "kpi.tiles"
+    chats_active: int = Field(description="chats with an agent now (status active)")
+    queue: int = Field(description="chats waiting in the queue (status queued)")
+    offered: int = Field(description="chats being offered to an agent")
+    longest_wait_since: str | None = Field(
+        description="when the longest-waiting queued chat joined the queue; null: none waits"
+    )
+    agents_online: int = Field(description="agents with status online")
+    load: int = Field(description="chats of the agents online")
+    capacity: int = Field(description="the most chats the agents online take (max_chats)")
+    agents: list[TileAgent] = Field(description="agents not offline, by name")
+    answered_within_60s_pct_today: float | None = Field(
+        description="answered_within_60s_pct of the chats started today in the site's zone"
+    )
+    alert_after_s: int = Field(description="the site's waiting-alert threshold")
+    timezone: str = Field(description="the site's zone, which 'today' is in")

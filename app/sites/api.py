@@ -38,6 +38,8 @@ class SiteUpdate(BaseModel):
     transcripts: bool | None = None
     # Refuse widget sessions whose ``user`` has no valid identity hash (docs/crm.md).
     identity_required: bool | None = None
+    # Seconds a visitor may wait for an answer before the KPI dashboard alerts (docs/kpis.md).
+    alert_after_s: int | None = Field(default=None, ge=1, le=3600)
 
     @field_validator("timezone")
     @classmethod
@@ -50,7 +52,7 @@ class SiteUpdate(BaseModel):
         return value
 
 
-_IN_SETTINGS = ("timezone", "transcripts", "identity_required")
+_IN_SETTINGS = ("timezone", "transcripts", "identity_required", "alert_after_s")
 
 
 @router.get("/sites/{site_id}")

@@ -14,7 +14,12 @@ from app.ratelimit.site_rules import SiteRateLimits
 from app.routing.departments import Department, departments_of
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
-from app.sites.service import site_timezone, transcripts_enabled
+from app.sites.service import (
+    DEFAULT_ALERT_AFTER_S,
+    alert_after_s,
+    site_timezone,
+    transcripts_enabled,
+)
 
 # A DELETE that succeeded: 204, no body.
 DELETED: dict[int | str, dict[str, Any]] = {204: {"description": "deleted; the answer has no body"}}
@@ -67,6 +72,10 @@ class SiteOut(WireModel):
     timezone: str = Field(description="the IANA zone the shop's times are shown in")
     transcripts: bool = Field(description="chat transcripts may be e-mailed")
     identity_required: bool = Field(description="widget sessions need a verified user hash")
+    alert_after_s: int = Field(
+        default=DEFAULT_ALERT_AFTER_S,
+        description="seconds a visitor may wait unanswered before the dashboard alerts",
+    )
     secret: str | None = omitted("the site's signing secret (admins only)")
 
     @classmethod
@@ -84,5 +93,6 @@ class SiteOut(WireModel):
             timezone=site_timezone(site),
             transcripts=transcripts_enabled(site),
             identity_required=bool(site.settings.get("identity_required", False)),
+            alert_after_s=alert_after_s(site),
             secret=site.secret if secrets else None,
         )
