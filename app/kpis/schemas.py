@@ -51,7 +51,9 @@ class Utilisation(WireModel):
         description="seconds agents were online or busy in the window; null: nothing recorded"
     )
     chat_s: float = Field(description="seconds with at least one chat of the agent, summed")
-    pct: float | None = Field(description="100 * chat_s / online_s, one decimal")
+    pct: float | None = Field(
+        description="share of online_s with at least one chat, in percent to one decimal"
+    )
     agent_s_per_chat: float | None = Field(description="online_s / chats an agent took")
     agent_s_per_order: float | None = Field(
         description="online_s / assisted orders; null in agent groups"

@@ -100,6 +100,31 @@ def union_s(intervals: Iterable[Interval]) -> float:
     return total
 
 
+def merged(intervals: Iterable[Interval]) -> list[Interval]:
+    """The intervals joined where they overlap or touch, in order."""
+    out: list[Interval] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def overlap_s(one: Iterable[Interval], other: Iterable[Interval]) -> float:
+    """Seconds covered by both sets of intervals (each taken as its union)."""
+    xs, ys = merged(one), merged(other)
+    total, i, j = 0.0, 0, 0
+    while i < len(xs) and j < len(ys):
+        a, b = max(xs[i][0], ys[j][0]), min(xs[i][1], ys[j][1])
+        total += max(0.0, b - a)
+        if xs[i][1] < ys[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
 def concurrent(intervals: list[Interval], window_s: float) -> Concurrent:
     """Peak: most intervals open at one instant (one ending at t and one starting at t do not
     overlap). Average: their total length over the window's."""
@@ -115,11 +140,13 @@ def concurrent(intervals: list[Interval], window_s: float) -> Concurrent:
 def utilisation(
     time: AgentTime, recorded: bool, chats_taken: int, orders: int | None
 ) -> Utilisation:
+    """One agent: ``pct`` is the share of their online time with at least one chat."""
     online = round(sum(b - a for a, b in time.online), 3) if recorded else None
+    busy = overlap_s(time.chats, time.online)
     return Utilisation(
         online_s=online,
         chat_s=round(union_s(time.chats), 3),
-        pct=round(100 * union_s(time.chats) / online, 1) if online else None,
+        pct=round(100 * busy / online, 1) if online else None,
         agent_s_per_chat=round(online / chats_taken, 3)
         if online is not None and chats_taken
         else None,
@@ -131,13 +158,14 @@ def site_utilisation(
     times: dict[str, AgentTime], recorded: bool, chats_taken: int, orders: int | None
 ) -> Utilisation:
     """The site: online and chat time summed over agents (each agent's chat time is the union
-    of their own chats)."""
+    of their own chats), and so is the online time with a chat behind ``pct``."""
     online = round(sum(b - a for t in times.values() for a, b in t.online), 3) if recorded else None
     chat = round(sum(union_s(t.chats) for t in times.values()), 3)
+    busy = sum(overlap_s(t.chats, t.online) for t in times.values())
     return Utilisation(
         online_s=online,
         chat_s=chat,
-        pct=round(100 * chat / online, 1) if online else None,
+        pct=round(100 * busy / online, 1) if online else None,
         agent_s_per_chat=round(online / chats_taken, 3)
         if online is not None and chats_taken
         else None,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.agents.models import Agent, AgentPresence
 from app.chat.models import Chat
 from app.common.types import utcnow
-from app.kpis import questions, service
+from app.kpis import questions, service, staffing
 from app.kpis.schemas import GroupBy, KpiReport
 from app.routing import staff
 from app.triggers.models import Invitation, Trigger
@@ -545,4 +545,19 @@ async def test_conversion_with_and_without_a_chat(world: World) -> None:
         "seen": 8,
         "with_chat": {"visitors": 4, "ordered": 2, "pct": 50.0},
         "without_chat": {"visitors": 4, "ordered": 2, "pct": 50.0},
+    }
+
+
+def test_utilisation_counts_chat_time_while_online_only() -> None:
+    time = staffing.AgentTime()
+    time.online = [(0.0, 100.0), (200.0, 300.0)]
+    # 50-150 (half online), 140-160 (overlapping, never online), 250-400 (half online).
+    time.chats = [(50.0, 150.0), (140.0, 160.0), (250.0, 400.0)]
+    figures = staffing.utilisation(time, True, chats_taken=3, orders=None)
+    assert figures.model_dump() == {
+        "online_s": 200.0,
+        "chat_s": 260.0,  # 50-160 and 250-400
+        "pct": 50.0,  # 50-100 and 250-300 of 200 s online
+        "agent_s_per_chat": 66.667,
+        "agent_s_per_order": None,
     }
