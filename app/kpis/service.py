@@ -352,7 +352,10 @@ async def report(
     # Agent time is measured over the window's past: [start, min(end, now)).
     lo, hi = start.timestamp(), min(end, now).timestamp()
     window_s = max(0.0, hi - lo)
-    times, recorded = await staffing.agent_times(session, site_id, lo, hi, start, end)
+    started = (
+        (c.agent_id, None if c.wait_s is None else c.created + c.wait_s, c.closed) for c in chats
+    )
+    times, recorded = await staffing.agent_times(session, site_id, lo, hi, start, end, started)
     everyone = staffing.AgentTime()
     for time in times.values():
         everyone.extend(time)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Exists, and_, case, func, select
+from sqlalchemy import Exists, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -48,11 +48,19 @@ def clip(start: float, end: float | None, lo: float, hi: float) -> Interval | No
 
 
 async def agent_times(
-    session: AsyncSession, site_id: str, lo: float, hi: float, start: datetime, end: datetime
+    session: AsyncSession,
+    site_id: str,
+    lo: float,
+    hi: float,
+    start: datetime,
+    end: datetime,
+    started: Iterable[tuple[str | None, float | None, float | None]] = (),
 ) -> tuple[dict[str, AgentTime], bool]:
     """Each agent's online periods and handled chats within [lo, hi) (epoch seconds of the
     measured window: [start, min(end, now))), and whether any status period of the site
-    overlaps it at all (else online time is null: nothing was recorded)."""
+    overlaps it at all (else online time is null: nothing was recorded). ``started``: the
+    window's own chats as (agent, assigned, closed), already read; only the chats started
+    before the window and handled into it are read here."""
     times: dict[str, AgentTime] = {}
     recorded = False
     # Periods ending after the start, or still open (``ix_agent_presence_site_ended``).
@@ -72,20 +80,29 @@ async def agent_times(
             recorded = True
             if status in ONLINE:
                 times.setdefault(agent_id, AgentTime()).online.append(part)
-    # Chats handled after the start, or still open (``ix_chats_site_closed``).
+    # Chats started before the window, closed after its start or still open
+    # (``ix_chats_site_closed``: site, closed_at, created_at — the filter needs no row).
+    handled: list[tuple[str | None, float | None, float | None]] = list(started)
     for closed in (Chat.closed_at > start, Chat.closed_at.is_(None)):
-        handled = await session.execute(
+        rows_before = await session.execute(
             select(Chat.agent_id, epoch(Chat.first_assigned_at), epoch(Chat.closed_at)).where(
                 Chat.site_id == site_id,
                 closed,
+                # As an expression, not a bare column: given statistics, SQLite's planner would
+                # read created_at < start through ix_chats_site_created — the whole history
+                # before the window. Here it is checked on ix_chats_site_closed's own column.
+                func.coalesce(Chat.created_at, Chat.created_at) < start,
                 Chat.agent_id.is_not(None),
-                Chat.first_assigned_at < end,
+                Chat.first_assigned_at.is_not(None),
             )
         )
-        for owner, assigned, closed_s in handled:
-            part = clip(assigned, closed_s, lo, hi)
-            if part is not None and owner is not None:
-                times.setdefault(owner, AgentTime()).chats.append(part)
+        handled += rows_before.tuples()
+    for owner, assigned, closed_s in handled:
+        if owner is None or assigned is None:
+            continue
+        part = clip(assigned, closed_s, lo, hi)
+        if part is not None:
+            times.setdefault(owner, AgentTime()).chats.append(part)
     return times, recorded
 
 
@@ -245,9 +262,10 @@ async def conversion(
     assist_window_s: float,
     order_event: str,
 ) -> Conversion:
-    """Visitors with a page view in [start, end) (``ix_page_views_site_created``), split by
-    whether an agent answered them in a chat in [start - assist window, end), each side with
-    how many ordered in the window (with a chat: an assisted order, after an answer)."""
+    """Visitors with a page view in [start, end) (``ix_page_views_site_created``, which holds
+    the visitor), split by whether an agent answered them in a chat in [start - assist window,
+    end) (``ix_chats_visitor_status``), each side with how many ordered in the window
+    (``ix_visitor_events_visitor_name``; with a chat: an assisted order, after an answer)."""
     seen = (
         select(PageView.visitor_id.label("visitor_id"))
         .where(PageView.site_id == site_id, PageView.created_at >= start, PageView.created_at < end)
@@ -264,12 +282,19 @@ async def conversion(
         )
         .exists()
     )
+    # Whether each visitor chatted, asked once; then whether they ordered, asked only where
+    # it can count (after an answer for those who chatted).
+    visitors = (
+        select(seen.c.visitor_id, case((chatted, 1), else_=0).label("chatted"))
+        .select_from(seen)
+        .subquery()
+    )
 
     def orders(*more: ColumnElement[bool]) -> Exists:
         return (
             select(VisitorEvent.id)
             .where(
-                VisitorEvent.visitor_id == seen.c.visitor_id,
+                VisitorEvent.visitor_id == visitors.c.visitor_id,
                 VisitorEvent.name == order_event,
                 VisitorEvent.created_at >= start,
                 VisitorEvent.created_at < end,
@@ -288,16 +313,18 @@ async def conversion(
         )
         .exists()
     )
+    ordered = case(
+        (visitors.c.chatted == 1, case((orders(answered_before), 1), else_=0)),
+        else_=case((orders(), 1), else_=0),
+    )
     row = (
         await session.execute(
             select(
                 func.count(),
-                func.coalesce(func.sum(case((chatted, 1), else_=0)), 0),
-                func.coalesce(
-                    func.sum(case((and_(chatted, orders(answered_before)), 1), else_=0)), 0
-                ),
-                func.coalesce(func.sum(case((and_(~chatted, orders()), 1), else_=0)), 0),
-            ).select_from(seen)
+                func.coalesce(func.sum(visitors.c.chatted), 0),
+                func.coalesce(func.sum(case((visitors.c.chatted == 1, ordered), else_=0)), 0),
+                func.coalesce(func.sum(case((visitors.c.chatted == 0, ordered), else_=0)), 0),
+            ).select_from(visitors)
         )
     ).one()
     seen_n, chatted_n, chatted_ordered, alone_ordered = (int(v) for v in row)

@@ -41,8 +41,10 @@ def upgrade() -> None:
     )  # fmt: skip
     op.create_index("ix_agent_presence_site_ended", "agent_presence", ["site_id", "ended_at"])
     op.create_index("ix_agent_presence_agent_ended", "agent_presence", ["agent_id", "ended_at"])
-    op.create_index("ix_chats_site_closed", "chats", ["site_id", "closed_at"])
-    op.create_index("ix_page_views_site_created", "page_views", ["site_id", "created_at"])
+    op.create_index("ix_chats_site_closed", "chats", ["site_id", "closed_at", "created_at"])
+    op.create_index(
+        "ix_page_views_site_created", "page_views", ["site_id", "created_at", "visitor_id"]
+    )
 
 
 def downgrade() -> None:
