@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await state.live_visitors.close()
+            await state.live_tiles.stop()
             await hub.stop()
             await engine.dispose()
 

@@ -1,6 +1,6 @@
 """Every domain's models, imported once so metadata is complete (Alembic, tests)."""
 
-from app.agents.models import Agent, AgentSkill
+from app.agents.models import Agent, AgentPresence, AgentSkill
 from app.apitokens.models import ApiToken
 from app.chat.models import Chat, Message
 from app.db import Base
@@ -20,6 +20,7 @@ from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Agent",
+    "AgentPresence",
     "AgentSkill",
     "ApiToken",
     "Attachment",

@@ -14,6 +14,7 @@ from app.common.uow import UnitOfWork
 from app.config import Settings
 from app.files.storage import Storage, local_storage
 from app.jobs.runner import Alarm
+from app.kpis.live import LiveTiles
 from app.livevisitors.watch import LiveWatches
 from app.mail.service import Mailer, mailer_from
 from app.ratelimit.limiter import Limiter, limiter_from
@@ -52,12 +53,16 @@ class AppState:
             return utcnow()
         return start + timedelta(seconds=time.monotonic() - self._clock_base)
 
+    # The dashboard tiles pushed to this process's staff sockets (app/kpis/live.py).
+    live_tiles: LiveTiles = field(init=False)
+
     def __post_init__(self) -> None:
         self.writer = MessageWriter(self.uow)
         self.limiter = limiter_from(self.settings)
         self.site_rules = SiteRules(self.sessions)
         self.mailer = mailer_from(self.settings)
         self.live_visitors = LiveWatches(self.hub, self.uow)
+        self.live_tiles = LiveTiles(self.hub, self.sessions)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.hub)

@@ -19,6 +19,8 @@ class Chat(Base):
         Index("ix_chats_site_status_created", "site_id", "status", "created_at"),
         Index("ix_chats_visitor_status", "visitor_id", "status"),
         Index("ix_chats_site_created", "site_id", "created_at"),
+        # Chats still handled after a window's start (utilisation, concurrency).
+        Index("ix_chats_site_closed", "site_id", "closed_at", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -21,6 +21,7 @@ from app.agents.models import Agent
 from app.chat.models import Chat
 from app.common.enums import ChatStatus
 from app.common.types import iso
+from app.kpis import staffing
 from app.kpis.schemas import (
     Csat,
     Duration,
@@ -362,7 +363,8 @@ def _buckets(
     stamps = [s.timestamp() for s in starts]
 
     def key(stamp: float) -> tuple[str, str]:
-        return labels[max(0, bisect_right(stamps, stamp) - 1)]
+        # To the millisecond: epoch arithmetic in the database is microseconds off at worst.
+        return labels[max(0, bisect_right(stamps, round(stamp, 3)) - 1)]
 
     return key
 
@@ -384,14 +386,29 @@ async def report(
     chats = await chat_times(session, site_id, start, end, with_trigger=group_by == "trigger")
     invites = await invitation_rows(session, site_id, start, end)
     orders = await assisted_orders(session, site_id, start, end, assist_window_s)
+    zone = ZoneInfo(timezone)
+    # Agent time is measured over the window's past: [start, min(end, now)).
+    lo, hi = start.timestamp(), min(end, now).timestamp()
+    window_s = max(0.0, hi - lo)
+    started = (
+        (c.agent_id, None if c.wait_s is None else c.created + c.wait_s, c.closed) for c in chats
+    )
+    times, recorded = await staffing.agent_times(session, site_id, lo, hi, start, end, started)
+    everyone = staffing.AgentTime()
+    for time in times.values():
+        everyone.extend(time)
     groups: list[Group] = []
     if group_by is not None:
-        zone = ZoneInfo(timezone)
         keyed: dict[str | None, tuple[str, list[ChatTimes]]] = {}
         label_of = await _labeller(session, site_id, group_by, zone, start, end)
         for chat in chats:
             key, label = label_of(chat)
             keyed.setdefault(key, (label, []))[1].append(chat)
+        if group_by == "agent":
+            # An agent online in the window without a chat started in it still has a group.
+            names = await _agent_names(session, site_id)
+            for agent_id in times:
+                keyed.setdefault(agent_id, (names.get(agent_id, NO_AGENT), []))
         # Invitations and orders by the same keys where the grouping applies to them (an
         # invitation has no agent or skill, an order no agent, skill or trigger): else null.
         place = await _placer(session, site_id, group_by, zone, start, end)
@@ -409,32 +426,67 @@ async def report(
                     key, label = place(None, order.at)
                     keyed.setdefault(key, (label, []))
                     ordered.setdefault(key, []).append(order)
-        groups = [
-            Group(
-                key=key,
-                label=label,
-                **figures(
-                    members,
-                    now,
-                    None if invited is None else count_invitations(invited.get(key, [])),
-                    None if ordered is None else count_orders(ordered.get(key, [])),
-                ).model_dump(),
+        groups = []
+        for key, (label, members) in sorted(keyed.items(), key=lambda kv: kv[0] or ""):
+            group = figures(
+                members,
+                now,
+                None if invited is None else count_invitations(invited.get(key, [])),
+                None if ordered is None else count_orders(ordered.get(key, [])),
             )
-            for key, (label, members) in sorted(keyed.items(), key=lambda kv: kv[0] or "")
-        ]
+            taken = sum(1 for c in members if c.wait_s is not None)
+            if group_by == "agent" and key is not None:
+                time = times.get(key, staffing.AgentTime())
+                group.utilisation = staffing.utilisation(time, recorded, taken, None)
+                group.concurrent = staffing.concurrent(time.chats, window_s)
+            elif group_by == "site":
+                group.utilisation = staffing.site_utilisation(times, recorded, taken, len(orders))
+                group.concurrent = staffing.concurrent(everyone.chats, window_s)
+            groups.append(Group(key=key, label=label, **group.model_dump()))
         if group_by == "trigger" and invited is not None:
             per_variant = await _by_variant(session, site_id, invited, orders, assist_window_s)
             groups = [g.model_copy(update={"variants": per_variant.get(g.key, [])}) for g in groups]
+    totals = figures(chats, now, count_invitations(invites), count_orders(orders))
+    totals.utilisation = staffing.site_utilisation(
+        times, recorded, sum(1 for c in chats if c.wait_s is not None), len(orders)
+    )
+    totals.concurrent = staffing.concurrent(everyone.chats, window_s)
+    hours = staffing.HourOfWeek(zone, lo, hi)
+    heat = staffing.heatmap(
+        hours,
+        (c.created for c in chats),
+        (w for c in chats if (w := _waiting(c, lo, hi)) is not None),
+        everyone.online,
+        recorded,
+    )
     return KpiReport.model_validate(
         {
             "from": iso(start),
             "to": iso(end),
             "timezone": timezone,
             "group_by": group_by,
-            "totals": figures(chats, now, count_invitations(invites), count_orders(orders)),
+            "totals": totals,
             "groups": groups,
+            "staffing": heat,
+            "conversion": await staffing.conversion(
+                session, site_id, start, end, assist_window_s, ORDER_EVENT
+            ),
         }
     )
+
+
+def _waiting(chat: ChatTimes, lo: float, hi: float) -> tuple[float, float] | None:
+    """A chat waits from its start until an agent takes it, it closes, or now."""
+    until = chat.created + chat.wait_s if chat.wait_s is not None else chat.closed
+    return staffing.clip(chat.created, until, lo, hi)
+
+
+NO_AGENT = "No agent"
+
+
+async def _agent_names(session: AsyncSession, site_id: str) -> dict[str, str]:
+    rows = await session.execute(select(Agent.id, Agent.name).where(Agent.site_id == site_id))
+    return {row.id: row.name for row in rows}
 
 
 async def _placer(
@@ -561,9 +613,8 @@ async def _labeller(
         names = await _trigger_names(session, site_id)
         return lambda c: (c.trigger_id, names.get(c.trigger_id or "", NO_TRIGGER))
     if group_by == "agent":
-        rows = await session.execute(select(Agent.id, Agent.name).where(Agent.site_id == site_id))
-        names = {row.id: row.name for row in rows}
-        return lambda c: (c.agent_id, names.get(c.agent_id or "", "No agent"))
+        names = await _agent_names(session, site_id)
+        return lambda c: (c.agent_id, names.get(c.agent_id or "", NO_AGENT))
     if group_by == "skill":
         return lambda c: (c.skill, c.skill or "No skill")
     return lambda c: (c.site_id, "This site")

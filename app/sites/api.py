@@ -50,6 +50,8 @@ class SiteUpdate(BaseModel):
     office_hours: OfficeHours | None = None
     notify_emails: list[EmailStr] | None = Field(default=None, max_length=10)
     hide_when_offline: bool | None = None
+    # Seconds a visitor may wait for an answer before the KPI dashboard alerts (docs/kpis.md).
+    alert_after_s: int | None = Field(default=None, ge=1, le=3600)
 
     @field_validator("timezone")
     @classmethod
@@ -62,7 +64,13 @@ class SiteUpdate(BaseModel):
         return value
 
 
-_IN_SETTINGS = ("timezone", "transcripts", "identity_required", "hide_when_offline")
+_IN_SETTINGS = (
+    "timezone",
+    "transcripts",
+    "identity_required",
+    "hide_when_offline",
+    "alert_after_s",
+)
 _OFFLINE = ("office_hours", "notify_emails")
 
 

@@ -16,7 +16,12 @@ from app.ratelimit.site_rules import SiteRateLimits
 from app.routing.departments import Department, departments_of
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
-from app.sites.service import site_timezone, transcripts_enabled
+from app.sites.service import (
+    DEFAULT_ALERT_AFTER_S,
+    alert_after_s,
+    site_timezone,
+    transcripts_enabled,
+)
 
 # A DELETE that succeeded: 204, no body.
 DELETED: dict[int | str, dict[str, Any]] = {204: {"description": "deleted; the answer has no body"}}
@@ -74,6 +79,10 @@ class SiteOut(WireModel):
     )
     notify_emails: list[str] = Field(description="who is e-mailed offline messages")
     hide_when_offline: bool = Field(description="the widget's bubble hides while unavailable")
+    alert_after_s: int = Field(
+        default=DEFAULT_ALERT_AFTER_S,
+        description="seconds a visitor may wait unanswered before the dashboard alerts",
+    )
     secret: str | None = omitted("the site's signing secret (admins only)")
 
     @classmethod
@@ -94,5 +103,6 @@ class SiteOut(WireModel):
             office_hours=office_hours(site),
             notify_emails=notify_emails(site),
             hide_when_offline=hide_when_offline(site),
+            alert_after_s=alert_after_s(site),
             secret=site.secret if secrets else None,
         )

@@ -141,6 +141,17 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
         for chat, _visitor in rows:
             await ctx.hub.subscribe(ctx.conn, chat_topic(chat.id))
         ctx.release(hello)
+        if actor.is_staff:
+            # The dashboard's tiles (kpi.tiles): now, and whenever they change.
+            await state.live_tiles.watch(agent.site_id, conn)
 
     ctx = FrameContext(state, conn, actor)
-    await run_socket(ws, ctx, AGENT_FRAMES, topics, on_open)
+    try:
+        await run_socket(ws, ctx, AGENT_FRAMES, topics, on_open)
+    finally:
+        await state.live_tiles.unwatch(agent.site_id, conn)
+    if agent.id not in state.hub.local_agent_ids():
+        # The agent's last socket here ended: when their status period ends if no process
+        # refreshes them before the presence grace runs out (docs/kpis.md, online time).
+        async with state.uow() as uow:
+            await agents.socket_ended(uow.session, agent.id)

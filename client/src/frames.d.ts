@@ -67,6 +67,7 @@ export interface ParleySocketFrames {
     | VisitorHello
     | Invitation
     | InvitationDismissed
+    | KpiTiles
     | MessageAck
     | MessageNew
     | Pong
@@ -601,6 +602,71 @@ export interface InvitationAgent {
 export interface InvitationDismissed {
   invitation_id: string;
   type: "invitation.dismissed";
+}
+/**
+ * The dashboard's live tiles, computed by the server from the database when something
+ * changed (at most once a second per site) and every 30 s (docs/kpis.md, "Live tiles").
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "KpiTiles".
+ */
+export interface KpiTiles {
+  /**
+   * agents not offline, by name
+   */
+  agents: TileAgent[];
+  /**
+   * agents with status online
+   */
+  agents_online: number;
+  /**
+   * the site's waiting-alert threshold
+   */
+  alert_after_s: number;
+  /**
+   * answered_within_60s_pct of the chats started today in the site's zone
+   */
+  answered_within_60s_pct_today: number | null;
+  /**
+   * the most chats the agents online take (max_chats)
+   */
+  capacity: number;
+  /**
+   * chats with an agent now (status active)
+   */
+  chats_active: number;
+  /**
+   * chats of the agents online
+   */
+  load: number;
+  /**
+   * when the longest-waiting queued chat joined the queue; null: none waits
+   */
+  longest_wait_since: string | null;
+  /**
+   * chats being offered to an agent
+   */
+  offered: number;
+  /**
+   * chats waiting in the queue (status queued)
+   */
+  queue: number;
+  /**
+   * the site's zone, which 'today' is in
+   */
+  timezone: string;
+  type: "kpi.tiles";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "TileAgent".
+ */
+export interface TileAgent {
+  active_chats: number;
+  id: string;
+  max_chats: number;
+  name: string;
+  status: AgentStatus;
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
