@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agents import api as agents_api
+from app.agents import setup_api
 from app.apitokens import api as apitokens_api
 from app.archive import api as archive_api
 from app.chat import abandoned
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     for module in (
         agents_api,
+        setup_api,
         visitors_api,
         archive_api,
         chat_api,
@@ -232,21 +234,27 @@ async def _schedule_housekeeping(state: AppState) -> None:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    def body(code: str, message: str) -> dict[str, dict[str, str]]:
-        return {"error": {"code": code, "message": message}}
+    def body(code: str, message: str, field: str | None = None) -> dict[str, dict[str, str]]:
+        detail = {"code": code, "message": message}
+        if field:
+            detail["field"] = field  # forms show the message next to this field
+        return {"error": detail}
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
         return JSONResponse(
-            body(exc.code, exc.message), status_code=exc.http_status, headers=headers
+            body(exc.code, exc.message, exc.field), status_code=exc.http_status, headers=headers
         )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(p) for p in first["loc"][1:]) or "body"
-        return JSONResponse(body("bad_request", f"{where}: {first['msg']}"), status_code=422)
+        field = ".".join(str(p) for p in first["loc"][1:])
+        where = field or "body"
+        return JSONResponse(
+            body("bad_request", f"{where}: {first['msg']}", field or None), status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

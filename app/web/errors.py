@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ErrorDetail(BaseModel):
     code: str
     message: str
+    field: str | None = Field(
+        default=None,
+        description="the body field the error is about, dotted (admin.email), when it is one",
+    )
 
 
 class ErrorBody(BaseModel):

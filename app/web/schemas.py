@@ -67,6 +67,7 @@ class SiteOut(WireModel):
     timezone: str = Field(description="the IANA zone the shop's times are shown in")
     transcripts: bool = Field(description="chat transcripts may be e-mailed")
     identity_required: bool = Field(description="widget sessions need a verified user hash")
+    logo_url: str | None = Field(description="the shop's logo (https or an uploaded image)")
     secret: str | None = omitted("the site's signing secret (admins only)")
 
     @classmethod
@@ -84,5 +85,6 @@ class SiteOut(WireModel):
             timezone=site_timezone(site),
             transcripts=transcripts_enabled(site),
             identity_required=bool(site.settings.get("identity_required", False)),
+            logo_url=site.settings.get("logo_url") or None,
             secret=site.secret if secrets else None,
         )
