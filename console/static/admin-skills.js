@@ -36,8 +36,14 @@ export async function render(ctx) {
   function renumber() {
     [...rows.children].forEach((r, i) => {
       r.dataset.field = `departments.${i}`;
-      for (const f of r.querySelectorAll(".field")) f.dataset.field = `departments.${i}.${f.dataset.part}`;
-      for (const c of r.querySelectorAll("[name]")) c.name = `departments.${i}.${c.dataset.part}`;
+      for (const f of r.querySelectorAll(".field")) {
+        f.dataset.field = `departments.${i}.${f.dataset.part}`;
+        f.querySelector(":scope > .field-error").dataset.testid = `error-departments-${i}-${f.dataset.part}`;
+      }
+      for (const c of r.querySelectorAll("[name]")) {
+        c.name = `departments.${i}.${c.dataset.part}`;
+        c.dataset.testid = `field-departments-${i}-${c.dataset.part}`;
+      }
     });
   }
   function addRow(d = { skill: "", label: "" }) {

@@ -160,7 +160,6 @@ async def test_an_admin_sets_up_a_shop_in_the_console_and_its_agent_answers_with
     await visitor.goto(shop.base)
     await visitor.click("[data-testid=parley-bubble]")
     await visitor.fill("[data-testid=prechat-name]", "Vera")
-    await visitor.select_option("[data-testid=prechat-department]", "books")
     await visitor.fill("[data-testid=prechat-message]", "When does my book arrive?")
     await visitor.click("[data-testid=prechat-submit]")
     items = nina.locator("[data-testid=chat-item]")
