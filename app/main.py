@@ -16,7 +16,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agents import api as agents_api
-from app.agents import setup_api
 from app.apitokens import api as apitokens_api
 from app.archive import api as archive_api
 from app.chat import abandoned
@@ -129,7 +128,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     for module in (
         agents_api,
-        setup_api,
         visitors_api,
         archive_api,
         chat_api,

@@ -97,6 +97,8 @@ async def test_an_admin_sets_up_a_shop_in_the_console_and_its_agent_answers_with
         "background-color", "rgb(124, 58, 237)"
     )
     await shot(frida, "admin-sites")
+    await frida.locator("[data-testid=site-preview]").scroll_into_view_if_needed()
+    await shot(frida, "admin-site-preview")
 
     await frida.click("[data-testid=admin-nav-skills]")
     await frida.fill(field(frida, "new-skill-form", "name"), "books")
