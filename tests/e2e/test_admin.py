@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ALICE, running_server
+from tests.conftest import ALICE
 from tests.databases import drop_database, fresh_database
 from tests.e2e.test_supervision import png
 from tests.support import Server
@@ -85,9 +85,11 @@ async def test_the_first_admin_is_created_once_even_when_processes_race(
     assert [a["email"] for a in agents] == [won["agent"]["email"]]
 
 
-async def test_a_cli_made_admin_closes_the_first_run_page(tmp_path: Path) -> None:
-    with running_server(tmp_path) as server:  # the demo seeds its agents
-        assert (await call(server, "GET", "/setup")).json() == {"needed": False}
+async def test_a_cli_made_admin_closes_the_first_run_page(server: Server) -> None:
+    # The demo's agents are made the way `parley create-agent` makes them.
+    assert (await call(server, "GET", "/setup")).json() == {"needed": False}
+    body = {"email": "late@shop.example", "name": "Late", "password": "late-pass-1"}
+    assert (await call(server, "POST", "/setup", json=body)).status_code == 409
 
 
 async def test_a_new_site_gets_its_own_admin_and_stays_apart(server: Server) -> None:

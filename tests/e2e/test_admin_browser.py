@@ -229,34 +229,38 @@ async def test_deactivation_and_a_new_password_take_effect_at_once(
     await expect(ben.locator("[data-testid=admin-refused]")).to_be_visible()
 
 
-async def test_a_fresh_install_offers_the_first_admin_once(
-    tmp_path: Path, browser: Browser
-) -> None:
-    fresh = Server(workdir=tmp_path, database_url=fresh_database(tmp_path), demo=False)
-    fresh.start()
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Server]:
+    """A fresh install: no demo, no agent."""
+    srv = Server(workdir=tmp_path, database_url=fresh_database(tmp_path), demo=False)
     try:
-        page = await (await browser.new_context(viewport={"width": 1280, "height": 800})).new_page()
-        await page.goto(f"{fresh.base}/console")
-        await expect(page.locator("[data-testid=setup]")).to_be_visible()
-        await expect(page.locator("#login")).to_be_hidden()
-        await page.fill(field(page, "setup-form", "site_name"), "Fjord Books")
-        await page.fill(field(page, "setup-form", "name"), "Frida")
-        await page.fill(field(page, "setup-form", "email"), "not-an-address")
-        await page.fill(field(page, "setup-form", "password"), FRIDA[1])
-        await page.click("[data-testid=setup-form-submit]")
-        await expect(page.locator(error(page, "setup-form", "email"))).to_be_visible()
-        await shot(page, "admin-first-run")
-        await page.fill(field(page, "setup-form", "email"), FRIDA[0])
-        await page.click("[data-testid=setup-form-submit]")
-        await expect(page.locator("[data-testid=admin-site-name]")).to_have_text("Fjord Books")
-
-        # Once is all: another browser gets the sign-in form, not the offer.
-        other = await (await browser.new_context()).new_page()
-        await other.goto(f"{fresh.base}/console")
-        await expect(other.locator("#login")).to_be_visible()
-        answer = await other.evaluate("fetch('/api/v1/setup').then((r) => r.json())")
-        assert answer == {"needed": False}
-        await expect(other.locator("[data-testid=setup]")).to_have_count(0)
+        srv.start()
+        yield srv
     finally:
-        fresh.kill()
-        drop_database(fresh.database_url)
+        srv.kill()
+        drop_database(srv.database_url)
+
+
+async def test_a_fresh_install_offers_the_first_admin_once(fresh: Server, browser: Browser) -> None:
+    page = await (await browser.new_context(viewport={"width": 1280, "height": 800})).new_page()
+    await page.goto(f"{fresh.base}/console")
+    await expect(page.locator("[data-testid=setup]")).to_be_visible()
+    await expect(page.locator("#login")).to_be_hidden()
+    await page.fill(field(page, "setup-form", "site_name"), "Fjord Books")
+    await page.fill(field(page, "setup-form", "name"), "Frida")
+    await page.fill(field(page, "setup-form", "email"), "not-an-address")
+    await page.fill(field(page, "setup-form", "password"), FRIDA[1])
+    await page.click("[data-testid=setup-form-submit]")
+    await expect(page.locator(error(page, "setup-form", "email"))).to_be_visible()
+    await shot(page, "admin-first-run")
+    await page.fill(field(page, "setup-form", "email"), FRIDA[0])
+    await page.click("[data-testid=setup-form-submit]")
+    await expect(page.locator("[data-testid=admin-site-name]")).to_have_text("Fjord Books")
+
+    # Once is all: another browser gets the sign-in form, not the offer.
+    other = await (await browser.new_context()).new_page()
+    await other.goto(f"{fresh.base}/console")
+    await expect(other.locator("#login")).to_be_visible()
+    answer = await other.evaluate("fetch('/api/v1/setup').then((r) => r.json())")
+    assert answer == {"needed": False}
+    await expect(other.locator("[data-testid=setup]")).to_have_count(0)
