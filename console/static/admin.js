@@ -11,6 +11,7 @@ const SECTIONS = [
   { id: "skills", title: "Skills & departments", load: () => import("./admin-skills.js") },
   { id: "replies", title: "Saved replies", load: () => import("./admin-replies.js") },
   { id: "routing", title: "Routing", load: () => import("./admin-routing.js") },
+  { id: "api-tokens", title: "API tokens", load: () => import("./admin-apitokens.js") },
 ];
 
 const $ = (sel) => document.querySelector(sel);

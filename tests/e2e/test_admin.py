@@ -171,3 +171,15 @@ async def test_refusals_name_the_field_they_are_about(server: Server) -> None:
     reply = {"shortcut": "hi", "title": "Hi", "body": "Hello!", "shared": True}
     assert (await call(server, "POST", "/saved-replies", token, json=reply)).status_code == 201
     refused(await call(server, "POST", "/saved-replies", token, json=reply), 409, "shortcut")
+
+
+async def test_only_the_widget_preview_may_be_framed_and_only_by_parley(server: Server) -> None:
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+        preview = await http.get("/console/widget-preview?greeting=<b>hi</b>&color=red")
+        admin = await http.get("/console/admin")
+    assert "frame-ancestors 'self'" in preview.headers["content-security-policy"]
+    assert "script-src 'self'" in preview.headers["content-security-policy"]
+    assert preview.headers["x-frame-options"] == "SAMEORIGIN"
+    assert "<b>hi</b>" not in preview.text  # the page draws its query as text, in script
+    assert "frame-ancestors 'none'" in admin.headers["content-security-policy"]
+    assert admin.headers["x-frame-options"] == "DENY"

@@ -218,6 +218,16 @@ async def test_deactivation_and_a_new_password_take_effect_at_once(
     await ben.click("[data-testid=login-submit]")
     await expect(ben.locator("[data-testid=connection]")).to_have_text("Connected")
 
+    # API tokens are a section like the others.
+    await admin_page(admin, server, "api-tokens")
+    await admin.click("[data-testid=new-api-token-form-submit]")
+    await expect(admin.locator(error(admin, "new-api-token-form", "name"))).to_be_visible()
+    await admin.fill(field(admin, "new-api-token-form", "name"), "CRM sync")
+    await admin.click("[data-testid=new-api-token-form-submit]")
+    await expect(admin.locator("[data-testid=api-token-secret]")).to_contain_text("pk_")
+    await expect(admin.locator("[data-testid=api-token-row][data-name='CRM sync']")).to_be_visible()
+    await shot(admin, "admin-api-tokens")
+
     # A supervisor reads the same page, every field disabled and no button to save.
     sam = await open_console(browser, server, *SAM)
     await admin_page(sam, server, "routing")
