@@ -61,16 +61,18 @@ export function input(spec) {
   if (type === "textarea" || type === "lines") {
     control = el("textarea", { ...common, rows: spec.rows || (type === "lines" ? 3 : 4) });
     const v = spec.value;
-    control.value = Array.isArray(v) ? v.join("\n") : v == null ? "" : String(v);
+    control.value = control.defaultValue = Array.isArray(v) ? v.join("\n") : v == null ? "" : String(v);
   } else if (type === "select") {
     control = el("select", common, ...(spec.options || []).map((o) => {
       const [value, label] = Array.isArray(o) ? o : [o, o];
       return el("option", { value }, label);
     }));
     control.value = spec.value == null ? "" : String(spec.value);
+    // What form.reset() returns to: the value the form was built with.
+    for (const option of control.options) option.defaultSelected = option.value === control.value;
   } else if (type === "checkbox") {
     control = el("input", { ...common, type: "checkbox" });
-    control.checked = Boolean(spec.value);
+    control.checked = control.defaultChecked = Boolean(spec.value);
   } else {
     control = el("input", {
       ...common,
@@ -82,7 +84,7 @@ export function input(spec) {
       autocomplete: type === "password" ? "new-password" : "off",
     });
     const v = spec.value;
-    control.value = Array.isArray(v) ? v.join(", ") : v == null ? "" : String(v);
+    control.value = control.defaultValue = Array.isArray(v) ? v.join(", ") : v == null ? "" : String(v);
   }
   control.dataset.kind = type;
   const error = el("p", { class: "field-error error small", "data-testid": `error-${testid(spec.name)}`, "aria-live": "polite", hidden: true });
