@@ -244,21 +244,27 @@ async def _schedule_housekeeping(state: AppState) -> None:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    def body(code: str, message: str) -> dict[str, dict[str, str]]:
-        return {"error": {"code": code, "message": message}}
+    def body(code: str, message: str, field: str | None = None) -> dict[str, dict[str, str]]:
+        detail = {"code": code, "message": message}
+        if field:
+            detail["field"] = field  # forms show the message next to this field
+        return {"error": detail}
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
         return JSONResponse(
-            body(exc.code, exc.message), status_code=exc.http_status, headers=headers
+            body(exc.code, exc.message, exc.field), status_code=exc.http_status, headers=headers
         )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(p) for p in first["loc"][1:]) or "body"
-        return JSONResponse(body("bad_request", f"{where}: {first['msg']}"), status_code=422)
+        field = ".".join(str(p) for p in first["loc"][1:])
+        where = field or "body"
+        return JSONResponse(
+            body("bad_request", f"{where}: {first['msg']}", field or None), status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -61,6 +61,10 @@ SUCCESS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/queue"): ("200", "QueueOut"),
     ("GET", "/api/v1/sites/{site_id}"): ("200", "SiteOut"),
     ("PATCH", "/api/v1/sites/{site_id}"): ("200", "SiteOut"),
+    ("POST", "/api/v1/sites"): ("201", "SiteOut"),
+    ("POST", "/api/v1/sites/{site_id}/logo"): ("200", "SiteOut"),
+    ("GET", "/api/v1/setup"): ("200", "SetupState"),
+    ("POST", "/api/v1/setup"): ("201", "AccessToken"),
     ("POST", "/api/v1/uploads"): ("201", "AttachmentOut"),
     ("POST", "/api/v1/uploads/{attachment_id}/link"): ("200", "SignedLink"),
     ("GET", "/api/v1/uploads/{attachment_id}"): ("200", BINARY),
@@ -215,6 +219,7 @@ IDEMPOTENT = frozenset(
     ("POST", f"/api/v1/{path}")
     for path in (
         "chats/{chat_id}/messages",
+        "sites",
         "webhooks",
         "api-tokens",
         "triggers",

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.agents import service
 from app.agents.models import Agent
-from app.agents.schemas import AgentOut
+from app.agents.schemas import AgentOut, EmailAddress, SetupState
+from app.agents.setup import first_admin, setup_needed
 from app.common.enums import Role
 from app.common.errors import Forbidden, Unauthorized
 from app.common.lists import SHORT_LIST_LIMIT, SHORT_LIST_MAX, Page, page_of
@@ -273,3 +274,41 @@ async def reset_password(
     async with state.uow() as uow:
         agent = await service.reset_password(uow, service.actor_of(admin), agent_id, body.password)
         return AgentOut.of(agent)
+
+
+# The first-run page: open to anyone until the install's first admin exists.
+
+
+class FirstAdminIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "site_name": "Cykelhuset",
+                    "email": "ejer@cykelhuset.dk",
+                    "name": "Mette Holm",
+                    "password": "a long secret phrase",
+                }
+            ]
+        }
+    )
+
+    site_name: str = Field(default="My shop", min_length=1, max_length=200)
+    email: EmailAddress
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=8, max_length=500)
+
+
+@router.get("/setup")
+async def setup_state(state: StateDep) -> SetupState:
+    """Whether the console should offer to create the first admin (a fresh install only)."""
+    async with state.uow() as uow:
+        return SetupState(needed=await setup_needed(uow))
+
+
+@router.post("/setup", status_code=201)
+async def create_first_admin(body: FirstAdminIn, state: StateDep) -> AccessToken:
+    """The install's first admin, signed in at once; refused (409) ever after."""
+    admin = await first_admin(state.uow, body.site_name, body.email, body.name, body.password)
+    ttl = state.settings.access_token_ttl_s
+    return AccessToken.of(service.issue_token(admin, state.settings.secret_key, ttl), ttl, admin)

@@ -3,12 +3,25 @@ and the frame that ends an agent's sessions."""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
 
 from app.agents.models import Agent
 from app.common.enums import AgentStatus, Role
 from app.common.events import CLOSE_SESSION_CHANGED
 from app.common.wire import ClientFrame, ServerFrame, WireModel
+
+
+def _email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value.strip()):
+        raise ValueError("must be an e-mail address like name@shop.example")
+    return value.strip()
+
+
+# An agent's sign-in address, as forms send it (a real check is the mail that reaches them).
+EmailAddress = Annotated[str, Field(min_length=3, max_length=320), AfterValidator(_email)]
 
 
 class AgentOut(WireModel):
@@ -66,3 +79,9 @@ class Activity(ClientFrame):
     """The agent is at the console (typing, clicking): keeps them from turning away."""
 
     type: Literal["activity"]
+
+
+class SetupState(WireModel):
+    """The first-run page: offered only while the install has no agent at all."""
+
+    needed: bool

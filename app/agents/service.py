@@ -44,7 +44,7 @@ async def create_agent(
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if await session.scalar(select(Agent.id).where(Agent.email == email)) is not None:
-        raise Conflict(f"an agent with e-mail {email} exists")
+        raise Conflict(f"an agent with e-mail {email} exists", field="email")
     agent = Agent(
         site_id=site_id,
         email=email,

@@ -23,9 +23,12 @@ class DomainError(Exception):
     code: ClassVar[ErrorCode] = "bad_request"
     http_status = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # The request field the error is about ("email", "admin.password"), when it is one:
+        # a form shows the message next to that field.
+        self.field = field
 
 
 class BadRequest(DomainError):

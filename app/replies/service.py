@@ -47,7 +47,7 @@ async def create(uow: UnitOfWork, agent: Agent, data: dict[str, Any]) -> SavedRe
         )
     )
     if clash:
-        raise Conflict(f"the shortcut /{data['shortcut']} is taken")
+        raise Conflict(f"the shortcut /{data['shortcut']} is taken", field="shortcut")
     reply = SavedReply(site_id=agent.site_id, owner_id=owner, **data)
     uow.session.add(reply)
     await uow.session.flush()

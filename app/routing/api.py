@@ -56,7 +56,7 @@ async def create_skill(
             select(Skill.id).where(Skill.site_id == admin.site_id, Skill.name == body.name)
         )
         if taken:
-            raise Conflict(f"the skill {body.name!r} exists")
+            raise Conflict(f"the skill {body.name!r} exists", field="name")
         skill = Skill(site_id=admin.site_id, name=body.name, description=body.description)
         uow.session.add(skill)
         await uow.session.flush()

@@ -74,15 +74,18 @@ async def checked(uow: UnitOfWork, site_id: str, wanted: list[Department]) -> li
     if len(wanted) > MAX_DEPARTMENTS:
         raise BadRequest(f"a site may offer at most {MAX_DEPARTMENTS} departments")
     result: list[Department] = []
-    for d in wanted:
+    for i, d in enumerate(wanted):
         skill = await known_skill(uow, site_id, d.skill)
         if skill is None:
             raise BadRequest(
                 f"departments: no skill {d.skill!r} on this site "
-                "(create it under /skills or give it to an agent first)"
+                "(create it under /skills or give it to an agent first)",
+                field=f"departments.{i}.skill",
             )
         if match(result, skill) or match(result, d.label):
-            raise BadRequest(f"departments: {d.label!r} ({skill}) is listed twice")
+            raise BadRequest(
+                f"departments: {d.label!r} ({skill}) is listed twice", field=f"departments.{i}"
+            )
         result.append(Department(skill=skill, label=d.label.strip()))
     return result
 

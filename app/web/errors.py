@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.common.errors import ErrorCode
 
@@ -12,6 +12,10 @@ from app.common.errors import ErrorCode
 class ErrorDetail(BaseModel):
     code: ErrorCode
     message: str
+    field: str | None = Field(
+        default=None,
+        description="the body field the error is about, dotted (admin.email), when it is one",
+    )
 
 
 class ErrorBody(BaseModel):

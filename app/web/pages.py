@@ -166,6 +166,20 @@ async def visitors(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "visitors.html", _page_context())
 
 
+@router.get("/console/admin", response_class=HTMLResponse)
+async def admin(request: Request) -> HTMLResponse:
+    """Setting up the shop: sites, agents, skills, saved replies, routing (admins write,
+    supervisors read; the API decides)."""
+    return templates.TemplateResponse(request, "admin.html", _page_context())
+
+
+@router.get("/console/widget-preview", response_class=HTMLResponse)
+async def widget_preview(request: Request) -> HTMLResponse:
+    """A look at the widget's colour, greeting and logo, drawn from its query (no socket, no
+    visitor): the admin page shows it in a frame while the form is edited."""
+    return templates.TemplateResponse(request, "widget-preview.html", _page_context())
+
+
 @router.get("/demo", response_class=HTMLResponse)
 async def demo(request: Request, state: StateDep) -> HTMLResponse:
     if not state.settings.demo:

@@ -83,6 +83,7 @@ class SiteOut(WireModel):
         default=DEFAULT_ALERT_AFTER_S,
         description="seconds a visitor may wait unanswered before the dashboard alerts",
     )
+    logo_url: str | None = Field(description="the shop's logo (https or an uploaded image)")
     secret: str | None = omitted("the site's signing secret (admins only)")
 
     @classmethod
@@ -104,5 +105,6 @@ class SiteOut(WireModel):
             notify_emails=notify_emails(site),
             hide_when_offline=hide_when_offline(site),
             alert_after_s=alert_after_s(site),
+            logo_url=site.settings.get("logo_url") or None,
             secret=site.secret if secrets else None,
         )

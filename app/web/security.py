@@ -20,6 +20,16 @@ CONSOLE_CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# The widget preview is shown in a frame of the admin page, and of no one else's.
+PREVIEW_PATH = "/console/widget-preview"
+_PREVIEW = [
+    (
+        b"content-security-policy",
+        CONSOLE_CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'").encode(),
+    ),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"referrer-policy", b"no-referrer"),
+]
 _EVERYWHERE = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -50,7 +60,8 @@ class SecurityHeaders:
             return
         extra = list(_EVERYWHERE)
         if _is_console_page(scope["path"]):
-            extra = [h for h in extra if h[0] != b"referrer-policy"] + _CONSOLE
+            own = _PREVIEW if scope["path"] == PREVIEW_PATH else _CONSOLE
+            extra = [h for h in extra if h[0] != b"referrer-policy"] + own
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

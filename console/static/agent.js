@@ -113,6 +113,7 @@ function onFrame(f) {
       $("[data-testid=status-select]").value = f.agent.status === "offline" ? "online" : f.agent.status;
       $("#supervisor-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
       $("#dashboard-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
+      $("#admin-link").hidden = !["supervisor", "admin"].includes(f.agent.role);
       $("#team-btn").hidden = f.agent.role !== "admin";
       $("#api-tokens-btn").hidden = f.agent.role !== "admin";
       $("#mail-btn").hidden = f.agent.role !== "admin";

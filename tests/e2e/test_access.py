@@ -420,9 +420,22 @@ async def _file(world: World, persona: str, path: str) -> Prepared:
     return {"files": {"file": ("photo.png", io.BytesIO(png()), "image/png")}}, path
 
 
+async def _file_at(world: World, persona: str, path: str) -> Prepared:
+    return {"files": {"file": ("logo.png", io.BytesIO(png()), "image/png")}}, _concrete(world, path)
+
+
 async def _new_agent(world: World, persona: str, path: str) -> Prepared:
     email = f"{world.unique('new')}@demo.parley"
     return {"json": {"email": email, "name": "New", "password": "new-pass-123"}}, path
+
+
+async def _new_site(world: World, persona: str, path: str) -> Prepared:
+    admin = {
+        "email": f"{world.unique('owner')}@new.example",
+        "name": "Owner",
+        "password": "owner-pass-1",
+    }
+    return {"json": {"name": "New shop", "admin": admin}}, path
 
 
 async def _new_skill(world: World, persona: str, path: str) -> Prepared:
@@ -645,6 +658,14 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
     ("DELETE", "/api-tokens/{token_id}"): (
         row(*NO_AGENT, 404, 403, 403, 403, 204, 403),
         _api_token_to_delete,
+    ),
+    ("POST", "/sites"): (row(*NO_AGENT, 201, 403, 403, 403, 201, 403), _new_site),
+    ("POST", "/sites/{site_id}/logo"): (row(*NO_AGENT, 404, 403, 403, 403, 200, 403), _file_at),
+    # The install has its admins: the first-run page is refused to everyone, signed in or not.
+    ("GET", "/setup"): (row(*[200] * 9), fill()),
+    ("POST", "/setup"): (
+        row(*[409] * 9),
+        fill(email="first@new.example", name="First", password="first-pass-1"),
     ),
     ("POST", "/sites/{site_id}/identity-secret"): (
         row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
