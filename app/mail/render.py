@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from app.common import i18n
 from app.mail.outbox import Rendered
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -20,16 +21,20 @@ DEFAULT_COLOR = "#0f766e"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    return Environment(
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def environment(language: str = i18n.DEFAULT) -> Environment:
+    """The templates in ``language``: ``{% trans %}`` blocks read its gettext catalogue."""
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def brand(name: str, color: str | None) -> dict[str, str]:
@@ -42,9 +47,12 @@ def brand(name: str, color: str | None) -> dict[str, str]:
     return {"name": name, "color": color, "on_color": on_color}
 
 
-def render(name: str, subject: str, context: dict[str, Any]) -> Rendered:
-    """``name``.txt and ``name``.html with the same context."""
-    env = environment()
+def render(
+    name: str, subject: str, context: dict[str, Any], language: str = i18n.DEFAULT
+) -> Rendered:
+    """``name``.txt and ``name``.html with the same context, in ``language``."""
+    env = environment(i18n.known(language))
+    context = {**context, "lang": i18n.known(language)}
     text = env.get_template(f"{name}.txt").render(**context)
     html = env.get_template(f"{name}.html").render(**context)
     return Rendered(subject=subject, text=text, html=html)

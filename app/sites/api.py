@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, field_validator
 
 from app.common.errors import BadRequest, NotFound
+from app.common.i18n import Language
 from app.ratelimit.site_rules import SiteRateLimits
 from app.routing import assignment, departments
 from app.routing.departments import Department
@@ -38,6 +39,10 @@ class SiteUpdate(BaseModel):
     transcripts: bool | None = None
     # Refuse widget sessions whose ``user`` has no valid identity hash (docs/crm.md).
     identity_required: bool | None = None
+    # The language of the widget and the e-mails (en, da, sv, nl, de).
+    language: Language | None = None
+    # Let the widget speak the visitor's browser language when it is one of Parley's.
+    language_from_browser: bool | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -50,7 +55,13 @@ class SiteUpdate(BaseModel):
         return value
 
 
-_IN_SETTINGS = ("timezone", "transcripts", "identity_required")
+_IN_SETTINGS = (
+    "timezone",
+    "transcripts",
+    "identity_required",
+    "language",
+    "language_from_browser",
+)
 
 
 @router.get("/sites/{site_id}")

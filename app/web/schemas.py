@@ -9,12 +9,18 @@ from pydantic import Field
 
 from app.agents.models import Agent
 from app.agents.schemas import AgentOut
+from app.common.i18n import Language
 from app.common.wire import WireModel, omitted
 from app.ratelimit.site_rules import SiteRateLimits
 from app.routing.departments import Department, departments_of
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
-from app.sites.service import site_timezone, transcripts_enabled
+from app.sites.service import (
+    language_from_browser,
+    site_language,
+    site_timezone,
+    transcripts_enabled,
+)
 
 # A DELETE that succeeded: 204, no body.
 DELETED: dict[int | str, dict[str, Any]] = {204: {"description": "deleted; the answer has no body"}}
@@ -67,6 +73,8 @@ class SiteOut(WireModel):
     timezone: str = Field(description="the IANA zone the shop's times are shown in")
     transcripts: bool = Field(description="chat transcripts may be e-mailed")
     identity_required: bool = Field(description="widget sessions need a verified user hash")
+    language: Language = Field(description="the widget's and the e-mails' language")
+    language_from_browser: bool = Field(description="the widget follows the browser's language")
     secret: str | None = omitted("the site's signing secret (admins only)")
 
     @classmethod
@@ -84,5 +92,7 @@ class SiteOut(WireModel):
             timezone=site_timezone(site),
             transcripts=transcripts_enabled(site),
             identity_required=bool(site.settings.get("identity_required", False)),
+            language=site_language(site),
+            language_from_browser=language_from_browser(site),
             secret=site.secret if secrets else None,
         )

@@ -5,6 +5,7 @@
  * invitation (the next `chat.start` carries its id); × or Escape dismisses it
  * (`invitation.dismiss`); `invitation.dismissed` from another tab hides it here too. */
 import { h } from "../../client/src/index.js";
+import { lt } from "./loader-i18n.js";
 import { S, ui } from "./state.js";
 
 /** @typedef {{type: string, invitation_id: string, trigger_id?: string, message: string, open_panel?: boolean,
@@ -65,7 +66,7 @@ export function mountTeaser() {
     class: "teaser",
     "data-testid": "parley-teaser",
     role: "group",
-    "aria-label": "Chat invitation",
+    "aria-label": lt("invitation"),
     hidden: true,
     onkeydown: (/** @type {KeyboardEvent} */ e) => {
       if (e.key === "Escape") {
@@ -127,7 +128,7 @@ function render(f) {
       type: "button",
       class: "teaser__open",
       "data-testid": "parley-teaser-open",
-      "aria-label": (agent ? agent.name + ": " : "") + text + " (open the chat)",
+      "aria-label": (agent ? agent.name + ": " : "") + text + " " + lt("open_chat"),
       onclick: accept,
     },
     agent ? photo(agent) : null,
@@ -139,8 +140,8 @@ function render(f) {
     type: "button",
     class: "teaser__close",
     "data-testid": "parley-teaser-close",
-    "aria-label": "Dismiss the invitation",
-    title: "Dismiss",
+    "aria-label": lt("dismiss_label"),
+    title: lt("dismiss"),
     text: "×",
     onclick: dismiss,
   });
