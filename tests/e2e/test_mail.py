@@ -127,8 +127,9 @@ async def request(v: Client, chat_id: str, address: str) -> dict[str, Any]:
 
 
 def local_time(iso_time: str, zone: str) -> str:
-    when = datetime.fromisoformat(iso_time.replace("Z", "+00:00"))
-    return when.astimezone(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M %Z")
+    """A time as an English site's transcript writes it: ``Nov 6, 2026, 22:13``."""
+    when = datetime.fromisoformat(iso_time.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+    return f"{when:%b} {when.day}, {when:%Y, %H:%M}"
 
 
 async def test_transcript_holds_public_messages_in_site_zone_escaped_and_is_rate_limited(
