@@ -89,7 +89,7 @@ def test_console_catalogues_have_every_key_in_every_language() -> None:
     sources = [ROOT / "console" / "static" / "agent.js", ROOT / "console" / "static" / "i18n.js"]
     used = _used_keys([p for p in sources if p.exists()])
     html = (ROOT / "console" / "templates" / "agent.html").read_text(encoding="utf-8")
-    used["t"].update(re.findall(r'data-i18n(?:-[a-z]+)?="([a-z0-9_]+)"', html))
+    used["t"].update(re.findall(r'data-i18n(?:-[a-z-]+)?="([a-z0-9_]+)"', html))
     assert len(used["t"]) > 10
     missing = {k for k in used["t"] if f"console.{k}" not in english}
     assert not missing, missing

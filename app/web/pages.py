@@ -23,6 +23,8 @@ router = APIRouter(include_in_schema=False)
 console_assets = AssetDir(CONSOLE_DIR / "static")
 # The panel's texts, one JSON catalogue per language, fetched beside panel.js.
 widget_i18n = AssetDir(WIDGET_DIR / "i18n")
+# The console's texts, one JSON catalogue per language (console/static/i18n.js).
+console_i18n = AssetDir(CONSOLE_DIR / "i18n")
 _CSS_TOKEN = '/*__PARLEY_CSS__*/""'
 _PANEL_VERSION_TOKEN = '/*__PARLEY_PANEL_VERSION__*/""'
 _bundles: dict[str, tuple[tuple[tuple[int, int], ...], Asset]] = {}
@@ -121,6 +123,15 @@ async def console_asset(request: Request, version: str, name: str) -> Response:
         raise NotFound(f"no console asset {name!r}")
     current = version == console_assets.version()
     return respond(request, asset, IMMUTABLE if current else REVALIDATE)
+
+
+@router.api_route("/console/i18n/{language}.json", methods=["GET", "HEAD"])
+async def console_texts(request: Request, language: str) -> Response:
+    """The console's texts in one language; revalidated on every use (an ETag makes it cheap)."""
+    asset = console_i18n.get(f"{language}.json") if language in LANGUAGES else None
+    if asset is None:
+        raise NotFound(f"no console texts for {language!r}")
+    return respond(request, asset, REVALIDATE)
 
 
 @router.api_route("/console/static/{name}", methods=["GET", "HEAD"])

@@ -6,8 +6,11 @@ import { setupApiTokens } from "./apitokens.js";
 import { setupMail } from "./mail.js";
 import { setupPrivacy } from "./privacy.js";
 import { renderMessage } from "./messages.js";
+import { applyTexts, languageMenu, t } from "./i18n.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
+applyTexts();
+$("[data-testid=logout]").before(languageMenu());
 const state = {
   token: localStorage.getItem(TOKEN_KEY),
   me: null,
@@ -80,7 +83,7 @@ function start() {
 
 function setConnection(up) {
   const c = $("[data-testid=connection]");
-  c.textContent = up ? "Connected" : "Reconnecting…";
+  c.textContent = t(up ? "connected" : "reconnecting");
   c.classList.toggle("down", !up);
 }
 
@@ -183,7 +186,7 @@ function onFrame(f) {
       onPresence(f);
       break;
     case "queue.update":
-      $("[data-testid=queue-count]").textContent = `${f.total} waiting`;
+      $("[data-testid=queue-count]").textContent = t("waiting", { n: f.total });
       $("[data-testid=queue-count]").classList.toggle("busy", f.total > 0);
       break;
     case "visitor.activity":

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import running_server
+from tests.conftest import ALICE, BEN, running_server
+from tests.e2e.conftest import open_console
 from tests.e2e.routing_support import Shop
 from tests.e2e.test_widget_api import Shop as PageServer
 from tests.support import Server
@@ -120,3 +121,23 @@ async def test_sites_speak_english_by_default_whatever_the_browser(
     await expect(bubble).to_have_attribute("aria-label", "Chat with us")
     await bubble.click()
     await expect(page.locator("label[for=parley-name]")).to_have_text("Your name")
+
+
+async def test_an_agent_switches_the_console_to_danish(browser: Browser, server: Server) -> None:
+    """The console's language is the agent's choice in this browser; it stays after a reload,
+    and another agent's browser keeps English."""
+    page = await open_console(browser, server, *ALICE)
+    menu = page.locator("[data-testid=console-language]")
+    await expect(menu).to_have_value("en")
+    await menu.select_option("da")
+    await expect(page.locator("[data-testid=connection]")).to_have_text("Forbundet")
+    await expect(page.locator("html")).to_have_attribute("lang", "da")
+    await expect(page.locator("[data-testid=logout]")).to_have_text("Log ud")
+    await expect(page.locator("[data-testid=close-chat]")).to_have_text("Luk chatten")
+    await expect(page.locator("[data-testid=composer]")).to_have_attribute(
+        "placeholder", re.compile(r"^Skriv et svar")
+    )
+    await page.reload()
+    await expect(page.locator("[data-testid=connection]")).to_have_text("Forbundet")
+    other = await open_console(browser, server, *BEN)  # a context of its own: English
+    await expect(other.locator("[data-testid=logout]")).to_have_text("Sign out")
