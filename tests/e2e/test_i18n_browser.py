@@ -74,6 +74,7 @@ async def test_widget_shows_danish_for_a_danish_site_and_a_da_dk_browser(
     page = await shop_page(browser, server, web, danish.site_key, "da-DK")
     bubble = page.locator("[data-testid=parley-bubble]")
     await expect(bubble).to_have_attribute("aria-label", "Chat med os")
+    await expect(page.locator("#parley-widget .root")).to_have_attribute("lang", "da")
     await bubble.click()
     prechat = page.locator("[data-testid=prechat]")
     await expect(prechat.locator("label[for=parley-name]")).to_have_text("Dit navn")

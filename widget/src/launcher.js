@@ -168,6 +168,7 @@ export function mountLauncher() {
   }, ui.bubbleIcon, ui.unread);
   ui.root = h("div", {
     class: "root",
+    lang: S.lang, // read aloud in the widget's language, whatever the shop's page is in
     onkeydown: (/** @type {KeyboardEvent} */ e) => {
       if (e.key === "Escape" && S.isOpen) {
         e.stopPropagation();
