@@ -71,7 +71,7 @@ function start() {
     setConnection(false);
     if (ev.detail === 4401) {
       localStorage.removeItem(TOKEN_KEY);
-      showLogin("Your session has ended. Please sign in again.");
+      showLogin(t("session_ended"));
     }
   });
   socket.addEventListener("frame", (ev) => onFrame(ev.detail));
@@ -838,7 +838,8 @@ const mail = setupMail({
 $("#notify-btn").addEventListener("click", async () => {
   if ("Notification" in window) await Notification.requestPermission();
   beep();
-  $("#notify-btn").textContent = Notification.permission === "granted" ? "Notifications on" : "Sound only (notifications blocked)";
+  const granted = Notification.permission === "granted";
+  $("#notify-btn").textContent = t(granted ? "notify_on" : "notify_blocked");
 });
 
 let audio = null;
