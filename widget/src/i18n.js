@@ -22,13 +22,23 @@ export function locale() {
   return localeFor(S.lang, browserLanguages());
 }
 
-/** @param {Intl.DateTimeFormatOptions} options */
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const formats = new Map();
+
+/** A date format in the widget's locale, made once per options (every message shows a time).
+ * @param {Intl.DateTimeFormatOptions} options */
 export function dateFormat(options) {
-  try {
-    return new Intl.DateTimeFormat(locale(), options);
-  } catch {
-    return new Intl.DateTimeFormat(undefined, options);
+  const key = locale() + JSON.stringify(options);
+  let format = formats.get(key);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat(locale(), options);
+    } catch {
+      format = new Intl.DateTimeFormat(undefined, options);
+    }
+    formats.set(key, format);
   }
+  return format;
 }
 
 /** @param {number} n */
