@@ -113,8 +113,8 @@ def test_server_catalogues_have_every_message_in_every_language() -> None:
 
 
 def test_every_server_message_in_the_code_is_in_the_catalogues() -> None:
-    """What Babel extracts from the mail templates (Jinja2 ``{% trans %}``) and the mail code
-    (``gettext(...)``) is exactly what the catalogues hold."""
+    """What Babel extracts from the mail templates (Jinja2 ``{% trans %}``, ``_()``) and the
+    server's code (``gettext(...)``) is exactly what the catalogues hold."""
     templates = ROOT / "app" / "mail" / "templates"
     found: set[str] = set()
     for path in sorted(templates.iterdir()):
@@ -124,7 +124,7 @@ def test_every_server_message_in_the_code_is_in_the_catalogues() -> None:
             options={"extensions": "jinja2.ext.i18n", "trimmed": "false"},
         ):
             found.add(str(message))
-    for path in sorted((ROOT / "app" / "mail").glob("*.py")):
+    for path in sorted((ROOT / "app").rglob("*.py")):
         for _, message, _, _ in extract_from_file("python", path):
             found.add(str(message))
     assert len(found) >= 6
