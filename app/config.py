@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -50,6 +51,9 @@ class Settings(BaseSettings):
     # KPIs: an order counts as chat-assisted when it comes at most this long after an agent's
     # first answer in a chat of the same visitor (docs/kpis.md).
     assist_window_s: float = Field(default=7 * 24 * 3600.0, ge=0)
+    # Tests and demos only: office hours are judged as if the server had started at this
+    # instant (ISO 8601 with an offset); the clock then runs on. Unset: the real clock.
+    office_hours_clock: datetime | None = None
     upload_dir: Path = Path("./parley-uploads")
     max_upload_bytes: int = 10 * 1024 * 1024
     log_level: str = "info"
@@ -114,6 +118,16 @@ class Settings(BaseSettings):
     # endpoints are sent to again after this).
     webhooks_poll_s: float = Field(default=1.0, gt=0)
     webhooks_lease_s: float = Field(default=60.0, gt=10)
+    # After POST /webhooks/{id}/secret the replaced secret still signs (beside the new one)
+    # this long, so a receiver can switch to the new one without refusing a delivery.
+    webhooks_secret_grace_s: float = Field(default=24 * 3600.0, gt=0)
+
+    @field_validator("office_hours_clock")
+    @classmethod
+    def _aware_clock(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("PARLEY_OFFICE_HOURS_CLOCK needs an offset, e.g. +00:00")
+        return value
 
     @field_validator("secret_key")
     @classmethod

@@ -35,6 +35,7 @@ from app.mail import api as mail_api
 from app.mail import outbox as mail_outbox
 from app.mail import prune as mail_prune
 from app.mail import transcripts
+from app.offline import service as offline
 from app.privacy import api as privacy_api
 from app.privacy import retention
 from app.privacy import service as privacy
@@ -50,7 +51,7 @@ from app.surveys import api as surveys_api
 from app.triggers import api as triggers_api
 from app.triggers import service as triggers
 from app.visitors import api as visitors_api
-from app.web import health, logs, pages, ws_routes
+from app.web import health, idempotency, logs, pages, ws_routes
 from app.web.security import SecurityHeaders
 from app.webhooks import api as webhooks_api
 from app.webhooks import sender as webhooks_sender
@@ -104,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for task in background:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await state.live_visitors.close()
+            await state.live_tiles.stop()
             await hub.stop()
             await engine.dispose()
 
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # without the setting nobody is trusted (uvicorn's own default would trust 127.0.0.1).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     _install_error_handlers(app)
+    idempotency.install(app)
     for module in (
         agents_api,
         visitors_api,
@@ -220,6 +224,7 @@ def _job_handlers(state: AppState) -> dict[str, JobHandler]:
         **abandoned.handlers(s.visitor_gone_s),
         **upload_cleanup.handlers(local_storage(s.upload_dir), s.unattached_upload_ttl_s),
         **transcripts.handlers(state.mailer),
+        **offline.handlers(state.mailer),
         **mail_prune.handlers(s.mail_keep_s),
         **triggers.handlers(state.invite_policy(), state.job_alarm.set),
         **privacy.handlers(local_storage(s.upload_dir)),
@@ -266,6 +271,13 @@ def _install_error_handlers(app: FastAPI) -> None:
             413: "too_large",
             429: "rate_limited",
         }
+        fallback = "internal" if exc.status_code >= 500 else "bad_request"
         return JSONResponse(
-            body(codes.get(exc.status_code, "error"), str(exc.detail)), status_code=exc.status_code
+            body(codes.get(exc.status_code, fallback), str(exc.detail)),
+            status_code=exc.status_code,
         )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        """A bug: the same error body as every other answer (the traceback goes to the log)."""
+        return JSONResponse(body("internal", "internal server error"), status_code=500)

@@ -72,9 +72,10 @@ def _sqlite_turn(database_url: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-# Full-text search lives outside the models (migration 0013, app/chat/search.py): the FTS5
+# Full-text search lives outside the models (migrations 0014 and 0019, app/archive/search.py,
+# app/replies/faq.py): the FTS5
 # table with its shadow tables on SQLite, the expression index on PostgreSQL.
-SEARCH_OBJECTS = ("messages_fts", "ix_messages_body_fts")
+SEARCH_OBJECTS = ("messages_fts", "ix_messages_body_fts", "saved_replies_fts")
 
 
 def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:

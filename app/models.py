@@ -1,10 +1,11 @@
 """Every domain's models, imported once so metadata is complete (Alembic, tests)."""
 
-from app.agents.models import Agent, AgentSkill
+from app.agents.models import Agent, AgentPresence, AgentSkill
 from app.apitokens.models import ApiToken
 from app.chat.models import Chat, Message
 from app.db import Base
 from app.files.models import Attachment
+from app.idempotency.models import IdempotencyKey
 from app.instance.models import InstanceSecret
 from app.jobs.models import Job
 from app.mail.models import Mail
@@ -19,12 +20,14 @@ from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Agent",
+    "AgentPresence",
     "AgentSkill",
     "ApiToken",
     "Attachment",
     "AuditEntry",
     "Base",
     "Chat",
+    "IdempotencyKey",
     "InstanceSecret",
     "Invitation",
     "Job",

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.chat.batch import MessageWriter
+from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.config import Settings
 from app.files.storage import Storage, local_storage
 from app.jobs.runner import Alarm
+from app.kpis.live import LiveTiles
+from app.livevisitors.watch import LiveWatches
 from app.mail.service import Mailer, mailer_from
 from app.ratelimit.limiter import Limiter, limiter_from
 from app.ratelimit.site_rules import SiteRules
 from app.realtime.hub import Hub
 from app.routing.policy import RoutingPolicy
-from app.triggers.service import InvitePolicy
+from app.triggers.service import InvitePolicy, wake_waiting
 
 
 @dataclass
@@ -35,12 +40,29 @@ class AppState:
     limiter: Limiter = field(init=False)
     site_rules: SiteRules = field(init=False)
     mailer: Mailer = field(init=False)
+    # Live visitors lists watched from this process's sockets (app/livevisitors/watch.py).
+    live_visitors: LiveWatches = field(init=False)
+
+    # Where the office-hours clock started (PARLEY_OFFICE_HOURS_CLOCK), on the monotonic clock.
+    _clock_base: float = field(default_factory=time.monotonic)
+
+    def clock(self) -> datetime:
+        """Now, for office hours: the real clock, or the configured start plus the time since."""
+        start = self.settings.office_hours_clock
+        if start is None:
+            return utcnow()
+        return start + timedelta(seconds=time.monotonic() - self._clock_base)
+
+    # The dashboard tiles pushed to this process's staff sockets (app/kpis/live.py).
+    live_tiles: LiveTiles = field(init=False)
 
     def __post_init__(self) -> None:
         self.writer = MessageWriter(self.uow)
         self.limiter = limiter_from(self.settings)
         self.site_rules = SiteRules(self.sessions)
         self.mailer = mailer_from(self.settings)
+        self.live_visitors = LiveWatches(self.hub, self.uow)
+        self.live_tiles = LiveTiles(self.hub, self.sessions)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.hub)
@@ -51,6 +73,8 @@ class AppState:
             presence_grace_s=s.presence_grace_s,
             offer_timeout_s=s.offer_timeout_s,
             idle_away_s=s.agent_idle_away_s,
+            # Visitors whose trigger held while nobody could answer are judged again.
+            on_capacity=(wake_waiting,),
         )
 
     def invite_policy(self) -> InvitePolicy:

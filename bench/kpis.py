@@ -3,8 +3,10 @@
 A fresh SQLite database (migrated as a server would) receives ``chats`` chats over a year with
 ``messages_per_chat`` messages each, and around them proactive invitations from 10 triggers (a
 third of the chats started from one, as many again fired without a chat) and ``order.completed``
-events (a third of the chats' visitors order, within or after the assist window), written with
-plain ``sqlite3`` for speed. Then the report
+events (a third of the chats' visitors order, within or after the assist window), the agents'
+status periods (each agent online eight hours a day with a busy spell and an away lunch, offline
+the rest), and page views (three per chat, plus as many visitors again who browse twice without a
+chat, a tenth of whom order), written with plain ``sqlite3`` for speed. Then the report
 for the last 30 days is computed ``repeats`` times per grouping through ``app.kpis.service``
 (the code the route runs), and its p95 is compared with a baseline measured in the same run:
 a bare indexed ``count(*)`` of the same window's chats.
@@ -25,7 +27,7 @@ from sqlalchemy import text
 
 from app import migrate
 from app.db import make_engine, make_session_factory
-from app.kpis import service
+from app.kpis import live, service
 
 GROUPINGS: list[Any] = [None, "agent", "skill", "hour", "day", "trigger"]
 SKILLS = [None, "billing", "shipping", "returns"]
@@ -71,6 +73,7 @@ def generate(path: Path, chats: int, messages_per_chat: int, seed: int = 7) -> t
     chat_rows, message_rows = [], []
     invitation_rows: list[tuple[Any, ...]] = []
     order_rows: list[tuple[Any, ...]] = []
+    chat_rows_all: list[tuple[str, str]] = []  # (visitor, created) for the page views
     for i in range(chats):
         created = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
         wrote = created + timedelta(seconds=rng.uniform(0, 5))
@@ -97,6 +100,7 @@ def generate(path: Path, chats: int, messages_per_chat: int, seed: int = 7) -> t
                 )
             )  # fmt: skip
         visitor_id = visitors[i // 2][0]
+        chat_rows_all.append((visitor_id, _iso(created)))
         if i % 3 == 0:  # started from an invitation, and one more fired without a chat
             fired = created - timedelta(seconds=rng.uniform(5, 60))
             invitation_rows.append(
@@ -126,6 +130,60 @@ def generate(path: Path, chats: int, messages_per_chat: int, seed: int = 7) -> t
         "INSERT INTO visitor_events (site_id, visitor_id, name, data, created_at)"
         " VALUES (?, ?, 'order.completed', ?, ?)",
         order_rows,
+    )
+    periods: list[tuple[Any, ...]] = []
+    first_day = (now - timedelta(days=366)).replace(hour=0, minute=0, second=0, microsecond=0)
+    for n, agent in enumerate(agents):
+        day, last = first_day, first_day
+        while day < now:
+            shift = day + timedelta(hours=6 + n % 8, minutes=rng.uniform(0, 30))
+            for status, length_s in (
+                ("offline", (shift - last).total_seconds()), ("online", 3.5 * 3600),
+                ("away", 1800), ("busy", 1800), ("online", 3.5 * 3600),
+            ):  # fmt: skip
+                end = last + timedelta(seconds=length_s)
+                periods.append((site_id, agent, status, _iso(last), _iso(min(end, now))))
+                last = end
+                if last >= now:
+                    break
+            day += timedelta(days=1)
+        if last < now:
+            periods.append((site_id, agent, "offline", _iso(last), None))
+    db.executemany(
+        "INSERT INTO agent_presence (site_id, agent_id, status, started_at, ended_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        periods,
+    )
+    views: list[tuple[Any, ...]] = []
+    for chat in chat_rows_all:
+        created = datetime.fromisoformat(chat[1]).replace(tzinfo=UTC)
+        for k in range(3):
+            views.append((site_id, chat[0], _iso(created - timedelta(minutes=5 * k))))
+    browsers = [(f"b{i:07d}", site_id, _iso(now), _iso(now)) for i in range(chats // 2)]
+    db.executemany(
+        "INSERT INTO visitors (id, site_id, attributes, visit_count, first_seen_at, last_seen_at)"
+        " VALUES (?, ?, '{}', 1, ?, ?)",
+        browsers,
+    )
+    browse_orders = []
+    for i, (visitor_id, *_rest) in enumerate(browsers):
+        seen = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
+        views.append((site_id, visitor_id, _iso(seen)))
+        views.append((site_id, visitor_id, _iso(seen + timedelta(minutes=2))))
+        if i % 10 == 0:
+            browse_orders.append(
+                (site_id, visitor_id, f'{{"order_id": "b{i}", "value": 50}}',
+                 _iso(seen + timedelta(minutes=3)))
+            )  # fmt: skip
+    db.executemany(
+        "INSERT INTO page_views (site_id, visitor_id, url, created_at)"
+        " VALUES (?, ?, 'https://shop.example/', ?)",
+        views,
+    )
+    db.executemany(
+        "INSERT INTO visitor_events (site_id, visitor_id, name, data, created_at)"
+        " VALUES (?, ?, 'order.completed', ?, ?)",
+        browse_orders,
     )
     db.commit()
     db.close()
@@ -182,7 +240,16 @@ async def measure(url: str, site_id: str, now: datetime, repeats: int) -> dict[s
                     )
                     samples.append(time.perf_counter() - began)
                 figures[f"report_{grouping or 'totals'}_p95_ms"] = p95_ms(samples)
+            samples = []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                await live.tiles(session, site_id, now)
+                samples.append(time.perf_counter() - began)
+            figures["live_tiles_p95_ms"] = p95_ms(samples)
             figures["chats_in_window"] = result.totals.chats
+            if result.totals.utilisation is not None and result.conversion is not None:
+                figures["utilisation_pct"] = result.totals.utilisation.pct
+                figures["visitors_seen_in_window"] = result.conversion.seen
             if result.totals.invitations is not None and result.totals.orders is not None:
                 figures["invitations_in_window"] = result.totals.invitations.fired
                 figures["assisted_orders_in_window"] = result.totals.orders.assisted

@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 import redis
 
-from bench import kpis
+from bench import browsing, kpis
 from bench.servers import launch_parley, launch_relay
 from tests.databases import admin
 from tests.support import Server
@@ -63,6 +63,10 @@ class Plan:
     kpi_chats: int = 100_000
     kpi_messages_per_chat: int = 10
     kpi_repeats: int = 20
+    browsing_visitors: int = 2000
+    browsing_phase_s: float = 60.0
+    browsing_interval_s: float = 10.0
+    browsing_hold_s: float = 5.0
 
 
 FULL = Plan(
@@ -91,6 +95,10 @@ SMOKE = Plan(
     kpi_chats=500,
     kpi_messages_per_chat=2,
     kpi_repeats=3,
+    browsing_visitors=20,
+    browsing_phase_s=3.0,
+    browsing_interval_s=1.0,
+    browsing_hold_s=0.5,
 )
 
 
@@ -334,6 +342,19 @@ def run_kpis(plan: Plan, work: Path) -> Figures:
     return kpis.run(work, plan.kpi_chats, plan.kpi_messages_per_chat, plan.kpi_repeats)
 
 
+def run_browsing(plan: Plan, work: Path) -> Figures:
+    """Visitors browsing, idle and then with 10 triggers and a live visitors list watched."""
+    return browsing.run(
+        work,
+        {
+            "visitors": plan.browsing_visitors,
+            "phase_s": plan.browsing_phase_s,
+            "interval_s": plan.browsing_interval_s,
+            "hold_s": plan.browsing_hold_s,
+        },
+    )
+
+
 SCENARIOS = {
     "idle": run_idle,
     "conversation": run_conversation,
@@ -341,6 +362,7 @@ SCENARIOS = {
     "storm": run_storm,
     "scale": run_scale,
     "kpis": run_kpis,
+    "browsing": run_browsing,
 }
 
 
@@ -440,6 +462,42 @@ def table_rows(name: str, figures: Figures) -> list[tuple[str, str, str, str]]:
                 _x(q["worst_over_baseline"]),
             )
         ]
+    if name == "browsing":
+        idle, trig, active = p["idle"], p["triggers"], p["active"]
+        return [
+            (
+                "browsing: CPU ms/page view with 10 triggers, nobody watching",
+                f"{trig['server_cpu_ms_per_page_view']}",
+                f"{idle['server_cpu_ms_per_page_view']} (idle)",
+                _x(q["cpu_per_view_triggers_over_idle"]),
+            ),
+            (
+                "browsing: rule true -> invitation p50/p99 ms, nobody watching",
+                f"{trig['rule_true_to_invitation_p50_ms']}/{trig['rule_true_to_invitation_p99_ms']}",
+                f"{trig['invitations']} sent, {trig['invitations_missing']} missing",
+                "",
+            ),
+            (
+                f"browsing: {p['visitors']} visitors, CPU ms/page view idle vs 10 triggers+watch",
+                f"{active['server_cpu_ms_per_page_view']}",
+                f"{idle['server_cpu_ms_per_page_view']} (idle)",
+                _x(q["cpu_per_view_active_over_idle"]),
+            ),
+            (
+                "browsing: rule true -> invitation p50/p99/max ms, watched",
+                f"{active['rule_true_to_invitation_p50_ms']}/"
+                f"{active['rule_true_to_invitation_p99_ms']}/"
+                f"{active['rule_true_to_invitation_max_ms']}",
+                f"{active['invitations']} sent, {active['invitations_missing']} missing",
+                "",
+            ),
+            (
+                "browsing: watcher frames/s, rows/frame",
+                f"{active['watcher_frames_per_s']}, {active['watcher_rows_per_frame_avg']}",
+                f"load avg {p['load_avg_before'][0]}->{p['load_avg_after'][0]}",
+                "",
+            ),
+        ]
     one, two = figures["one_process"], figures["two_processes"]
     return [
         (
@@ -472,12 +530,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", choices=list(SCENARIOS), default=list(SCENARIOS))
     parser.add_argument("--results", type=Path, default=RESULTS, help="where JSON goes")
     parser.add_argument("--sockets", type=int, help="idle sockets (default 10,000)")
+    parser.add_argument("--browsing-visitors", type=int, help="browsing visitors (default 2,000)")
+    parser.add_argument("--browsing-phase-s", type=float, help="seconds per browsing phase (60)")
     args = parser.parse_args(argv)
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # servers inherit it
     plan = SMOKE if args.smoke else FULL
     if args.sockets:
         plan = Plan(**{**plan.__dict__, "idle_sockets": args.sockets})
+    if args.browsing_visitors:
+        plan = Plan(**{**plan.__dict__, "browsing_visitors": args.browsing_visitors})
+    if args.browsing_phase_s:
+        plan = Plan(**{**plan.__dict__, "browsing_phase_s": args.browsing_phase_s})
     info = machine()
     args.results.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")

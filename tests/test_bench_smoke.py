@@ -93,3 +93,21 @@ def test_kpi_scenario_times_every_grouping_against_a_plain_count(tmp_path: Path)
     for grouping in ("totals", "agent", "skill", "hour", "day"):
         assert figures[f"report_{grouping}_p95_ms"] > 0
     assert kpis["ratios"]["worst_over_baseline"] > 0
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="runs in the SQLite pass")
+def test_browsing_scenario_measures_idle_and_active_phases(tmp_path: Path) -> None:
+    browsing = run_smoke(tmp_path, "browsing")["browsing"]
+    figures = browsing["parley"]
+    for phase in ("idle", "triggers", "active"):
+        assert figures[phase]["page_views"] > 0
+        assert figures[phase]["server_cpu_ms_per_page_view"] is not None
+        assert figures[phase]["closed_visitor_sockets"] == 0
+    active = figures["active"]
+    assert active["watcher_snapshot_rows"] == figures["visitors"] + 1  # and the probe
+    assert active["watcher_delta_frames"] > 0
+    # Timers of half a second on a loaded machine may lose some to the next page view; the
+    # full run holds 5 s of 10. Some must arrive, each measured.
+    for phase in ("triggers", "active"):
+        assert figures[phase]["invitations"] > 0
+        assert figures[phase]["rule_true_to_invitation_p99_ms"] is not None

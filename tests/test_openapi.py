@@ -31,7 +31,7 @@ SUCCESS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("PATCH", "/api/v1/agents/me"): ("200", "AgentOut"),
     ("POST", "/api/v1/agents/me/avatar"): ("200", "AgentOut"),
     ("POST", "/api/v1/agents/me/password"): ("200", "AccessToken"),
-    ("GET", "/api/v1/agents"): ("200", "Items_AgentOut_"),
+    ("GET", "/api/v1/agents"): ("200", "Page_AgentOut_"),
     ("POST", "/api/v1/agents"): ("201", "AgentOut"),
     ("PATCH", "/api/v1/agents/{agent_id}"): ("200", "AgentOut"),
     ("POST", "/api/v1/agents/{agent_id}/deactivate"): ("200", "AgentOut"),
@@ -52,10 +52,10 @@ SUCCESS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/privacy/retention"): ("200", "Retention"),
     ("PUT", "/api/v1/privacy/retention"): ("200", "Retention"),
     ("POST", "/api/v1/sites/{site_id}/identity-secret"): ("200", "IdentitySecret"),
-    ("GET", "/api/v1/chats/{chat_id}/messages"): ("200", "Items_MessageOut_"),
+    ("GET", "/api/v1/chats/{chat_id}/messages"): ("200", "Page_MessageOut_"),
     ("GET", "/api/v1/chats/{chat_id}/survey"): ("200", "SurveyAnswer"),
     ("GET", "/api/v1/chats/export"): ("200", "ArchiveExport"),
-    ("GET", "/api/v1/skills"): ("200", "Items_SkillOut_"),
+    ("GET", "/api/v1/skills"): ("200", "Page_SkillOut_"),
     ("POST", "/api/v1/skills"): ("201", "SkillOut"),
     ("DELETE", "/api/v1/skills/{skill_id}"): ("204", NO_BODY),
     ("GET", "/api/v1/queue"): ("200", "QueueOut"),
@@ -64,7 +64,7 @@ SUCCESS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/uploads"): ("201", "AttachmentOut"),
     ("POST", "/api/v1/uploads/{attachment_id}/link"): ("200", "SignedLink"),
     ("GET", "/api/v1/uploads/{attachment_id}"): ("200", BINARY),
-    ("GET", "/api/v1/saved-replies"): ("200", "Items_ReplyOut_"),
+    ("GET", "/api/v1/saved-replies"): ("200", "Page_ReplyOut_"),
     ("POST", "/api/v1/saved-replies"): ("201", "ReplyOut"),
     ("PATCH", "/api/v1/saved-replies/{reply_id}"): ("200", "ReplyOut"),
     ("DELETE", "/api/v1/saved-replies/{reply_id}"): ("204", NO_BODY),
@@ -78,6 +78,7 @@ SUCCESS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("POST", "/api/v1/chats/{chat_id}/transcript"): ("202", "TranscriptAccepted"),
     ("POST", "/api/v1/triggers"): ("201", "TriggerOut"),
     ("GET", "/api/v1/triggers"): ("200", "TriggerList"),
+    ("POST", "/api/v1/triggers/preview"): ("200", "TriggerPreview"),
     ("GET", "/api/v1/triggers/{trigger_id}"): ("200", "TriggerOut"),
     ("PATCH", "/api/v1/triggers/{trigger_id}"): ("200", "TriggerOut"),
     ("DELETE", "/api/v1/triggers/{trigger_id}"): ("204", NO_BODY),
@@ -86,6 +87,7 @@ SUCCESS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("GET", "/api/v1/webhooks/{webhook_id}"): ("200", "WebhookOut"),
     ("PATCH", "/api/v1/webhooks/{webhook_id}"): ("200", "WebhookOut"),
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): ("204", NO_BODY),
+    ("POST", "/api/v1/webhooks/{webhook_id}/secret"): ("200", "WebhookSecret"),
     ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): ("200", "DeliveryPage"),
     ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): (
         "202",
@@ -161,9 +163,8 @@ def test_the_success_answer_is_typed(method: str, path: str) -> None:
     if expected is NO_BODY:
         assert "content" not in answer, answer
     elif expected == BINARY:
-        assert answer["content"] == {
-            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-        }
+        # Any type: each file answers with its own (FastAPI adds the class's default too).
+        assert answer["content"]["*/*"] == {"schema": {"type": "string", "format": "binary"}}
     else:
         _assert_model(answer, expected)
     for code, model in OTHER_ANSWERS.get((method, path), {}).items():
@@ -177,6 +178,64 @@ def test_the_error_answers_stay_json(method: str, path: str) -> None:
     for code in ERRORS if path.startswith("/api/v1/") else ():
         schema = answers[str(code)]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (code, answers[str(code)])
+
+
+# Media types whose body is a file: no example is shown for the bytes.
+FILE_BODIES = frozenset({"multipart/form-data"})
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SUCCESS), ids=lambda v: str(v))
+def test_every_request_body_has_an_example(method: str, path: str) -> None:
+    body = OPERATIONS[(method, path)].get("requestBody")
+    for media_type, media in (body or {}).get("content", {}).items():
+        if media_type in FILE_BODIES:
+            continue
+        schema = media["schema"]
+        component = _component(schema["$ref"]) if "$ref" in schema else schema
+        examples = component.get("examples") or media.get("examples") or media.get("example")
+        assert examples, f"{method} {path}: no example for its {media_type} body"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SUCCESS), ids=lambda v: str(v))
+def test_every_list_is_paged_by_cursor(method: str, path: str) -> None:
+    """A list answer (``items``) takes ``limit`` and ``cursor`` and answers ``next_cursor``."""
+    _status, expected = SUCCESS[(method, path)]
+    if method != "GET" or expected in (None, BINARY):
+        return
+    props = _component(f"#/components/schemas/{expected}").get("properties", {})
+    if "items" not in props or path in NOT_PAGED:
+        return
+    params = {p["name"] for p in OPERATIONS[(method, path)].get("parameters", [])}
+    assert {"limit", "cursor"} <= params, (path, params)
+    assert "next_cursor" in props, (path, props)
+
+
+# The POSTs that create take an Idempotency-Key (app/web/idempotency.py); no other route does.
+IDEMPOTENT = frozenset(
+    ("POST", f"/api/v1/{path}")
+    for path in (
+        "chats/{chat_id}/messages",
+        "webhooks",
+        "api-tokens",
+        "triggers",
+        "agents",
+        "skills",
+        "saved-replies",
+    )
+)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SUCCESS), ids=lambda v: str(v))
+def test_the_creating_posts_take_an_idempotency_key(method: str, path: str) -> None:
+    headers = {
+        p["name"] for p in OPERATIONS[(method, path)].get("parameters", []) if p["in"] == "header"
+    }
+    assert ("Idempotency-Key" in headers) == ((method, path) in IDEMPOTENT), headers
+
+
+# Not a list to page through: an export is one bounded download (``truncated`` says when
+# there was more; narrow it with the filters).
+NOT_PAGED = frozenset({"/api/v1/chats/export"})
 
 
 def test_every_reference_resolves() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, UploadFile
-from pydantic import AfterValidator, BaseModel, Field
+from fastapi import APIRouter, Query, UploadFile
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from app.agents import service
@@ -14,12 +14,13 @@ from app.agents.models import Agent
 from app.agents.schemas import AgentOut
 from app.common.enums import Role
 from app.common.errors import Forbidden, Unauthorized
-from app.common.lists import Items
+from app.common.lists import SHORT_LIST_LIMIT, SHORT_LIST_MAX, Page, page_of
 from app.files import service as files
 from app.routing import staff
 from app.state import AppState
 from app.web.deps import AdminAgent, CurrentAgent, CurrentPerson, SessionDep, StateDep
 from app.web.errors import ERRORS
+from app.web.idempotency import IdempotencyKey
 from app.web.limits import ClientAddress
 from app.web.schemas import AccessToken
 
@@ -27,6 +28,12 @@ router = APIRouter(prefix="/api/v1", tags=["agents"], responses=ERRORS)
 
 
 class LoginIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"email": "ann@shop.example", "password": "correct horse battery"}]
+        }
+    )
+
     email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=500)
 
@@ -58,6 +65,8 @@ async def me(agent: CurrentPerson) -> AgentOut:
 
 
 class ProfileUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Ann from Support"}]})
+
     name: str = Field(min_length=1, max_length=200)
 
 
@@ -109,6 +118,21 @@ AvatarUrl = Annotated[str | None, Field(max_length=500), AfterValidator(_safe_av
 
 
 class AgentIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "ben@shop.example",
+                    "name": "Ben",
+                    "password": "a-long-password",
+                    "role": "agent",
+                    "skills": ["sales"],
+                    "max_chats": 3,
+                }
+            ]
+        }
+    )
+
     email: str = Field(min_length=3, max_length=320)
     name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=8, max_length=500)
@@ -118,6 +142,10 @@ class AgentIn(BaseModel):
 
 
 class AgentUpdate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"role": "supervisor", "max_chats": 5}]}
+    )
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
     skills: list[str] | None = Field(default=None, max_length=50)
@@ -125,16 +153,29 @@ class AgentUpdate(BaseModel):
     avatar_url: AvatarUrl = None
 
 
+def _id(agent: AgentOut) -> str:
+    return agent.id
+
+
 @router.get("/agents")
-async def list_agents(agent: CurrentAgent, session: SessionDep) -> Items[AgentOut]:
+async def list_agents(
+    agent: CurrentAgent,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=SHORT_LIST_MAX)] = SHORT_LIST_LIMIT,
+    cursor: str | None = None,
+) -> Page[AgentOut]:
+    """By name; ``limit`` and ``cursor`` as on every list."""
     rows = await session.execute(
-        select(Agent).where(Agent.site_id == agent.site_id).order_by(Agent.name)
+        select(Agent).where(Agent.site_id == agent.site_id).order_by(Agent.name, Agent.id)
     )
-    return Items(items=[AgentOut.of(a) for a in rows.scalars()])
+    page, next_cursor = page_of([AgentOut.of(a) for a in rows.scalars()], limit, cursor, _id)
+    return Page(items=page, next_cursor=next_cursor)
 
 
 @router.post("/agents", status_code=201)
-async def create_agent(body: AgentIn, admin: AdminAgent, session: SessionDep) -> AgentOut:
+async def create_agent(
+    body: AgentIn, admin: AdminAgent, session: SessionDep, idempotency: IdempotencyKey
+) -> AgentOut:
     created = await service.create_agent(
         session,
         admin.site_id,
@@ -164,10 +205,20 @@ async def update_agent(
 
 
 class PasswordReset(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"password": "a-new-long-password"}]})
+
     password: str = Field(min_length=8, max_length=500)
 
 
 class PasswordChange(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"current_password": "the-old-password", "new_password": "a-new-long-password"}
+            ]
+        }
+    )
+
     current_password: str = Field(min_length=1, max_length=500)
     new_password: str = Field(min_length=8, max_length=500)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, true
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.enums import AgentStatus
@@ -52,3 +52,26 @@ class AgentSkill(Base):
         ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
     )
     skill: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class AgentPresence(Base):
+    """One period an agent spent in one status: opened when the status changes, closed by the
+    next change (``ended_at`` null while it lasts). The KPIs read online time from these rows;
+    the ``agents.status`` column only knows the present."""
+
+    __tablename__ = "agent_presence"
+    __table_args__ = (
+        # Periods of a site ending after a window's start (open ones have ended_at null).
+        Index("ix_agent_presence_site_ended", "site_id", "ended_at"),
+        # The open period of an agent, closed at the next change.
+        Index("ix_agent_presence_agent_ended", "agent_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.agents.models import Agent, AgentSkill
+from app.agents.models import Agent, AgentPresence, AgentSkill
 from app.agents.passwords import hash_password, verify_password
 from app.agents.schemas import SessionClosed, SessionEndReason
 from app.common.actor import Actor
@@ -138,3 +140,33 @@ async def heartbeat(session: AsyncSession, alive: set[str], active: set[str]) ->
         await session.execute(update(Agent).where(Agent.id.in_(alive)).values(last_seen_at=now))
     if active:
         await session.execute(update(Agent).where(Agent.id.in_(active)).values(last_active_at=now))
+
+
+async def record_status(
+    session: AsyncSession, agent: Agent, status: str, at: datetime | None = None
+) -> None:
+    """Close the agent's open status period and open one for ``status`` from ``at`` (now by
+    default). Called in the transaction that changes ``agents.status``, so the periods follow
+    the column on every process; ``at`` before the open period's start is moved up to it, so a
+    period never has a negative length."""
+    at = at or utcnow()
+    open_periods = (
+        await session.execute(
+            select(AgentPresence).where(
+                AgentPresence.agent_id == agent.id, AgentPresence.ended_at.is_(None)
+            )
+        )
+    ).scalars()
+    for period in open_periods:
+        at = max(at, period.started_at)
+        period.ended_at = at
+    session.add(
+        AgentPresence(site_id=agent.site_id, agent_id=agent.id, status=status, started_at=at)
+    )
+
+
+async def socket_ended(session: AsyncSession, agent_id: str) -> None:
+    """The agent's last socket on this process closed: they were last seen now. Another
+    process's heartbeat moves this on if a socket of theirs is still open there; otherwise the
+    expiry ends their status period at this moment, not at the last heartbeat before it."""
+    await session.execute(update(Agent).where(Agent.id == agent_id).values(last_seen_at=utcnow()))

@@ -45,6 +45,9 @@ def authorize(actor: Actor, action: ChatAction, chat: Chat | None) -> Chat:
         raise Forbidden("only supervisors and admins may monitor or join chats")
     if chat.agent_id == actor.id:
         return chat
+    # An offline message belongs to no one yet: any agent of the site may read and answer it.
+    if chat.status == ChatStatus.OFFLINE and action in (ChatAction.READ, ChatAction.WRITE):
+        return chat
     # The shop's archive: an agent reads finished chats (a returning customer's earlier ones),
     # never a live chat of a colleague, whose whispers and notes are not theirs to see.
     if action is ChatAction.READ and chat.status == ChatStatus.CLOSED:
@@ -61,7 +64,10 @@ def readable(actor: Actor) -> ColumnElement[bool]:
         return Chat.site_id == actor.site_id
     return and_(
         Chat.site_id == actor.site_id,
-        or_(Chat.agent_id == actor.id, Chat.status == ChatStatus.CLOSED),
+        or_(
+            Chat.agent_id == actor.id,
+            Chat.status.in_((ChatStatus.CLOSED, ChatStatus.OFFLINE)),
+        ),
     )
 
 

@@ -15,11 +15,12 @@ from app.chat import service
 from app.chat.access import ChatAction, authorize
 from app.chat.models import Chat, Message
 from app.chat.schemas import ChatSummary, MessageOut, MessagePost
-from app.common.lists import Items, Page
+from app.common.lists import Page
 from app.common.lookup import get_in_site
 from app.realtime.visibility import message_for
 from app.web.deps import CurrentAgent, SessionDep, StateDep, api_token_of
 from app.web.errors import ERRORS
+from app.web.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/api/v1", tags=["chats"], responses=ERRORS)
 
@@ -56,24 +57,40 @@ async def list_messages(
     session: SessionDep,
     after_seq: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> Items[MessageOut]:
-    """Every kind of message (agents see whispers and notes), through the visibility rule."""
+    cursor: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,18}$", description="``next_cursor`` of a page")
+    ] = None,
+) -> Page[MessageOut]:
+    """Every kind of message (agents see whispers and notes), through the visibility rule;
+    oldest first. ``cursor`` (the ``next_cursor`` of the previous page) and ``after_seq`` both
+    start after a message number."""
     chat = authorize(actor_of(agent), ChatAction.READ, await session.get(Chat, chat_id))
-    rows = (
-        await session.execute(
-            select(Message)
-            .where(Message.chat_id == chat.id, Message.seq > after_seq)
-            .order_by(Message.seq)
-            .limit(limit)
-        )
-    ).scalars()
+    start = max(after_seq, int(cursor)) if cursor else after_seq
+    rows = list(
+        (
+            await session.execute(
+                select(Message)
+                .where(Message.chat_id == chat.id, Message.seq > start)
+                .order_by(Message.seq)
+                .limit(limit + 1)
+            )
+        ).scalars()
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
     shown = (message_for("agent", MessageOut.of(m).model_dump()) for m in rows)
-    return Items(items=[MessageOut.model_validate(m) for m in shown if m is not None])
+    items = [MessageOut.model_validate(m) for m in shown if m is not None]
+    return Page(items=items, next_cursor=str(rows[-1].seq) if more else None)
 
 
 @router.post("/chats/{chat_id}/messages", status_code=201, response_model=MessageOut)
 async def post_message(
-    chat_id: str, body: MessagePost, agent: CurrentAgent, state: StateDep, request: Request
+    chat_id: str,
+    body: MessagePost,
+    agent: CurrentAgent,
+    state: StateDep,
+    request: Request,
+    idempotency: IdempotencyKey,
 ) -> MessageOut:
     """A public message: with an API token as the site or as ``as_agent_id``; with an agent's
     token as that agent. Delivered live to the visitor like any other message."""

@@ -7,6 +7,7 @@ from app.chat.models import Chat
 from app.chat.schemas import SupervisorChat, SupervisorRow
 from app.common.events import supervisors_topic
 from app.common.uow import UnitOfWork
+from app.visitors import live
 from app.visitors.models import Visitor
 
 
@@ -19,3 +20,4 @@ async def publish_row(uow: UnitOfWork, chat: Chat) -> None:
         SupervisorChat(chat=SupervisorRow.of(chat, visitor, agent)),
         audience="staff",
     )
+    live.changed(uow, chat.site_id, chat.visitor_id)  # chatting, and with whom

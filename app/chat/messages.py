@@ -10,7 +10,9 @@ from sqlalchemy import func, select, update
 
 from app.agents.models import Agent
 from app.chat.models import Chat, Message
+from app.chat.offline import follow_up
 from app.chat.schemas import MessageNew, MessageOut, SupervisorActivity
+from app.common.enums import ChatStatus
 from app.common.events import chat_topic, supervisors_topic
 from app.common.types import iso, new_id, utcnow
 from app.common.uow import UnitOfWork
@@ -82,7 +84,7 @@ async def append(
                     else {}
                 ),
             )
-            .returning(Chat.last_seq, Chat.last_public_seq, Chat.site_id)
+            .returning(Chat.last_seq, Chat.last_public_seq, Chat.site_id, Chat.status)
         )
     ).one()
     message = _message(
@@ -92,6 +94,7 @@ async def append(
     uow.session.add(message)
     await uow.session.flush()
     _announce(uow, message, counters.site_id, bool(stamps))
+    _offline_follow_up(uow, counters.status, message)
     return message
 
 
@@ -119,7 +122,14 @@ def append_locked(
     )  # fmt: skip
     uow.session.add(message)
     _announce(uow, message, chat.site_id, bool(stamps))
+    _offline_follow_up(uow, chat.status, message)
     return message
+
+
+def _offline_follow_up(uow: UnitOfWork, status: str, message: Message) -> None:
+    """Public messages of an offline chat are mailed (never a whisper or a note)."""
+    if status == ChatStatus.OFFLINE and message.kind == "public":
+        follow_up(uow, message.chat_id, message.author_type)
 
 
 def _stamps(author: Author, kind: Kind, now: datetime) -> dict[str, datetime]:

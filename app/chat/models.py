@@ -19,6 +19,8 @@ class Chat(Base):
         Index("ix_chats_site_status_created", "site_id", "status", "created_at"),
         Index("ix_chats_visitor_status", "visitor_id", "status"),
         Index("ix_chats_site_created", "site_id", "created_at"),
+        # Chats still handled after a window's start (utilisation, concurrency).
+        Index("ix_chats_site_closed", "site_id", "closed_at", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -55,6 +57,12 @@ class Chat(Base):
     last_visitor_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_agent_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_by: Mapped[str | None] = mapped_column(String(16), default=None)
+    # Started while the site was unavailable (an offline message); kept when it is closed, so
+    # the KPIs still count it as offline. How far the mails about it have gone (by ``seq``):
+    # the visitor's messages to the shop's notify addresses, the agents' answers to the visitor.
+    offline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    offline_notified_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    offline_replied_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Message(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.chat.models import OPEN_STATUSES, Chat
+from app.common.enums import ChatStatus
 from app.common.uow import UnitOfWork
 
 
@@ -16,6 +17,20 @@ async def open_chat_of(uow: UnitOfWork, visitor_id: str) -> Chat | None:
         .limit(1)
     )
     return result.scalar_one_or_none()
+
+
+async def current_chat_of(uow: UnitOfWork, visitor_id: str) -> Chat | None:
+    """The chat a visitor's widget shows on load: the open one, else an offline message still
+    waiting (a returning visitor reads the answer there)."""
+    chat = await open_chat_of(uow, visitor_id)
+    if chat is not None:
+        return chat
+    return await uow.session.scalar(
+        select(Chat)
+        .where(Chat.visitor_id == visitor_id, Chat.status == ChatStatus.OFFLINE)
+        .order_by(Chat.created_at.desc())
+        .limit(1)
+    )
 
 
 async def previous_chats(uow: UnitOfWork, chat: Chat, limit: int = 10) -> list[Chat]:

@@ -23,6 +23,7 @@ from app.common.events import Event, chat_topic
 from app.common.types import new_id, utcnow
 from app.metrics import MESSAGES
 from app.routing import lifecycle
+from app.triggers import hand
 from app.triggers import service as triggers
 from app.web.context import FrameContext
 from app.web.dispatch import handles
@@ -38,6 +39,11 @@ async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
     opened: str | None = None
     try:
         async with ctx.uow() as uow:
+            prefer = (
+                await hand.inviting_agent(uow, ctx.actor.id, frame.invitation_id)
+                if frame.invitation_id
+                else None
+            )
             chat, ack = await lifecycle.start_chat(
                 uow,
                 ctx.actor,
@@ -46,6 +52,8 @@ async def on_chat_start(ctx: FrameContext, frame: ChatStart) -> None:
                 frame.client_msg_id,
                 ctx.policy,
                 chat_id=new_chat_id,
+                now=ctx.state.clock(),
+                prefer_agent_id=prefer,
             )
             if frame.invitation_id:
                 # An unknown id does not cost the visitor their chat: it is just not counted.

@@ -41,3 +41,5 @@ class ChatStatus(StrEnum):
     OFFERED = "offered"
     ACTIVE = "active"
     CLOSED = "closed"
+    # Started while the site was unavailable: kept as a message for agents to answer by e-mail.
+    OFFLINE = "offline"

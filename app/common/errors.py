@@ -13,6 +13,7 @@ ErrorCode = Literal[
     "rate_limited",
     "too_large",
     "conflict",
+    "idempotency_key_reused",
     "unavailable",
     "internal",
 ]
@@ -49,6 +50,13 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     http_status = 409
+
+
+class IdempotencyKeyReused(DomainError):
+    """An ``Idempotency-Key`` sent again with another request (method, path or body)."""
+
+    code = "idempotency_key_reused"
+    http_status = 422
 
 
 class TooLarge(DomainError):

@@ -20,6 +20,7 @@ class SignedLink(WireModel):
 FILE_BYTES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "the file's bytes, with its checked content type",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        # Any type: each file is answered with its own (image/png, application/pdf, ...).
+        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
     }
 }

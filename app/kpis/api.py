@@ -10,11 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.common.errors import BadRequest
 from app.common.types import utcnow
 from app.kpis import questions, service
-from app.kpis.schemas import Figures, GroupBy, KpiReport, TopQuestions
+from app.kpis.schemas import Figures, GroupBy, KpiReport, TopQuestions, VariantFigures
+from app.sites.models import Site
+from app.sites.service import site_timezone
 from app.web.deps import SessionDep, StaffAgent, StateDep
 from app.web.errors import ERRORS
 
@@ -55,10 +58,14 @@ async def kpis(
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: str | None = None,
     group_by: GroupBy | None = None,
-    tz: Annotated[str, Query(description="IANA time zone for hour and day groups")] = "UTC",
+    tz: Annotated[
+        str | None,
+        Query(description="IANA time zone for hour and day groups; the site's by default"),
+    ] = None,
     format: Literal["json", "csv"] = "json",
 ) -> Any:
     now = utcnow()
+    tz = tz or await _site_zone(session, agent.site_id)
     start, end = _window(from_, to, _zone(tz), now)
     result = await service.report(
         session,
@@ -85,12 +92,19 @@ async def top_questions(
     session: SessionDep,
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: str | None = None,
-    tz: str = "UTC",
+    tz: str | None = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> TopQuestions:
     """The visitors' first messages of the window, grouped by similarity, biggest group first."""
+    tz = tz or await _site_zone(session, agent.site_id)
     start, end = _window(from_, to, _zone(tz), utcnow())
     return await questions.top_questions(session, agent.site_id, start, end, limit)
+
+
+async def _site_zone(session: AsyncSession, site_id: str) -> str:
+    """The site's own time zone (the ``timezone`` setting, UTC until set)."""
+    site = await session.get(Site, site_id)
+    return site_timezone(site) if site is not None else "UTC"
 
 
 def _window(
@@ -105,11 +119,11 @@ def _window(
     return start, end
 
 
-def _flat(figures: Figures) -> dict[str, Any]:
+def _flat(figures: Figures | VariantFigures) -> dict[str, Any]:
     """One CSV row: nested blocks become ``block.field`` columns."""
     row: dict[str, Any] = {}
     for name, value in figures.model_dump().items():
-        if name in ("key", "label"):
+        if name in ("key", "label", "variants", "weight"):
             continue
         if isinstance(value, dict):
             for sub, inner in value.items():
@@ -124,7 +138,12 @@ def _flat(figures: Figures) -> dict[str, Any]:
 
 def _csv(result: KpiReport) -> str:
     rows = [{"key": "total", "label": "Total", **_flat(result.totals)}]
-    rows += [{"key": g.key or "", "label": g.label, **_flat(g)} for g in result.groups]
+    for g in result.groups:
+        rows.append({"key": g.key or "", "label": g.label, **_flat(g)})
+        # By trigger: a row per A/B variant under its trigger's, keyed "trigger id/variant id".
+        for v in g.variants or []:
+            key = f"{g.key or ''}/{v.key or ''}"
+            rows.append({"key": key, "label": f"{g.label} · {v.label}", **_flat(v)})
     columns = list(dict.fromkeys(c for r in rows for c in r))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")

@@ -21,6 +21,7 @@ from app.agents.models import Agent
 from app.chat.models import Chat
 from app.common.enums import ChatStatus
 from app.common.types import iso
+from app.kpis import staffing
 from app.kpis.schemas import (
     Csat,
     Duration,
@@ -31,11 +32,13 @@ from app.kpis.schemas import (
     Invitations,
     KpiReport,
     Orders,
+    VariantFigures,
     Wait,
 )
 from app.kpis.sql import epoch
 from app.surveys.models import Survey
 from app.triggers.models import Invitation, Trigger
+from app.triggers.variants import variants_of
 from app.visitors.models import VisitorEvent
 
 ANSWER_TARGET_S = 60.0
@@ -55,6 +58,7 @@ class ChatTimes:
         "duration_s",
         "first_response_s",
         "missed",
+        "offline",
         "rating",
         "site_id",
         "skill",
@@ -75,8 +79,11 @@ class ChatTimes:
         assigned: float | None,
         closed: float | None,
         rating: int | None = None,
+        offline: bool = False,
     ) -> None:
-        self.rating = rating  # the visitor's post-chat survey, if they gave one
+        self.rating = rating
+        # Started as an offline message: counted apart, never missed (nobody could answer).
+        self.offline = bool(offline)  # the visitor's post-chat survey, if they gave one
         self.site_id, self.agent_id, self.skill = site_id, agent_id, skill
         # The trigger whose invitation the chat came from (read for group_by=trigger only).
         self.trigger_id: str | None = None
@@ -87,10 +94,15 @@ class ChatTimes:
             if wrote is not None and answered is not None and answered >= wrote
             else None
         )
+        if self.offline:  # answered by e-mail, hours later: not a live chat's response time
+            self.first_response_s = None
         self.wait_s = round(assigned - created, 3) if assigned is not None else None
         self.duration_s = round(closed - created, 3) if closed is not None else None
         self.missed = (
-            status == ChatStatus.CLOSED and wrote is not None and self.first_response_s is None
+            not self.offline
+            and status == ChatStatus.CLOSED
+            and wrote is not None
+            and self.first_response_s is None
         )
 
 
@@ -114,6 +126,7 @@ async def chat_times(
         epoch(Chat.first_assigned_at),
         epoch(Chat.closed_at),
         Survey.rating,
+        Chat.offline_at.is_not(None),
     ]
     if with_trigger:
         trigger = (
@@ -130,23 +143,43 @@ async def chat_times(
     )
     out: list[ChatTimes] = []
     for row in rows:
-        chat = ChatTimes(*row[:10])  # the nine times, then the rating
+        chat = ChatTimes(*row[:11])  # the nine times, the rating, whether offline
         if with_trigger:
-            chat.trigger_id = row[10]
+            chat.trigger_id = row[11]
         out.append(chat)
     return out
 
 
 class InvitationRow:
-    """One invitation fired in the window: its trigger, when, and what became of it."""
+    """One invitation fired in the window: its trigger and variant, when, and what became of
+    it."""
 
-    __slots__ = ("accepted", "chatted", "dismissed", "fired", "trigger_id")
+    __slots__ = (
+        "accepted",
+        "by_hand",
+        "chatted",
+        "dismissed",
+        "fired",
+        "shown",
+        "trigger_id",
+        "variant_id",
+    )
 
     def __init__(
-        self, trigger_id: str | None, fired: float, accepted: bool, dismissed: bool, chatted: bool
+        self,
+        trigger_id: str | None,
+        fired: float,
+        accepted: bool,
+        dismissed: bool,
+        chatted: bool,
+        shown: bool = False,
+        variant_id: str | None = None,
+        by_hand: bool = False,
     ) -> None:
-        self.trigger_id, self.fired = trigger_id, fired
+        self.trigger_id, self.fired, self.variant_id = trigger_id, fired, variant_id
         self.accepted, self.dismissed, self.chatted = bool(accepted), bool(dismissed), bool(chatted)
+        self.shown = bool(shown)
+        self.by_hand = bool(by_hand)
 
 
 async def invitation_rows(
@@ -160,6 +193,9 @@ async def invitation_rows(
             Invitation.accepted_at.is_not(None),
             Invitation.dismissed_at.is_not(None),
             Invitation.chat_id.is_not(None),
+            Invitation.shown_at.is_not(None),
+            Invitation.variant_id,
+            Invitation.by_hand,
         ).where(
             Invitation.site_id == site_id,
             Invitation.fired_at >= start,
@@ -173,19 +209,21 @@ def count_invitations(rows: Iterable[InvitationRow]) -> Invitations:
     rows = list(rows)
     return Invitations(
         fired=len(rows),
+        shown=sum(1 for r in rows if r.shown),
         accepted=sum(1 for r in rows if r.accepted),
         dismissed=sum(1 for r in rows if r.dismissed),
         chats=sum(1 for r in rows if r.chatted),
+        by_hand=sum(1 for r in rows if r.by_hand),
     )
 
 
 class OrderRow:
-    """One assisted order: when it was reported and its value."""
+    """One assisted order: when it was reported, its value, and who ordered."""
 
-    __slots__ = ("at", "value")
+    __slots__ = ("at", "value", "visitor_id")
 
-    def __init__(self, at: float, value: float) -> None:
-        self.at, self.value = at, value
+    def __init__(self, at: float, value: float, visitor_id: str = "") -> None:
+        self.at, self.value, self.visitor_id = at, value, visitor_id
 
 
 async def assisted_orders(
@@ -206,7 +244,7 @@ async def assisted_orders(
         .exists()
     )
     rows = await session.execute(
-        select(VisitorEvent.data, epoch(VisitorEvent.created_at))
+        select(VisitorEvent.data, epoch(VisitorEvent.created_at), VisitorEvent.visitor_id)
         .where(
             VisitorEvent.site_id == site_id,
             VisitorEvent.name == ORDER_EVENT,
@@ -218,7 +256,7 @@ async def assisted_orders(
     )
     seen: set[str] = set()
     out = []
-    for data, at in rows:
+    for data, at, visitor_id in rows:
         data = data if isinstance(data, dict) else {}
         order_id = data.get("order_id")
         if order_id is not None and order_id != "":
@@ -228,7 +266,7 @@ async def assisted_orders(
         value = data.get("value")
         if isinstance(value, bool) or not isinstance(value, int | float):
             value = 0.0
-        out.append(OrderRow(at, float(value) if math.isfinite(value) else 0.0))
+        out.append(OrderRow(at, float(value) if math.isfinite(value) else 0.0, visitor_id))
     return out
 
 
@@ -276,6 +314,7 @@ def figures(
         c
         for c in chats
         if c.wrote is not None
+        and not c.offline
         and (
             c.first_response_s is not None
             or c.closed is not None
@@ -286,7 +325,7 @@ def figures(
     return Figures(
         chats=len(chats),
         missed=sum(1 for c in chats if c.missed),
-        offline=None,
+        offline=sum(1 for c in chats if c.offline),
         first_response_s=FirstResponse(
             avg=average(responses),
             p50=percentile(responses, 50),
@@ -324,7 +363,8 @@ def _buckets(
     stamps = [s.timestamp() for s in starts]
 
     def key(stamp: float) -> tuple[str, str]:
-        return labels[max(0, bisect_right(stamps, stamp) - 1)]
+        # To the millisecond: epoch arithmetic in the database is microseconds off at worst.
+        return labels[max(0, bisect_right(stamps, round(stamp, 3)) - 1)]
 
     return key
 
@@ -346,14 +386,29 @@ async def report(
     chats = await chat_times(session, site_id, start, end, with_trigger=group_by == "trigger")
     invites = await invitation_rows(session, site_id, start, end)
     orders = await assisted_orders(session, site_id, start, end, assist_window_s)
+    zone = ZoneInfo(timezone)
+    # Agent time is measured over the window's past: [start, min(end, now)).
+    lo, hi = start.timestamp(), min(end, now).timestamp()
+    window_s = max(0.0, hi - lo)
+    started = (
+        (c.agent_id, None if c.wait_s is None else c.created + c.wait_s, c.closed) for c in chats
+    )
+    times, recorded = await staffing.agent_times(session, site_id, lo, hi, start, end, started)
+    everyone = staffing.AgentTime()
+    for time in times.values():
+        everyone.extend(time)
     groups: list[Group] = []
     if group_by is not None:
-        zone = ZoneInfo(timezone)
         keyed: dict[str | None, tuple[str, list[ChatTimes]]] = {}
         label_of = await _labeller(session, site_id, group_by, zone, start, end)
         for chat in chats:
             key, label = label_of(chat)
             keyed.setdefault(key, (label, []))[1].append(chat)
+        if group_by == "agent":
+            # An agent online in the window without a chat started in it still has a group.
+            names = await _agent_names(session, site_id)
+            for agent_id in times:
+                keyed.setdefault(agent_id, (names.get(agent_id, NO_AGENT), []))
         # Invitations and orders by the same keys where the grouping applies to them (an
         # invitation has no agent or skill, an order no agent, skill or trigger): else null.
         place = await _placer(session, site_id, group_by, zone, start, end)
@@ -371,29 +426,67 @@ async def report(
                     key, label = place(None, order.at)
                     keyed.setdefault(key, (label, []))
                     ordered.setdefault(key, []).append(order)
-        groups = [
-            Group(
-                key=key,
-                label=label,
-                **figures(
-                    members,
-                    now,
-                    None if invited is None else count_invitations(invited.get(key, [])),
-                    None if ordered is None else count_orders(ordered.get(key, [])),
-                ).model_dump(),
+        groups = []
+        for key, (label, members) in sorted(keyed.items(), key=lambda kv: kv[0] or ""):
+            group = figures(
+                members,
+                now,
+                None if invited is None else count_invitations(invited.get(key, [])),
+                None if ordered is None else count_orders(ordered.get(key, [])),
             )
-            for key, (label, members) in sorted(keyed.items(), key=lambda kv: kv[0] or "")
-        ]
+            taken = sum(1 for c in members if c.wait_s is not None)
+            if group_by == "agent" and key is not None:
+                time = times.get(key, staffing.AgentTime())
+                group.utilisation = staffing.utilisation(time, recorded, taken, None)
+                group.concurrent = staffing.concurrent(time.chats, window_s)
+            elif group_by == "site":
+                group.utilisation = staffing.site_utilisation(times, recorded, taken, len(orders))
+                group.concurrent = staffing.concurrent(everyone.chats, window_s)
+            groups.append(Group(key=key, label=label, **group.model_dump()))
+        if group_by == "trigger" and invited is not None:
+            per_variant = await _by_variant(session, site_id, invited, orders, assist_window_s)
+            groups = [g.model_copy(update={"variants": per_variant.get(g.key, [])}) for g in groups]
+    totals = figures(chats, now, count_invitations(invites), count_orders(orders))
+    totals.utilisation = staffing.site_utilisation(
+        times, recorded, sum(1 for c in chats if c.wait_s is not None), len(orders)
+    )
+    totals.concurrent = staffing.concurrent(everyone.chats, window_s)
+    hours = staffing.HourOfWeek(zone, lo, hi)
+    heat = staffing.heatmap(
+        hours,
+        (c.created for c in chats),
+        (w for c in chats if (w := _waiting(c, lo, hi)) is not None),
+        everyone.online,
+        recorded,
+    )
     return KpiReport.model_validate(
         {
             "from": iso(start),
             "to": iso(end),
             "timezone": timezone,
             "group_by": group_by,
-            "totals": figures(chats, now, count_invitations(invites), count_orders(orders)),
+            "totals": totals,
             "groups": groups,
+            "staffing": heat,
+            "conversion": await staffing.conversion(
+                session, site_id, start, end, assist_window_s, ORDER_EVENT
+            ),
         }
     )
+
+
+def _waiting(chat: ChatTimes, lo: float, hi: float) -> tuple[float, float] | None:
+    """A chat waits from its start until an agent takes it, it closes, or now."""
+    until = chat.created + chat.wait_s if chat.wait_s is not None else chat.closed
+    return staffing.clip(chat.created, until, lo, hi)
+
+
+NO_AGENT = "No agent"
+
+
+async def _agent_names(session: AsyncSession, site_id: str) -> dict[str, str]:
+    rows = await session.execute(select(Agent.id, Agent.name).where(Agent.site_id == site_id))
+    return {row.id: row.name for row in rows}
 
 
 async def _placer(
@@ -420,6 +513,86 @@ async def _placer(
 NO_TRIGGER = "No trigger"
 
 
+async def _by_variant(
+    session: AsyncSession,
+    site_id: str,
+    invited: dict[str | None, list[InvitationRow]],
+    orders: list[OrderRow],
+    assist_window_s: float,
+) -> dict[str | None, list[VariantFigures]]:
+    """Each trigger's invitations per A/B variant, in the trigger's variant order (variants with
+    nothing in the window included), and the assisted orders each variant led to: an order goes
+    to the variant of the invitation whose chat had the latest agent answer before the order
+    within the assist window (the same answer that makes it assisted)."""
+    variants_now: dict[str, list[dict[str, Any]]] = {
+        row.id: variants_of(row.variants, row.message)
+        for row in await session.execute(
+            select(Trigger.id, Trigger.variants, Trigger.message).where(Trigger.site_id == site_id)
+        )
+    }
+    credited = await _orders_by_variant(session, site_id, orders, assist_window_s)
+    out: dict[str | None, list[VariantFigures]] = {}
+    for trigger_id in set(invited) | set(variants_now):
+        known = variants_now.get(trigger_id or "", [])
+        rows: dict[str | None, list[InvitationRow]] = {v["id"]: [] for v in known}
+        for row in invited.get(trigger_id, []):
+            rows.setdefault(row.variant_id, []).append(row)
+        if trigger_id is None and not any(rows.values()):
+            continue
+        by_id = {v["id"]: v for v in known}
+        out[trigger_id] = [
+            VariantFigures(
+                key=variant_id,
+                label=str(by_id[variant_id]["message"])
+                if variant_id in by_id
+                else variant_id or "No variant",
+                weight=float(by_id[variant_id]["weight"]) if variant_id in by_id else None,
+                invitations=count_invitations(members),
+                orders=count_orders(credited.get((trigger_id, variant_id), [])),
+            )
+            for variant_id, members in rows.items()
+        ]
+    return out
+
+
+async def _orders_by_variant(
+    session: AsyncSession, site_id: str, orders: list[OrderRow], assist_window_s: float
+) -> dict[tuple[str | None, str | None], list[OrderRow]]:
+    """The assisted orders per (trigger, variant) of the invitation they followed (see above);
+    orders whose answered chat came from no invitation are left out."""
+    visitors = {o.visitor_id for o in orders}
+    if not visitors:
+        return {}
+    answers: dict[str, list[tuple[float, str | None, str | None]]] = {}
+    rows = await session.execute(
+        select(
+            Invitation.visitor_id,
+            epoch(Chat.first_response_at),
+            Invitation.trigger_id,
+            Invitation.variant_id,
+        )
+        .join(Chat, Chat.id == Invitation.chat_id)
+        .where(
+            Invitation.site_id == site_id,
+            Invitation.visitor_id.in_(visitors),
+            Chat.first_response_at.is_not(None),
+        )
+    )
+    for visitor_id, answered, trigger_id, variant_id in rows:
+        answers.setdefault(visitor_id, []).append((answered, trigger_id, variant_id))
+    out: dict[tuple[str | None, str | None], list[OrderRow]] = {}
+    for order in orders:
+        before = [
+            a
+            for a in answers.get(order.visitor_id, [])
+            if order.at - assist_window_s <= a[0] <= order.at
+        ]
+        if before:
+            _, trigger_id, variant_id = max(before, key=lambda a: a[0])
+            out.setdefault((trigger_id, variant_id), []).append(order)
+    return out
+
+
 async def _trigger_names(session: AsyncSession, site_id: str) -> dict[str, str]:
     rows = await session.execute(select(Trigger.id, Trigger.name).where(Trigger.site_id == site_id))
     return {row.id: row.name for row in rows}
@@ -440,9 +613,8 @@ async def _labeller(
         names = await _trigger_names(session, site_id)
         return lambda c: (c.trigger_id, names.get(c.trigger_id or "", NO_TRIGGER))
     if group_by == "agent":
-        rows = await session.execute(select(Agent.id, Agent.name).where(Agent.site_id == site_id))
-        names = {row.id: row.name for row in rows}
-        return lambda c: (c.agent_id, names.get(c.agent_id or "", "No agent"))
+        names = await _agent_names(session, site_id)
+        return lambda c: (c.agent_id, names.get(c.agent_id or "", NO_AGENT))
     if group_by == "skill":
         return lambda c: (c.skill, c.skill or "No skill")
     return lambda c: (c.site_id, "This site")

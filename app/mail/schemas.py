@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, ConfigDict, EmailStr
 
 from app.common.types import iso
 from app.common.wire import ChatId, ClientFrame, ServerFrame
@@ -66,6 +66,8 @@ class MailStatus(BaseModel):
 
 
 class TranscriptIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "customer@example.com"}]})
+
     email: EmailStr
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.common.types import iso
 from app.common.wire import ServerFrame, WireModel
@@ -57,6 +57,8 @@ class Retention(WireModel):
 
 
 class RetentionIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"days": 365}, {"days": None}]})
+
     days: int | None = Field(ge=1, le=MAX_RETENTION_DAYS)
 
 

@@ -177,6 +177,10 @@ class Hub:
             del self._subscribers[topic]
             await self.broker.unsubscribe(topic)
 
+    def attached(self, conn: Connection) -> bool:
+        """The socket is still open here (between attach and detach)."""
+        return conn in self._connections
+
     def local_agent_ids(self) -> set[str]:
         return {c.viewer.id for c in self._connections if c.viewer.side == "agent"}
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.types import UTCDateTime, new_id, utcnow
@@ -23,5 +23,7 @@ class SavedReply(Base):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     skill: Mapped[str | None] = mapped_column(String(64), default=None)
+    # A shared reply the widget may suggest to visitors before they leave an offline message.
+    faq: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     usage_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

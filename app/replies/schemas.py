@@ -13,6 +13,7 @@ class ReplyOut(WireModel):
     body: str
     skill: str | None
     shared: bool
+    faq: bool
     usage_count: int
 
     @classmethod
@@ -24,6 +25,7 @@ class ReplyOut(WireModel):
             body=r.body,
             skill=r.skill,
             shared=r.owner_id is None,
+            faq=r.faq,
             usage_count=r.usage_count,
         )
 

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from app.agents.models import Agent
 from app.chat.models import Chat
 from app.common.enums import Role
-from app.common.errors import Conflict, Forbidden, NotFound
+from app.common.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.common.lookup import get_in_site
 from app.common.uow import UnitOfWork
 from app.replies.models import SavedReply
@@ -35,6 +35,7 @@ async def visible_to(uow: UnitOfWork, agent: Agent) -> list[SavedReply]:
 
 async def create(uow: UnitOfWork, agent: Agent, data: dict[str, Any]) -> SavedReply:
     shared = bool(data.pop("shared", False))
+    check_faq(shared, bool(data.get("faq")))
     if shared and agent.role == Role.AGENT:
         raise Forbidden("only supervisors and admins create shared replies")
     owner = None if shared else agent.id
@@ -51,6 +52,12 @@ async def create(uow: UnitOfWork, agent: Agent, data: dict[str, Any]) -> SavedRe
     uow.session.add(reply)
     await uow.session.flush()
     return reply
+
+
+def check_faq(shared: bool, faq: bool) -> None:
+    """Visitors are shown FAQ replies: only the site's shared ones, never an agent's own."""
+    if faq and not shared:
+        raise BadRequest("faq: only shared replies can be FAQ answers")
 
 
 async def editable(uow: UnitOfWork, agent: Agent, reply_id: str) -> SavedReply:

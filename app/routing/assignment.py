@@ -31,8 +31,11 @@ def offer_job_key(chat_id: str) -> str:
     return f"offer:{chat_id}"
 
 
-async def route(uow: UnitOfWork, chat_id: str, policy: RoutingPolicy) -> Agent | None:
-    """Give a queued chat to (or offer it to) the best agent with room; None: it waits."""
+async def route(
+    uow: UnitOfWork, chat_id: str, policy: RoutingPolicy, prefer: str | None = None
+) -> Agent | None:
+    """Give a queued chat to (or offer it to) the best agent with room (``prefer`` first, if
+    they are among them); None: it waits."""
     chat = await lock_chat(uow, chat_id)
     if chat is None:
         return None
@@ -40,7 +43,7 @@ async def route(uow: UnitOfWork, chat_id: str, policy: RoutingPolicy) -> Agent |
     if chat.status != ChatStatus.QUEUED:
         return None
     site = await site_policy(uow, chat.site_id, policy)
-    for agent in await candidates(uow, chat, site, policy):
+    for agent in await candidates(uow, chat, site, policy, prefer=prefer):
         if not await take_slot(uow, agent.id):
             continue
         if site.auto_accept:
@@ -51,8 +54,10 @@ async def route(uow: UnitOfWork, chat_id: str, policy: RoutingPolicy) -> Agent |
     return None
 
 
-async def assign_or_queue(uow: UnitOfWork, chat: Chat, policy: RoutingPolicy) -> Agent | None:
-    agent = await route(uow, chat.id, policy)
+async def assign_or_queue(
+    uow: UnitOfWork, chat: Chat, policy: RoutingPolicy, prefer: str | None = None
+) -> Agent | None:
+    agent = await route(uow, chat.id, policy, prefer)
     if agent is None:
         await feed.publish_row(uow, chat)
         await announce_queue(uow, chat.site_id, policy)
@@ -74,6 +79,8 @@ async def drain_queue(uow: UnitOfWork, site_id: str, policy: RoutingPolicy) -> i
         else:
             routed += 1
     await announce_queue(uow, site_id, policy)
+    for listener in policy.on_capacity:
+        await listener(uow, site_id)
     return routed
 
 

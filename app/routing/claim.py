@@ -116,8 +116,10 @@ async def candidates(
     site: SitePolicy,
     policy: RoutingPolicy,
     exclude: frozenset[str] = frozenset(),
+    prefer: str | None = None,
 ) -> list[Agent]:
-    """Online agents with room and a live heartbeat who can take this chat, best first."""
+    """Online agents with room and a live heartbeat who can take this chat, best first
+    (``prefer`` before the others when they are among them)."""
     skill = chat.skill
     if (
         skill
@@ -128,6 +130,7 @@ async def candidates(
     found = list(
         (await uow.session.execute(_available(chat.site_id, skill, policy, site))).scalars()
     )
+    found.sort(key=lambda a: a.id != prefer)  # stable: the others keep their order
     preferred = [a for a in found if a.id not in exclude and a.id not in chat.passed_over]
     # Agents who let this chat's offer lapse get it again only when nobody else can.
     return preferred or [a for a in found if a.id not in exclude]

@@ -4,7 +4,7 @@ both (docs/architecture.md)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -23,8 +23,11 @@ from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
 from app.jobs import service as jobs
 from app.mail import transcripts
+from app.offline import service as offline
+from app.offline.schemas import ChatOffline
 from app.routing import assignment, claim, departments, queue
 from app.routing.policy import RoutingPolicy
+from app.sites.models import Site
 from app.visitors import presence
 from app.visitors.models import Visitor
 from app.webhooks import outbox as webhooks
@@ -38,8 +41,13 @@ async def start_chat(
     client_msg_id: str | None,
     policy: RoutingPolicy,
     chat_id: str | None = None,
+    now: datetime | None = None,
+    prefer_agent_id: str | None = None,
 ) -> tuple[Chat, Ack | None]:
-    """Open a chat for a visitor (or return the one already open) and route it."""
+    """Open a chat for a visitor (or return the one already open) and route it, to
+    ``prefer_agent_id`` first if they can take it (the agent who said hello); while the site
+    is unavailable at ``now`` (the server's clock unless a test passes its own), keep it as an
+    offline message instead."""
     await claim.lock_site(uow, actor.site_id)
     existing = await open_chat_of(uow, actor.id)
     if existing is not None:
@@ -55,6 +63,11 @@ async def start_chat(
         visitor.name = str(pre_chat["name"])
     if pre_chat.get("email"):
         visitor.email = str(pre_chat["email"])
+    site = await uow.session.get_one(Site, actor.site_id)
+    if not await offline.available(uow, site, now or utcnow()):
+        return await _start_offline(
+            uow, actor, visitor, pre_chat, first_message, client_msg_id, skill, chat_id
+        )
     now = utcnow()
     chat = Chat(
         id=chat_id or new_id(),
@@ -72,12 +85,56 @@ async def start_chat(
     uow.emit(visitor_topic(actor.id), ChatStarted(chat_id=chat.id, status=ChatStatus(chat.status)))
     # Routed before the first message is stored, so an agent who gets the chat at once is
     # already a member when that message is published.
-    await assignment.assign_or_queue(uow, chat, policy)
+    await assignment.assign_or_queue(uow, chat, policy, prefer_agent_id)
     ack = None
     if first_message:
         message = await messages.append(
             uow, chat.id, visitor_author(actor, visitor), first_message, client_msg_id=client_msg_id
         )
+        ack = ack_for(actor, message)
+    return chat, ack
+
+
+async def _start_offline(
+    uow: UnitOfWork,
+    actor: Actor,
+    visitor: Visitor,
+    pre_chat: dict[str, Any],
+    first_message: str | None,
+    client_msg_id: str | None,
+    skill: str | None,
+    chat_id: str | None,
+) -> tuple[Chat, Ack | None]:
+    """The site is unavailable: store the chat as an offline message (never routed). A visitor
+    whose earlier offline message is still unanswered writes on in that one."""
+    chat = await offline.pending_offline_chat(uow, actor.id)
+    if chat is None:
+        now = utcnow()
+        chat = Chat(
+            id=chat_id or new_id(),
+            site_id=actor.site_id,
+            visitor_id=actor.id,
+            status=ChatStatus.OFFLINE,
+            skill=skill,
+            pre_chat=pre_chat,
+            created_at=now,
+            queued_at=now,
+            offline_at=now,
+        )
+        uow.session.add(chat)
+        await uow.session.flush()
+        webhooks.chat_event(uow, "chat.started", chat)
+        await feed.publish_row(uow, chat)
+    uow.emit(visitor_topic(actor.id), ChatStarted(chat_id=chat.id, status=ChatStatus.OFFLINE))
+    uow.emit(visitor_topic(actor.id), ChatOffline(chat_id=chat.id))
+    ack = None
+    if first_message:
+        author = visitor_author(actor, visitor)
+        message = await messages.find_duplicate(uow, chat.id, author, client_msg_id)
+        if message is None:
+            message = await messages.append(
+                uow, chat.id, author, first_message, client_msg_id=client_msg_id
+            )
         ack = ack_for(actor, message)
     return chat, ack
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,6 +22,12 @@ class RoutingSettings(BaseModel):
     default_skill: str | None = None
 
 
+# Told (inside the transaction, with the site locked) that the site's queue was just drained:
+# an agent came online or capacity freed. Other domains waiting for someone to answer (the
+# proactive invitations) are plugged in by the process (app/state.py); routing imports none.
+CapacityListener = Callable[[Any, str], Awaitable[None]]
+
+
 @dataclass(frozen=True, slots=True)
 class RoutingPolicy:
     """Process-wide routing parameters (from Settings)."""
@@ -28,6 +35,7 @@ class RoutingPolicy:
     presence_grace_s: float
     offer_timeout_s: float = 30.0
     idle_away_s: float = 0.0
+    on_capacity: tuple[CapacityListener, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

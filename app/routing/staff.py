@@ -6,13 +6,19 @@ and live here, above both; ``app/agents`` keeps accounts, login and tokens.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from app.agents.models import Agent
-from app.agents.service import agent_of_site, end_sessions, revoke_tokens, skill_rows
+from app.agents.service import (
+    agent_of_site,
+    end_sessions,
+    record_status,
+    revoke_tokens,
+    skill_rows,
+)
 from app.common.actor import STAFF_ROLES, Actor
 from app.common.enums import AgentStatus
 from app.common.errors import Conflict
@@ -91,14 +97,18 @@ async def set_status(
     policy: RoutingPolicy,
     reason: PresenceReason | None = None,
     announce: bool = False,
+    at: datetime | None = None,
 ) -> None:
     """Change an agent's status, tell the site, and let the queue move if they came online.
 
     ``announce``: tell the site even when nothing changed (an agent's own ``presence.set`` is
-    always answered with ``presence.update``).
+    always answered with ``presence.update``). ``at``: when the change happened, if earlier
+    than now (an expired agent left at their last heartbeat); the status period starts then.
     """
     await claim.lock_site(uow, agent.site_id)
     changed = agent.status != status
+    if changed:
+        await record_status(uow.session, agent, status, at)
     agent.status = status
     agent.last_seen_at = agent.last_seen_at or utcnow()
     await uow.session.flush()
@@ -137,7 +147,15 @@ async def expire_presence(uow: UnitOfWork, policy: RoutingPolicy) -> list[str]:
         ).scalars()
     )
     for agent in stale:
-        await set_status(uow, agent, AgentStatus.OFFLINE, policy, reason="connection_lost")
+        # Gone since their last heartbeat (or their socket's end), on whichever process.
+        await set_status(
+            uow,
+            agent,
+            AgentStatus.OFFLINE,
+            policy,
+            reason="connection_lost",
+            at=agent.last_seen_at,
+        )
         await handover.requeue_chats_of(uow, agent, policy)
     return [a.id for a in stale]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.common.errors import BadRequest, NotFound
 from app.common.i18n import Language
+from app.offline.hours import OfficeHours
 from app.ratelimit.site_rules import SiteRateLimits
 from app.routing import assignment, departments
 from app.routing.departments import Department
@@ -22,6 +23,12 @@ router = APIRouter(prefix="/api/v1", tags=["sites"], responses=ERRORS)
 
 
 class SiteUpdate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"greeting": "Questions? Ask us.", "identity_required": True}]
+        }
+    )
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     greeting: str | None = Field(default=None, max_length=300)
     theme_color: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
@@ -43,6 +50,13 @@ class SiteUpdate(BaseModel):
     language: Language | None = None
     # Let the widget speak the visitor's browser language when it is one of Parley's.
     language_from_browser: bool | None = None
+    # Office hours (docs/protocol.md "Office hours"); null removes them (open whenever an agent
+    # is online). Who is e-mailed offline messages, and whether the bubble hides meanwhile.
+    office_hours: OfficeHours | None = None
+    notify_emails: list[EmailStr] | None = Field(default=None, max_length=10)
+    hide_when_offline: bool | None = None
+    # Seconds a visitor may wait for an answer before the KPI dashboard alerts (docs/kpis.md).
+    alert_after_s: int | None = Field(default=None, ge=1, le=3600)
 
     @field_validator("timezone")
     @classmethod
@@ -59,9 +73,12 @@ _IN_SETTINGS = (
     "timezone",
     "transcripts",
     "identity_required",
+    "hide_when_offline",
+    "alert_after_s",
     "language",
     "language_from_browser",
 )
+_OFFLINE = ("office_hours", "notify_emails")
 
 
 @router.get("/sites/{site_id}")
@@ -83,7 +100,7 @@ async def update_site(
             raise NotFound("no such site")
         changes = body.model_dump(
             exclude_unset=True,
-            exclude={"routing", "departments", "rate_limits", *_IN_SETTINGS},
+            exclude={"routing", "departments", "rate_limits", *_IN_SETTINGS, *_OFFLINE},
         )
         for field, value in changes.items():
             setattr(site, field, value)
@@ -101,6 +118,12 @@ async def update_site(
         kept = body.model_dump(exclude_unset=True, exclude_none=True, include=set(_IN_SETTINGS))
         if kept:
             site.settings = {**site.settings, **kept}
+        if "office_hours" in body.model_fields_set:
+            hours = body.office_hours.model_dump(mode="json") if body.office_hours else None
+            site.settings = {**site.settings, "office_hours": hours}
+        if body.notify_emails is not None:
+            emails = list(dict.fromkeys(str(e) for e in body.notify_emails))
+            site.settings = {**site.settings, "notify_emails": emails}
         if body.rate_limits is not None:
             own = body.rate_limits.model_dump(exclude_none=True)
             site.settings = {**site.settings, "rate_limits": own}

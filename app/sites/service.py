@@ -53,6 +53,17 @@ def site_timezone(site: Site) -> str:
     return zone if isinstance(zone, str) and zone else "UTC"
 
 
+DEFAULT_ALERT_AFTER_S = 60
+
+
+def alert_after_s(site: Site) -> int:
+    """Seconds a visitor may wait for an answer before the dashboard raises its alert."""
+    value = site.settings.get("alert_after_s")
+    return (
+        value if isinstance(value, int) and not isinstance(value, bool) else DEFAULT_ALERT_AFTER_S
+    )
+
+
 def transcripts_enabled(site: Site) -> bool:
     """Whether visitors and agents may have chat transcripts e-mailed (on unless turned off)."""
     return site.settings.get("transcripts") is not False

@@ -7,20 +7,43 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.common.lookup import get_in_site
+from app.common.types import utcnow
 from app.triggers import service
 from app.triggers.models import Trigger
-from app.triggers.schemas import TriggerIn, TriggerList, TriggerOut, TriggerUpdate
+from app.triggers.schemas import (
+    TriggerIn,
+    TriggerList,
+    TriggerOut,
+    TriggerPreview,
+    TriggerPreviewIn,
+    TriggerUpdate,
+)
 from app.web.deps import AdminAgent, StateDep
 from app.web.errors import ERRORS
+from app.web.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/api/v1", tags=["triggers"], responses=ERRORS)
 NOT_FOUND = "no such trigger"
 
 
 @router.post("/triggers", status_code=201, response_model=TriggerOut)
-async def create_trigger(body: TriggerIn, agent: AdminAgent, state: StateDep) -> TriggerOut:
+async def create_trigger(
+    body: TriggerIn, agent: AdminAgent, state: StateDep, idempotency: IdempotencyKey
+) -> TriggerOut:
     async with state.uow() as uow:
         return service.view(await service.create(uow, agent.site_id, body))
+
+
+@router.post("/triggers/preview", response_model=TriggerPreview)
+async def preview_trigger(
+    body: TriggerPreviewIn, agent: AdminAgent, state: StateDep
+) -> TriggerPreview:
+    """Would this trigger (as the form has it, saved or not) invite on this made-up visit now,
+    and if not, why not: the console's "Test". Nothing is stored."""
+    async with state.uow() as uow:
+        return await service.preview(
+            uow, agent.site_id, body.trigger, body.visit, utcnow(), state.invite_policy()
+        )
 
 
 @router.get("/triggers", response_model=TriggerList)

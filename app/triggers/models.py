@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from app.common.types import UTCDateTime, new_id, utcnow
 from app.db import Base
@@ -33,7 +34,10 @@ class Trigger(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     conditions: Mapped[dict[str, Any]] = mapped_column(JSON)
     exclude_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The first variant's text (the whole text of a trigger without variants).
     message: Mapped[str] = mapped_column(Text)
+    # A/B variants [{id, message, weight}]; None: the one variant ``message`` (see variants.py).
+    variants: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
     open_panel: Mapped[bool] = mapped_column(Boolean, default=False)
     when_unavailable: Mapped[bool] = mapped_column(Boolean, default=False)
     # Fires only while an agent with this skill could take the chat (None: any agent).
@@ -66,6 +70,9 @@ class TriggerVisit(Base):
     cart_value: Mapped[float | None] = mapped_column(Float, default=None)
     # Names of the visitor.events of this visit (bounded, see service.MAX_EVENT_NAMES).
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Since when a trigger holds but nobody can answer: an agent becoming available wakes the
+    # visitor's timer (service.wake_waiting). None: not waiting.
+    awaiting_agent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Invitation(Base):
@@ -91,8 +98,14 @@ class Invitation(Base):
         ForeignKey("agents.id", ondelete="SET NULL"), default=None
     )
     message: Mapped[str] = mapped_column(Text)
+    # The trigger's A/B variant shown (None: an invitation not made by a trigger).
+    variant_id: Mapped[str | None] = mapped_column(String(32), default=None)
     url: Mapped[str] = mapped_column(Text)
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the widget reported the teaser (or the panel) on screen; once.
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     chat_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Sent by ``agent_id`` by hand from the live visitors list (no trigger), not by a rule.
+    by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -31,15 +31,20 @@ from app.routing import claim
 from app.routing.policy import RoutingPolicy
 from app.triggers import schemas
 from app.triggers.models import Invitation, Trigger, TriggerVisit
-from app.triggers.rules import Facts, excluded, first_time
+from app.triggers.rules import TIME_FIELDS, Facts, excluded, first_time, interval
 from app.triggers.schemas import (
     InvitationAgent,
     InvitationDismissed,
     InvitationStats,
+    RuleResult,
+    SampleVisit,
     TriggerIn,
     TriggerOut,
+    TriggerPreview,
     TriggerUpdate,
 )
+from app.triggers.variants import pick, variants_of
+from app.visitors import live
 from app.visitors.models import Visitor, VisitorSocket
 from app.webhooks import outbox as webhooks
 
@@ -66,11 +71,22 @@ class InvitePolicy:
 # --- managing triggers -------------------------------------------------------------------
 
 
+def _texts(fields: dict[str, Any]) -> dict[str, Any]:
+    """``message`` or ``variants`` as stored: the variants, and the first one's text as
+    ``message`` (what older readers of a trigger show); a lone ``message`` clears variants."""
+    variants = fields.pop("variants", None)
+    if variants is not None:
+        fields["variants"], fields["message"] = variants, variants[0]["message"]
+    elif "message" in fields:
+        fields["variants"] = None
+    return fields
+
+
 async def create(uow: UnitOfWork, site_id: str, body: TriggerIn) -> Trigger:
     now = utcnow()
     trigger = Trigger(
         site_id=site_id,
-        **body.model_dump(mode="json"),
+        **_texts(body.model_dump(mode="json")),
         created_at=now,
         updated_at=now,
     )
@@ -80,7 +96,7 @@ async def create(uow: UnitOfWork, site_id: str, body: TriggerIn) -> Trigger:
 
 
 async def update(uow: UnitOfWork, trigger: Trigger, body: TriggerUpdate) -> Trigger:
-    for name, value in body.model_dump(mode="json", exclude_unset=True).items():
+    for name, value in _texts(body.model_dump(mode="json", exclude_unset=True)).items():
         setattr(trigger, name, value)
     trigger.updated_at = utcnow()
     await uow.session.flush()
@@ -100,27 +116,44 @@ async def page(
     return rows, (rows[-1].id if more and rows else None)
 
 
-async def stats(uow: UnitOfWork, trigger_ids: list[str]) -> dict[str, InvitationStats]:
-    """Invitations fired, accepted and dismissed, per trigger."""
+@dataclass(frozen=True, slots=True)
+class TriggerStats:
+    """A trigger's invitation counts, in all and per A/B variant id."""
+
+    total: InvitationStats
+    variants: dict[str | None, InvitationStats]
+
+
+async def stats(uow: UnitOfWork, trigger_ids: list[str]) -> dict[str, TriggerStats]:
+    """Invitations fired, shown, accepted and dismissed, per trigger and variant."""
     if not trigger_ids:
         return {}
     rows = await uow.session.execute(
         select(
             Invitation.trigger_id,
+            Invitation.variant_id,
             func.count(),
+            func.count(Invitation.shown_at),
             func.count(Invitation.accepted_at),
             func.count(Invitation.dismissed_at),
         )
         .where(Invitation.trigger_id.in_(trigger_ids))
-        .group_by(Invitation.trigger_id)
+        .group_by(Invitation.trigger_id, Invitation.variant_id)
     )
-    return {
-        str(tid): InvitationStats(fired=fired, accepted=accepted, dismissed=dismissed)
-        for tid, fired, accepted, dismissed in rows
-    }
+    out: dict[str, TriggerStats] = {}
+    for tid, variant_id, fired, shown, accepted, dismissed in rows:
+        found = out.setdefault(str(tid), TriggerStats(InvitationStats(), {}))
+        found.variants[variant_id] = InvitationStats(
+            fired=fired, shown=shown, accepted=accepted, dismissed=dismissed
+        )
+        for name in ("fired", "shown", "accepted", "dismissed"):
+            total = found.total
+            setattr(total, name, getattr(total, name) + getattr(found.variants[variant_id], name))
+    return out
 
 
-def view(trigger: Trigger, counts: InvitationStats | None = None) -> TriggerOut:
+def view(trigger: Trigger, counts: TriggerStats | None = None) -> TriggerOut:
+    per_variant = counts.variants if counts else {}
     return TriggerOut.model_validate(
         {
             "id": trigger.id,
@@ -129,13 +162,98 @@ def view(trigger: Trigger, counts: InvitationStats | None = None) -> TriggerOut:
             "conditions": trigger.conditions,
             "exclude_urls": trigger.exclude_urls,
             "message": trigger.message,
+            "variants": [
+                {**v, "invitations": per_variant.get(v["id"], InvitationStats())}
+                for v in variants_of(trigger.variants, trigger.message)
+            ],
             "open_panel": trigger.open_panel,
             "when_unavailable": trigger.when_unavailable,
             "skill": trigger.skill,
             "created_at": trigger.created_at,
             "updated_at": trigger.updated_at,
-            "invitations": counts or InvitationStats(),
+            "invitations": counts.total if counts else InvitationStats(),
         }
+    )
+
+
+# --- testing a trigger on a made-up visit -------------------------------------------------
+
+
+def _rule_result(rule: dict[str, Any], facts: Facts, now: datetime) -> RuleResult:
+    span = interval(rule, facts)
+    field, value = rule["field"], rule["value"]
+    if span is None:
+        return RuleResult(**rule, holds=False, note="does not hold for this visit")
+    lo, hi = span
+    if field in TIME_FIELDS:
+        what = "on the page" if field == "time_on_page_s" else "on the site"
+        if lo is not None and lo > now:
+            wait = round((lo - now).total_seconds(), 3)
+            return RuleResult(
+                **rule, holds=False, note=f"holds after {value} s {what} ({wait} s more)"
+            )
+        if hi is not None and now > hi:
+            return RuleResult(**rule, holds=False, note=f"held only in the first {value} s {what}")
+    return RuleResult(**rule, holds=True, note="holds")
+
+
+async def preview(
+    uow: UnitOfWork,
+    site_id: str,
+    trigger: TriggerIn,
+    sample: SampleVisit,
+    now: datetime,
+    policy: InvitePolicy,
+) -> TriggerPreview:
+    """Judge ``trigger`` on a made-up visit with the same rules code as real visits, and say
+    why it would not invite now. Nothing is stored or sent."""
+    on_site = max(sample.time_on_site_s or 0.0, sample.time_on_page_s)
+    facts = Facts(
+        url=sample.url,
+        page_started_at=now - timedelta(seconds=sample.time_on_page_s),
+        visit_started_at=now - timedelta(seconds=on_site),
+        page_views=sample.page_views,
+        visit_count=sample.visit_count,
+        returning=sample.visit_count > 1,
+        cart_value=sample.cart_value,
+        referrer=sample.referrer,
+        language=sample.language,
+        events=frozenset(sample.events),
+    )
+    conditions = trigger.conditions.model_dump(mode="json")
+    rules = [_rule_result(rule, facts, now) for rule in conditions["rules"]]
+    at = first_time(conditions, facts, now)
+    after_s = None if at is None else round((at - now).total_seconds(), 3)
+    excluded_by = next((p for p in trigger.exclude_urls if excluded(sample.url, [p])), None)
+    agent = await claim.could_take(uow, site_id, trigger.skill, policy.routing)
+    reasons = []
+    if not trigger.enabled:
+        reasons.append("the trigger is disabled")
+    if excluded_by is not None:
+        reasons.append(f"the URL matches the excluded pattern {excluded_by!r}")
+    if after_s is None:
+        which = "every rule must" if conditions["match"] == "all" else "one rule must"
+        reasons.append(f"the rules do not hold for this visit ({which} hold)")
+    elif after_s > 0:
+        reasons.append(f"the rules hold only in {after_s} s")
+    if agent is None and not trigger.when_unavailable:
+        skill = f" with the skill {trigger.skill!r}" if trigger.skill else ""
+        reasons.append(
+            f"nobody{skill} can answer now (online, with room); with when_unavailable the "
+            "shop invites anyway"
+        )
+    return TriggerPreview(
+        fires=not reasons,
+        rules_hold=after_s == 0,
+        after_s=after_s,
+        excluded_by=excluded_by,
+        agent=(
+            InvitationAgent(id=agent.id, name=agent.name, avatar_url=agent.avatar_url)
+            if agent
+            else None
+        ),
+        reasons=reasons,
+        rules=rules,
     )
 
 
@@ -182,6 +300,13 @@ async def event_seen(
     if name not in visit.events and len(visit.events) < MAX_EVENT_NAMES:
         visit.events = [*visit.events, name]
     return await advance(uow, visit, now, policy)
+
+
+async def current_visit(
+    uow: UnitOfWork, visitor_id: str, site_id: str, now: datetime, policy: InvitePolicy
+) -> TriggerVisit:
+    """The visitor's visit row, locked (an agent's invitation by hand belongs to it too)."""
+    return await _visit(uow, visitor_id, site_id, now, policy)
 
 
 async def _visit(
@@ -250,6 +375,7 @@ async def advance(
 async def _evaluate(
     uow: UnitOfWork, visit: TriggerVisit, now: datetime, policy: InvitePolicy
 ) -> datetime | None:
+    waiting_since, visit.awaiting_agent_at = visit.awaiting_agent_at, None
     if visit.page_views == 0:
         return None  # nothing seen of this visit yet: never on arrival without a page view
     triggers = list(
@@ -287,7 +413,9 @@ async def _evaluate(
         for trigger in ready:
             if await _fire(uow, visit, trigger, now, policy):
                 return None
-    # A trigger that held but found nobody to answer waits for the next page view or event.
+        # It held but nobody could answer: an agent becoming available wakes this visitor's
+        # timer (wake_waiting), as does their next page view or event.
+        visit.awaiting_agent_at = waiting_since or now
     return min((at for at, _ in timed if at > now), default=None)
 
 
@@ -335,6 +463,8 @@ async def _fire(
     agent = await claim.could_take(uow, visit.site_id, trigger.skill, policy.routing)
     if agent is None and not trigger.when_unavailable:
         return False
+    variant = pick(variants_of(trigger.variants, trigger.message), visit.visitor_id, trigger.id)
+    message = str(variant["message"])
     dialect = uow.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     invitation_id = await uow.session.scalar(
@@ -346,7 +476,8 @@ async def _fire(
             visitor_id=visit.visitor_id,
             visit_no=visit.visit_no,
             agent_id=agent.id if agent else None,
-            message=trigger.message,
+            message=message,
+            variant_id=str(variant["id"]),
             url=visit.url,
             fired_at=now,
         )
@@ -358,8 +489,9 @@ async def _fire(
     frame = schemas.Invitation(
         invitation_id=invitation_id,
         trigger_id=trigger.id,
-        message=trigger.message,
+        message=message,
         open_panel=trigger.open_panel,
+        variant_id=str(variant["id"]),
         agent=(
             InvitationAgent(id=agent.id, name=agent.name, avatar_url=agent.avatar_url)
             if agent
@@ -367,6 +499,7 @@ async def _fire(
         ),
     )
     uow.emit(visitor_topic(visit.visitor_id), frame)
+    live.changed(uow, visit.site_id, visit.visitor_id)
     webhooks.record(
         uow,
         trigger.site_id,
@@ -374,6 +507,26 @@ async def _fire(
         {"visitor_id": visit.visitor_id, "trigger_name": trigger.name, **frame.dump()},
     )
     return True
+
+
+# Visitors woken per queue drain at most; the rest wait for the next one (or a page view).
+MAX_WOKEN = 500
+
+
+async def wake_waiting(uow: UnitOfWork, site_id: str) -> None:
+    """An agent of the site came online or capacity freed (routing drained the queue): the
+    timers of visitors whose trigger held while nobody could answer run now. The timer is the
+    same durable, claimed-once job as a time rule's, so with several processes one of them
+    judges each visitor, and the invitation row stays unique per visit."""
+    waiting = await uow.session.execute(
+        select(TriggerVisit.visitor_id)
+        .where(TriggerVisit.site_id == site_id, TriggerVisit.awaiting_agent_at.is_not(None))
+        .order_by(TriggerVisit.awaiting_agent_at)
+        .limit(MAX_WOKEN)
+    )
+    now = utcnow()
+    for visitor_id in waiting.scalars():
+        await jobs.schedule(uow, job_key(visitor_id), TRIGGER_JOB, now, {"visitor_id": visitor_id})
 
 
 def handlers(
@@ -420,7 +573,19 @@ async def dismiss(uow: UnitOfWork, visitor_id: str, invitation_id: str, now: dat
     if invitation.dismissed_at is None and invitation.accepted_at is None:
         invitation.dismissed_at = now
         await jobs.cancel(uow, job_key(visitor_id))
+        live.changed(uow, invitation.site_id, visitor_id)
     uow.emit(visitor_topic(visitor_id), InvitationDismissed(invitation_id=invitation.id))
+    return True
+
+
+async def shown(uow: UnitOfWork, visitor_id: str, invitation_id: str, now: datetime) -> bool:
+    """The widget put the invitation on screen: the first report counts (a second tab, a
+    reload, a repeat are ignored). False when the visitor has no such invitation."""
+    invitation = await _own(uow, visitor_id, invitation_id)
+    if invitation is None:
+        return False
+    if invitation.shown_at is None:
+        invitation.shown_at = now
     return True
 
 
@@ -434,6 +599,7 @@ async def accept(
         return False
     if invitation.accepted_at is None:
         invitation.accepted_at = now
+        live.changed(uow, invitation.site_id, visitor_id)
     if chat_id is not None and invitation.chat_id is None:
         invitation.chat_id = chat_id
     return True

@@ -7,7 +7,7 @@ from datetime import datetime
 from app.common.errors import NotFound
 from app.common.types import utcnow
 from app.triggers import service
-from app.triggers.schemas import InvitationAccept, InvitationDismiss
+from app.triggers.schemas import InvitationAccept, InvitationDismiss, InvitationShown
 from app.web.context import FrameContext
 from app.web.dispatch import handles
 
@@ -23,6 +23,13 @@ async def on_invitation_dismiss(ctx: FrameContext, frame: InvitationDismiss) -> 
 async def on_invitation_accept(ctx: FrameContext, frame: InvitationAccept) -> None:
     async with ctx.uow() as uow:
         if not await service.accept(uow, ctx.actor.id, frame.invitation_id, None, utcnow()):
+            raise NotFound("no such invitation")
+
+
+@handles(InvitationShown, "visitor")
+async def on_invitation_shown(ctx: FrameContext, frame: InvitationShown) -> None:
+    async with ctx.uow() as uow:
+        if not await service.shown(uow, ctx.actor.id, frame.invitation_id, utcnow()):
             raise NotFound("no such invitation")
 
 

@@ -6,20 +6,21 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from app.agents.models import Agent
 from app.agents.service import actor_of
 from app.chat.access import authorize_visitor
 from app.chat.models import Chat
-from app.chat.queries import open_chat_of
+from app.chat.queries import current_chat_of
 from app.common.enums import AgentStatus, ChatStatus
 from app.common.errors import Forbidden, NotFound
 from app.common.tokens import issue
 from app.common.types import iso
 from app.common.uow import UnitOfWork
 from app.identity import service as identity
+from app.offline import service as offline
 from app.routing import departments
 from app.sites.service import (
     language_from_browser,
@@ -51,6 +52,22 @@ router = APIRouter(prefix="/api/v1", tags=["widget"], responses=ERRORS)
 
 
 class SessionIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "site_key": "demo-nordlys",
+                    "user": {
+                        "id": "cust-42",
+                        "email": "ann@shop.example",
+                        "name": "Ann",
+                        "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                    },
+                }
+            ]
+        }
+    )
+
     site_key: str = Field(min_length=1, max_length=64)
     visitor_token: str | None = Field(default=None, max_length=2000)
     # The shop's signed-in customer (Parley.setUser); trusted only with a valid hash.
@@ -83,7 +100,7 @@ async def widget_session(
             )
             if user is not None:
                 identity.fill_blanks(visitor, user)
-        chat = await open_chat_of(uow, visitor.id)
+        chat = await current_chat_of(uow, visitor.id)
         online = await uow.session.scalar(
             select(Agent.id)
             .where(Agent.site_id == site.id, Agent.status == AgentStatus.ONLINE)
@@ -95,6 +112,8 @@ async def widget_session(
             theme=WidgetTheme(color=site.theme_color),
             greeting=site.greeting,
             agents_online=online is not None,
+            available=offline.is_available(site, state.clock(), online is not None),
+            hide_when_offline=offline.hide_when_offline(site),
             active_chat=await _active_chat(uow, chat),
             transcripts=state.mailer.enabled and transcripts_enabled(site),
             departments=departments.public_view(offered) if offered else None,
@@ -120,6 +139,12 @@ async def _active_chat(uow: UnitOfWork, chat: Chat | None) -> WidgetActiveChat |
 
 
 class VisitorUpdate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Ann", "attributes": {"plan": "gold", "lifetime_value": "1200"}}]
+        }
+    )
+
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     attributes: dict[str, Any] | None = None

@@ -29,6 +29,8 @@ class Visitor(Base):
 
 class PageView(Base):
     __tablename__ = "page_views"
+    # Visitors seen in a window (conversion KPIs).
+    __table_args__ = (Index("ix_page_views_site_created", "site_id", "created_at", "visitor_id"),)
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True

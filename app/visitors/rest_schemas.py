@@ -59,6 +59,10 @@ class WidgetConfig(WireModel):
     theme: WidgetTheme
     greeting: str
     agents_online: bool
+    available: bool = Field(
+        description="a chat started now goes to an agent: in office hours and an agent online"
+    )
+    hide_when_offline: bool = Field(description="hide the bubble while not available")
     active_chat: WidgetActiveChat | None
     transcripts: bool = Field(description="the widget offers to e-mail the transcript")
     departments: list[DepartmentChoice] | None = omitted("the pre-chat form's topics, if any")

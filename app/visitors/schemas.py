@@ -140,3 +140,14 @@ class IdentityUser(WireModel):
     # As long as the widget lets through (widget/src/api.js cleanUser); stored cut to 200.
     name: str | None = Field(default=None, max_length=320)
     hash: str | None = Field(default=None, max_length=128)
+
+
+class VisitorChanged(ServerFrame):
+    """Something a live visitors list shows changed for this visitor (a page, an event, a socket
+    opened or closed, an invitation, a chat). Published on the site's ``visitors:`` topic only
+    to the processes where someone watches the list; they read the visitor's row themselves and
+    send it batched (``visitors.delta``). No socket ever receives this frame."""
+
+    audience_note = "internal: the processes watching the site's visitors list (never a socket)"
+    type: Literal["visitor.changed"] = "visitor.changed"
+    visitor_id: str

@@ -15,6 +15,7 @@ from app.common.tokens import TokenClaims, verify
 from app.common.types import iso, utcnow
 from app.common.uow import UnitOfWork
 from app.sites.models import Site
+from app.visitors import live
 from app.visitors.models import PageView, Visitor, VisitorEvent
 from app.visitors.schemas import EventOut, VisitorActivity
 
@@ -122,6 +123,7 @@ async def record_event(
 def _announce(uow: UnitOfWork, site_id: str, activity: VisitorActivity) -> None:
     """The site's agents follow every visitor's trail live (never a visitor socket)."""
     uow.emit(site_topic(site_id), activity, audience="staff")
+    live.changed(uow, site_id, activity.visitor_id)
 
 
 async def last_event(session: AsyncSession, visitor_id: str, name: str) -> VisitorEvent | None:

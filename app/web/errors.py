@@ -6,9 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.common.errors import ErrorCode
+
 
 class ErrorDetail(BaseModel):
-    code: str
+    code: ErrorCode
     message: str
 
 
@@ -22,14 +24,23 @@ def _answer(description: str) -> dict[str, Any]:
     return {"model": ErrorBody, "description": description}
 
 
-# Declared on every router: the answers its routes give besides success. FastAPI documents
-# 422 (a body or parameter that does not validate) by itself; it carries the same body.
+# Declared on every router: the answers its routes give besides success, all with the same
+# body. 422 is declared here so that FastAPI does not document its own validation-error shape,
+# which Parley never sends.
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: _answer("bad_request: the request cannot be carried out as sent"),
     401: _answer("unauthorized: no token, or an invalid, expired or revoked one"),
     403: _answer("forbidden: the caller's role or relation to the object does not allow it"),
     404: _answer("not_found: no such object on the caller's site"),
-    409: _answer("conflict: the object's state does not allow it now"),
+    409: _answer(
+        "conflict: the object's state does not allow it now (or a request with the same "
+        "Idempotency-Key is still running)"
+    ),
+    422: _answer(
+        "bad_request: a body field or parameter does not validate (the message names it, e.g. "
+        "`events: List should have at least 1 item`); idempotency_key_reused: the "
+        "Idempotency-Key came with another request"
+    ),
     429: _answer("rate_limited: too many requests; retry after the Retry-After header"),
 }
 

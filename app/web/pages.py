@@ -174,6 +174,35 @@ async def archive(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "archive.html", _page_context())
 
 
+@router.get("/console/triggers", response_class=HTMLResponse)
+async def triggers_page(request: Request) -> HTMLResponse:
+    """Proactive-invitation triggers for admins; the API checks the role."""
+    return templates.TemplateResponse(request, "triggers.html", _page_context())
+
+
+@router.api_route("/widget/loader.css", methods=["GET", "HEAD"])
+async def widget_loader_css(request: Request) -> Response:
+    """The loader's stylesheet on its own: the console's teaser preview draws with it, so the
+    preview looks exactly like the teaser on the shop."""
+    path = WIDGET_DIR / "loader.css"
+    stamp = path.stat().st_mtime_ns
+    if _loader_css.get("stamp") != stamp:
+        _loader_css["stamp"] = stamp
+        _loader_css["asset"] = Asset.of(path.read_bytes(), "text/css; charset=utf-8")
+    asset = _loader_css["asset"]
+    assert isinstance(asset, Asset)
+    return respond(request, asset, REVALIDATE)
+
+
+_loader_css: dict[str, object] = {}
+
+
+@router.get("/console/visitors", response_class=HTMLResponse)
+async def visitors(request: Request) -> HTMLResponse:
+    """Who is on the site now, live; the list comes over the agent socket (visitors.watch)."""
+    return templates.TemplateResponse(request, "visitors.html", _page_context())
+
+
 @router.get("/demo", response_class=HTMLResponse)
 async def demo(request: Request, state: StateDep) -> HTMLResponse:
     if not state.settings.demo:

@@ -11,11 +11,15 @@ from app.agents.models import Agent
 from app.agents.schemas import AgentOut
 from app.common.i18n import Language
 from app.common.wire import WireModel, omitted
+from app.offline.hours import OfficeHours
+from app.offline.service import hide_when_offline, notify_emails, office_hours
 from app.ratelimit.site_rules import SiteRateLimits
 from app.routing.departments import Department, departments_of
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
 from app.sites.service import (
+    DEFAULT_ALERT_AFTER_S,
+    alert_after_s,
     language_from_browser,
     site_language,
     site_timezone,
@@ -75,6 +79,15 @@ class SiteOut(WireModel):
     identity_required: bool = Field(description="widget sessions need a verified user hash")
     language: Language = Field(description="the widget's and the e-mails' language")
     language_from_browser: bool = Field(description="the widget follows the browser's language")
+    office_hours: OfficeHours | None = Field(
+        description="weekly opening ranges, time zone and holidays; null: always open"
+    )
+    notify_emails: list[str] = Field(description="who is e-mailed offline messages")
+    hide_when_offline: bool = Field(description="the widget's bubble hides while unavailable")
+    alert_after_s: int = Field(
+        default=DEFAULT_ALERT_AFTER_S,
+        description="seconds a visitor may wait unanswered before the dashboard alerts",
+    )
     secret: str | None = omitted("the site's signing secret (admins only)")
 
     @classmethod
@@ -94,5 +107,9 @@ class SiteOut(WireModel):
             identity_required=bool(site.settings.get("identity_required", False)),
             language=site_language(site),
             language_from_browser=language_from_browser(site),
+            office_hours=office_hours(site),
+            notify_emails=notify_emails(site),
+            hide_when_offline=hide_when_offline(site),
+            alert_after_s=alert_after_s(site),
             secret=site.secret if secrets else None,
         )

@@ -22,7 +22,9 @@ from app.common.events import (
     visitor_topic,
 )
 from app.common.tokens import verify
+from app.livevisitors import ws as live_visitor_frames
 from app.mail import ws as mail_frames
+from app.offline import ws as offline_frames
 from app.privacy import ws as privacy_frames
 from app.realtime.hub import Connection
 from app.realtime.schemas import Ping, Pong
@@ -55,8 +57,10 @@ async def _pong(ctx: FrameContext, frame: Ping) -> None:
 FRAME_MODULES = (
     agent_frames,
     chat_frames,
+    live_visitor_frames,
     mail_frames,
     privacy_frames,
+    offline_frames,
     routing_frames,
     supervision_frames,
     survey_frames,
@@ -75,7 +79,7 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     async with state.uow() as uow:
         visitor = await uow.session.get(Visitor, claims.subject)
         site = await uow.session.get(Site, claims.site_id)
-        chat = await queries.open_chat_of(uow, claims.subject) if visitor else None
+        chat = await queries.current_chat_of(uow, claims.subject) if visitor else None
     if visitor is None or site is None or not origin_allowed(site, ws.headers.get("origin")):
         await reject(ws)
         return
@@ -98,7 +102,9 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     async with abandoned.visitor_present(
         state.uow, state.visitor_socket_ids, visitor.id, state.settings.visitor_gone_s
     ):
+        await live_visitor_frames.announce(state, site.id, visitor.id)  # on the site now
         await run_socket(ws, ctx, VISITOR_FRAMES, topics, on_open)
+    await live_visitor_frames.announce(state, site.id, visitor.id)  # left, or one tab fewer
 
 
 async def agent_socket(ws: WebSocket, state: AppState) -> None:
@@ -135,6 +141,17 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
         for chat, _visitor in rows:
             await ctx.hub.subscribe(ctx.conn, chat_topic(chat.id))
         ctx.release(hello)
+        if actor.is_staff:
+            # The dashboard's tiles (kpi.tiles): now, and whenever they change.
+            await state.live_tiles.watch(agent.site_id, conn)
 
     ctx = FrameContext(state, conn, actor)
-    await run_socket(ws, ctx, AGENT_FRAMES, topics, on_open)
+    try:
+        await run_socket(ws, ctx, AGENT_FRAMES, topics, on_open)
+    finally:
+        await state.live_tiles.unwatch(agent.site_id, conn)
+    if agent.id not in state.hub.local_agent_ids():
+        # The agent's last socket here ended: when their status period ends if no process
+        # refreshes them before the presence grace runs out (docs/kpis.md, online time).
+        async with state.uow() as uow:
+            await agents.socket_ended(uow.session, agent.id)

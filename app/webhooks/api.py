@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from app.common.lists import SHORT_LIST_LIMIT, SHORT_LIST_MAX, page_of
 from app.web.deps import AdminAgent, StateDep
 from app.web.errors import ERRORS
+from app.web.idempotency import IdempotencyKey
 from app.webhooks import service
 from app.webhooks.schemas import (
     DeliveryOut,
@@ -16,6 +18,7 @@ from app.webhooks.schemas import (
     WebhookIn,
     WebhookList,
     WebhookOut,
+    WebhookSecret,
     WebhookUpdate,
 )
 
@@ -23,7 +26,9 @@ router = APIRouter(prefix="/api/v1", tags=["webhooks"], responses=ERRORS)
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookCreated)
-async def create_webhook(body: WebhookIn, admin: AdminAgent, state: StateDep) -> WebhookCreated:
+async def create_webhook(
+    body: WebhookIn, admin: AdminAgent, state: StateDep, idempotency: IdempotencyKey
+) -> WebhookCreated:
     """The secret that signs the deliveries is in this answer only: keep it."""
     async with state.uow() as uow:
         endpoint = await service.create(
@@ -33,10 +38,16 @@ async def create_webhook(body: WebhookIn, admin: AdminAgent, state: StateDep) ->
 
 
 @router.get("/webhooks", response_model=WebhookList)
-async def list_webhooks(admin: AdminAgent, state: StateDep) -> WebhookList:
+async def list_webhooks(
+    admin: AdminAgent,
+    state: StateDep,
+    limit: Annotated[int, Query(ge=1, le=SHORT_LIST_MAX)] = SHORT_LIST_LIMIT,
+    cursor: str | None = None,
+) -> WebhookList:
     async with state.uow() as uow:
-        endpoints = await service.listed(uow, admin.site_id)
-        return WebhookList(items=[WebhookOut.model_validate(e) for e in endpoints])
+        endpoints = [WebhookOut.model_validate(e) for e in await service.listed(uow, admin.site_id)]
+    page, next_cursor = page_of(endpoints, limit, cursor, lambda e: e.id)
+    return WebhookList(items=page, next_cursor=next_cursor)
 
 
 @router.get("/webhooks/{webhook_id}", response_model=WebhookOut)
@@ -58,6 +69,22 @@ async def update_webhook(
             state.settings.webhooks_allow_private,
         )
         return WebhookOut.model_validate(endpoint)
+
+
+@router.post("/webhooks/{webhook_id}/secret", response_model=WebhookSecret)
+async def rotate_secret(webhook_id: str, admin: AdminAgent, state: StateDep) -> WebhookSecret:
+    """A new signing secret, shown in this answer only. The previous one keeps signing beside
+    it for ``PARLEY_WEBHOOKS_SECRET_GRACE_S`` (24 h), so the receiver can switch over."""
+    async with state.uow() as uow:
+        endpoint = await service.rotate_secret(
+            uow, admin.site_id, webhook_id, state.settings.webhooks_secret_grace_s
+        )
+        assert endpoint.previous_secret_until is not None
+        return WebhookSecret(
+            id=endpoint.id,
+            secret=endpoint.secret,
+            previous_secret_expires_at=endpoint.previous_secret_until,
+        )
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)

@@ -24,6 +24,9 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation the replaced secret still signs (beside the new one) until this time.
+    previous_secret: Mapped[str | None] = mapped_column(String(100), default=None)
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Set when the endpoint was switched off because it kept failing; cleared when re-enabled.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -31,6 +34,12 @@ class WebhookEndpoint(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(32), default=None)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def previous_secret_expires_at(self) -> datetime | None:
+        """Until when the rotated-out secret still signs; None when none does."""
+        until = self.previous_secret_until
+        return until if until is not None and until > utcnow() else None
 
 
 class WebhookDelivery(Base):

@@ -68,6 +68,8 @@ class WebhookOut(WireModel):
     # Set when Parley switched the endpoint off because it failed for a day: the admin's cue.
     disabled_at: MaybeTime
     disabled_reason: str | None
+    # After a rotation (POST /webhooks/{id}/secret): until when the previous secret signs too.
+    previous_secret_expires_at: MaybeTime = None
     created_at: Time
 
 
@@ -77,8 +79,30 @@ class WebhookCreated(WebhookOut):
     secret: str
 
 
+class WebhookSecret(WireModel):
+    """A rotated secret: the only answer that shows it. Until ``previous_secret_expires_at``
+    deliveries are signed with the previous secret too (``X-Parley-Signature`` lists both)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "6f1c0d8e2b5a4c7e9d3f1a2b3c4d5e6f",
+                    "secret": "whsec_Jx0...",
+                    "previous_secret_expires_at": "2026-11-28T09:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: str
+    secret: str
+    previous_secret_expires_at: Time
+
+
 class WebhookList(WireModel):
     items: list[WebhookOut]
+    next_cursor: str | None = None
 
 
 class DeliveryOut(WireModel):

@@ -64,9 +64,16 @@ def retry_delay_s(failures: int, base_s: float, max_s: float) -> float:
     return float(min(max_s, base_s * 2 ** min(max(failures - 1, 0), 60)))
 
 
-def signature(secret: str, body: bytes) -> str:
-    """``X-Parley-Signature``: HMAC-SHA256 of the raw body, keyed with the secret's UTF-8."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(secret: str, body: bytes, previous: str | None = None) -> str:
+    """``X-Parley-Signature``: HMAC-SHA256 of the raw body, keyed with the secret's UTF-8.
+
+    While a rotated-out secret is still in its grace period, the body's HMAC with it follows,
+    comma-separated: ``sha256=<new>,sha256=<previous>``; a receiver accepts either.
+    """
+    signed = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    if previous:
+        signed += ",sha256=" + hmac.new(previous.encode(), body, hashlib.sha256).hexdigest()
+    return signed
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +86,13 @@ class Outcome:
 
 
 async def post(
-    http: httpx.AsyncClient, url: str, secret: str, delivery_id: str, event: str, body: str
+    http: httpx.AsyncClient,
+    url: str,
+    secret: str,
+    delivery_id: str,
+    event: str,
+    body: str,
+    previous_secret: str | None = None,
 ) -> Outcome:
     """One attempt. 2xx within the timeout is success; anything else (3xx included) is not."""
     raw = body.encode()
@@ -87,7 +100,7 @@ async def post(
         "Content-Type": "application/json",
         "X-Parley-Event": event,
         "X-Parley-Delivery": delivery_id,
-        "X-Parley-Signature": signature(secret, raw),
+        "X-Parley-Signature": signature(secret, raw, previous_secret),
     }
     started = time.monotonic()
     try:
@@ -184,6 +197,7 @@ class _Next:
     delivery_id: str
     event: str
     body: str
+    previous_secret: str | None
 
 
 async def _next_delivery(
@@ -210,7 +224,13 @@ async def _next_delivery(
             return None
         if head.next_attempt_at > utcnow():
             return head.next_attempt_at
-        return _Next(endpoint.url, endpoint.secret, head.id, head.event, head.body)
+        now = utcnow()
+        previous = (
+            endpoint.previous_secret
+            if endpoint.previous_secret_until is not None and endpoint.previous_secret_until > now
+            else None
+        )
+        return _Next(endpoint.url, endpoint.secret, head.id, head.event, head.body, previous)
 
 
 async def drain_endpoint(
@@ -227,7 +247,15 @@ async def drain_endpoint(
             if not isinstance(nxt, _Next):
                 retry_at = nxt  # later events wait behind a head that is not due yet
                 break
-            outcome = await post(http, nxt.url, nxt.secret, nxt.delivery_id, nxt.event, nxt.body)
+            outcome = await post(
+                http,
+                nxt.url,
+                nxt.secret,
+                nxt.delivery_id,
+                nxt.event,
+                nxt.body,
+                nxt.previous_secret,
+            )
             retry_at = await _settle(uow_factory, policy, endpoint_id, owner, nxt, outcome)
             if retry_at is not None:
                 break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -76,6 +77,20 @@ async def change(
         )
     elif changes.get("enabled") is False:
         endpoint.enabled = False
+    await uow.session.flush()
+    return endpoint
+
+
+async def rotate_secret(
+    uow: UnitOfWork, site_id: str, endpoint_id: str, grace_s: float
+) -> WebhookEndpoint:
+    """A new secret; the one it replaces keeps signing beside it for ``grace_s``, so the
+    receiver can switch without refusing a delivery. A second rotation within the grace period
+    drops the oldest secret: only the one just replaced stays valid beside the new one."""
+    endpoint = await get(uow, site_id, endpoint_id)
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_until = utcnow() + timedelta(seconds=grace_s)
+    endpoint.secret = new_secret()
     await uow.session.flush()
     return endpoint
 

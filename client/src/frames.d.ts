@@ -9,7 +9,7 @@
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "ChatStatus".
  */
-export type ChatStatus = "queued" | "offered" | "active" | "closed";
+export type ChatStatus = "queued" | "offered" | "active" | "closed" | "offline";
 /**
  * An agent's rank: ``agent`` < ``supervisor`` < ``admin``.
  *
@@ -41,7 +41,10 @@ export interface ParleySocketFrames {
     | Ping
     | PresenceSet
     | Resume
-    | Typing;
+    | Typing
+    | VisitorInvite
+    | VisitorsUnwatch
+    | VisitorsWatch;
   /**
    * What the server sends; each frame says who receives it.
    */
@@ -52,16 +55,19 @@ export interface ParleySocketFrames {
     | ChatMonitoring
     | ChatOfferExpired
     | ChatOffered
+    | ChatOffline
     | ChatQueued
     | ChatStarted
     | ChatSurvey
     | ChatTransferred
     | ChatUnassigned
     | ErrorFrame
+    | FaqSuggestions
     | AgentHello
     | VisitorHello
     | Invitation
     | InvitationDismissed
+    | KpiTiles
     | MessageAck
     | MessageNew
     | Pong
@@ -76,15 +82,21 @@ export interface ParleySocketFrames {
     | TranscriptQueued
     | TypingNotice
     | VisitorActivity
-    | VisitorErased;
+    | VisitorChanged
+    | VisitorErased
+    | VisitorInvited
+    | VisitorsDelta
+    | VisitorsSnapshot;
   /**
    * What a visitor socket may send.
    */
   visitor_to_server?:
     | ChatClose
     | ChatStart
+    | FaqSearch
     | InvitationAccept
     | InvitationDismiss
+    | InvitationShown
     | MessageSend
     | PageView
     | Ping
@@ -196,6 +208,35 @@ export interface Typing {
   active: boolean;
   chat_id: string;
   type: "typing";
+}
+/**
+ * Say hello: invite this visitor by hand, as the calling agent.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorInvite".
+ */
+export interface VisitorInvite {
+  message?: string | null;
+  type: "visitor.invite";
+  visitor_id: string;
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorsUnwatch".
+ */
+export interface VisitorsUnwatch {
+  type: "visitors.unwatch";
+}
+/**
+ * Follow the site's live visitors list: answered with ``visitors.snapshot``, then
+ * ``visitors.delta`` frames (at most one a second) until ``visitors.unwatch`` or the end of
+ * the socket.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorsWatch".
+ */
+export interface VisitorsWatch {
+  type: "visitors.watch";
 }
 /**
  * To the agent with the chat summary; to the visitor with only the chat's id and the
@@ -331,6 +372,17 @@ export interface ChatOffered {
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "ChatOffline".
+ */
+export interface ChatOffline {
+  /**
+   * the site is unavailable: the chat is an offline message
+   */
+  chat_id: string;
+  type: "chat.offline";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "ChatQueued".
  */
 export interface ChatQueued {
@@ -414,6 +466,7 @@ export interface ErrorFrame {
     | "rate_limited"
     | "too_large"
     | "conflict"
+    | "idempotency_key_reused"
     | "unavailable"
     | "internal";
   message: string;
@@ -423,6 +476,30 @@ export interface ErrorFrame {
    */
   retry_after_s?: number | null;
   type: "error";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "FaqSuggestions".
+ */
+export interface FaqSuggestions {
+  /**
+   * at most 3, best first
+   */
+  items: FaqSuggestion[];
+  /**
+   * the faq.search this answers
+   */
+  q: string;
+  type: "faq.suggestions";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "FaqSuggestion".
+ */
+export interface FaqSuggestion {
+  body: string;
+  id: string;
+  title: string;
 }
 /**
  * The first frame of an agent socket: who they are and their open chats.
@@ -482,8 +559,9 @@ export interface HelloVisitor {
   name: string | null;
 }
 /**
- * A trigger fired: shown as a teaser. ``agent`` is left out when the shop itself invites
- * (nobody online, ``when_unavailable``).
+ * A trigger fired, or an agent said hello by hand (``trigger_id`` null): shown as a
+ * teaser. ``agent`` is left out when the shop itself invites (nobody online,
+ * ``when_unavailable``).
  *
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "Invitation".
@@ -496,8 +574,15 @@ export interface Invitation {
   invitation_id: string;
   message: string;
   open_panel: boolean;
-  trigger_id: string;
+  /**
+   * null when an agent said hello by hand
+   */
+  trigger_id: string | null;
   type: "invitation";
+  /**
+   * the trigger's A/B variant this visitor sees
+   */
+  variant_id?: string | null;
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
@@ -517,6 +602,71 @@ export interface InvitationAgent {
 export interface InvitationDismissed {
   invitation_id: string;
   type: "invitation.dismissed";
+}
+/**
+ * The dashboard's live tiles, computed by the server from the database when something
+ * changed (at most once a second per site) and every 30 s (docs/kpis.md, "Live tiles").
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "KpiTiles".
+ */
+export interface KpiTiles {
+  /**
+   * agents not offline, by name
+   */
+  agents: TileAgent[];
+  /**
+   * agents with status online
+   */
+  agents_online: number;
+  /**
+   * the site's waiting-alert threshold
+   */
+  alert_after_s: number;
+  /**
+   * answered_within_60s_pct of the chats started today in the site's zone
+   */
+  answered_within_60s_pct_today: number | null;
+  /**
+   * the most chats the agents online take (max_chats)
+   */
+  capacity: number;
+  /**
+   * chats with an agent now (status active)
+   */
+  chats_active: number;
+  /**
+   * chats of the agents online
+   */
+  load: number;
+  /**
+   * when the longest-waiting queued chat joined the queue; null: none waits
+   */
+  longest_wait_since: string | null;
+  /**
+   * chats being offered to an agent
+   */
+  offered: number;
+  /**
+   * chats waiting in the queue (status queued)
+   */
+  queue: number;
+  /**
+   * the site's zone, which 'today' is in
+   */
+  timezone: string;
+  type: "kpi.tiles";
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "TileAgent".
+ */
+export interface TileAgent {
+  active_chats: number;
+  id: string;
+  max_chats: number;
+  name: string;
+  status: AgentStatus;
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
@@ -758,6 +908,19 @@ export interface EventOut {
   url: string | null;
 }
 /**
+ * Something a live visitors list shows changed for this visitor (a page, an event, a socket
+ * opened or closed, an invitation, a chat). Published on the site's ``visitors:`` topic only
+ * to the processes where someone watches the list; they read the visitor's row themselves and
+ * send it batched (``visitors.delta``). No socket ever receives this frame.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorChanged".
+ */
+export interface VisitorChanged {
+  type: "visitor.changed";
+  visitor_id: string;
+}
+/**
  * The site's consoles drop the erased visitor's chats from their lists.
  *
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
@@ -770,6 +933,113 @@ export interface VisitorErased {
   chat_ids: string[];
   type: "visitor.erased";
   visitor_id: string;
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorInvited".
+ */
+export interface VisitorInvited {
+  invitation_id: string;
+  type: "visitor.invited";
+  visitor_id: string;
+}
+/**
+ * What changed since the last frame, batched per watching process (at most one a second):
+ * rows to add or replace, and visitors who left.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorsDelta".
+ */
+export interface VisitorsDelta {
+  /**
+   * ids of visitors no longer on the site
+   */
+  left: string[];
+  now: string;
+  type: "visitors.delta";
+  updated: LiveVisitor[];
+}
+/**
+ * A visitor on the site now (a widget socket open), as the live list shows them. Times are
+ * the server's; the list ticks them client-side against ``now`` of the frame.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "LiveVisitor".
+ */
+export interface LiveVisitor {
+  /**
+   * data.value of the last cart.updated
+   */
+  cart_value: number | null;
+  /**
+   * the visitor's open chat, and with whom
+   */
+  chat: LiveChat | null;
+  email: string | null;
+  id: string;
+  invitation: LiveInvitation | null;
+  name: string | null;
+  /**
+   * since when on this page
+   */
+  page_started_at: string | null;
+  /**
+   * page views in this visit
+   */
+  page_views: number;
+  /**
+   * where this visit came from
+   */
+  referrer: string | null;
+  returning: boolean;
+  title: string | null;
+  /**
+   * the current page (null before the first page view)
+   */
+  url: string | null;
+  visit_count: number;
+  /**
+   * since when on the site (this visit)
+   */
+  visit_started_at: string | null;
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "LiveChat".
+ */
+export interface LiveChat {
+  agent_id: string | null;
+  agent_name: string | null;
+  id: string;
+  status: ChatStatus;
+}
+/**
+ * The visitor's open invitation (neither accepted nor dismissed yet).
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "LiveInvitation".
+ */
+export interface LiveInvitation {
+  agent_id: string | null;
+  agent_name: string | null;
+  /**
+   * an agent said hello; else a trigger fired
+   */
+  by_hand: boolean;
+  fired_at: string | null;
+  id: string;
+}
+/**
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorsSnapshot".
+ */
+export interface VisitorsSnapshot {
+  /**
+   * the server's clock, to tick times against
+   */
+  now: string;
+  type: "visitors.snapshot";
+  visitors: LiveVisitor[];
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
@@ -793,6 +1063,16 @@ export interface PreChat {
   [k: string]: unknown;
 }
 /**
+ * What the visitor has typed so far, for FAQ suggestions before the offline form.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "FaqSearch".
+ */
+export interface FaqSearch {
+  q: string;
+  type: "faq.search";
+}
+/**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "InvitationAccept".
  */
@@ -807,6 +1087,16 @@ export interface InvitationAccept {
 export interface InvitationDismiss {
   invitation_id: string;
   type: "invitation.dismiss";
+}
+/**
+ * The widget drew the teaser (or opened the panel for it) where the visitor can see it.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "InvitationShown".
+ */
+export interface InvitationShown {
+  invitation_id: string;
+  type: "invitation.shown";
 }
 /**
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema

@@ -5,8 +5,11 @@ import { setupTeam } from "./team.js";
 import { setupApiTokens } from "./apitokens.js";
 import { setupMail } from "./mail.js";
 import { setupPrivacy } from "./privacy.js";
+import { setupOfficeHours, setupOfflineInbox } from "./offline.js";
+import { setupWebhooks } from "./webhooks.js";
 import { renderMessage } from "./messages.js";
 import { applyTexts, languageMenu, t } from "./i18n.js";
+import { trailEvent, trailItems } from "./trail.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 applyTexts();
@@ -117,7 +120,11 @@ function onFrame(f) {
       $("#api-tokens-btn").hidden = f.agent.role !== "admin";
       $("#mail-btn").hidden = f.agent.role !== "admin";
       privacy.setAdmin(f.agent.role === "admin");
+      $("#triggers-link").hidden = f.agent.role !== "admin";
+      webhooks.signedIn(f.agent.role);
       mail.loadStatus(); // whether "Send transcript" can work, and if not, why
+      $("#hours-btn").hidden = f.agent.role !== "admin";
+      offlineInbox.refresh();
       // Supervisors and admins come in watching (away): say how to take customers.
       if (["supervisor", "admin"].includes(f.agent.role) && f.agent.status === "away") {
         banner("You are watching (Away): no chats are sent to you. Set yourself Online to take customers.");
@@ -458,19 +465,6 @@ async function loadContext(chat) {
   if (chat.id === state.selected) renderContext();
 }
 
-// What the shop's page reported (Parley.track), as a line in the visitor's trail.
-function trailEvent(e) {
-  const d = e.data || {};
-  let title;
-  if (e.name === "cart.updated" && d.value != null) title = `Cart updated: ${d.value}`;
-  else if (e.name === "order.completed") title = `Order completed${d.order_id ? " " + d.order_id : ""}${d.value != null ? ": " + d.value : ""}`;
-  else {
-    const rest = Object.entries(d).slice(0, 3).map(([k, v]) => `${k}: ${v}`).join(", ");
-    title = `Event: ${e.name}${rest ? " (" + rest + ")" : ""}`;
-  }
-  return { url: e.url || "", title, at: e.at, event: e.name };
-}
-
 function renderContext() {
   const chat = state.chats.get(state.selected);
   if (!chat) return;
@@ -489,11 +483,7 @@ function renderContext() {
   $("[data-testid=context-prechat]").replaceChildren(
     ...(pre.length ? pre.flatMap(([k, val]) => [el("dt", {}, k), el("dd", {}, String(val))]) : [el("dd", { class: "muted" }, "—")]),
   );
-  $("[data-testid=page-trail]").replaceChildren(
-    ...chat.pages.slice(0, 15).map((p, i) =>
-      el("li", { class: i === 0 ? "current" : "" }, el("span", { class: "page-title" }, p.title || p.url), el("span", { class: "muted small" }, " " + ago(p.at) + " ago")),
-    ),
-  );
+  $("[data-testid=page-trail]").replaceChildren(...trailItems(chat.pages));
   const previous = ((chat.context && chat.context.chats) || []).filter((c) => c.id !== chat.id);
   $("[data-testid=previous-chats]").replaceChildren(
     ...(previous.length
@@ -825,6 +815,7 @@ function forgetVisitor(visitorId, chatIds) {
   if (!state.selected) privacy.showFor(null);
 }
 
+const webhooks = setupWebhooks({ button: $("#webhooks-btn"), token: () => state.token });
 const mail = setupMail({
   outboxButton: $("#mail-btn"),
   outboxDialog: $("#mail-dialog"),
@@ -833,6 +824,14 @@ const mail = setupMail({
   token: () => state.token,
   selectedChat: () => state.selected && state.chats.get(state.selected),
 });
+
+const offlineInbox = setupOfflineInbox({
+  button: $("#offline-btn"),
+  dialog: $("#offline-dialog"),
+  token: () => state.token,
+  closeChat: (id) => state.socket.send({ type: "chat.close", chat_id: id }),
+});
+setupOfficeHours({ button: $("#hours-btn"), dialog: $("#hours-dialog"), token: () => state.token, siteId: () => state.me.site_id });
 
 // ------------------------------------------------------------------ notifications
 $("#notify-btn").addEventListener("click", async () => {

@@ -2,16 +2,17 @@
 // GET /kpis (definitions: docs/kpis.md) drawn with uPlot, served by Parley itself.
 import { AgentSocket, TOKEN_KEY, api, el } from "./parley-client.js";
 import uPlot from "./uplot.js";
+import { renderAgentTime, renderConversion, renderStaffing, minutes } from "./dashboard-staffing.js";
 
 const $ = (sel) => document.querySelector(sel);
 const token = localStorage.getItem(TOKEN_KEY);
 if (!token) location.href = "/console";
 
-const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-// A visitor waiting this long for an answer raises the alert (?alert_after_s= overrides it).
-const ALERT_AFTER_S = Number(new URLSearchParams(location.search).get("alert_after_s")) || 60;
-const live = { chats: new Map(), agents: new Map(), queue: {}, alerted: new Set() };
+// The tiles come from the server (kpi.tiles); the waiting alert's threshold is the site's
+// setting, carried by them. Only the alert itself is worked out here, from supervisor frames.
+const live = { chats: new Map(), tiles: null, alerted: new Set(), me: null };
 const charts = [];
+let staffing = [];
 
 // ---------------------------------------------------------------- formatting
 
@@ -44,10 +45,7 @@ socket.addEventListener("open", async () => {
   try {
     const data = await api("/supervisor/overview", { token });
     live.chats = new Map(data.chats.map((c) => [c.id, c]));
-    live.agents = new Map(data.agents.map((a) => [a.id, a]));
-    live.queue = data.queue;
     renderLive();
-    refreshToday();
   } catch (e) {
     banner(e.status === 403 ? "The dashboard is for supervisors and admins." : "Could not load: " + e.message);
   }
@@ -59,41 +57,42 @@ socket.addEventListener("close", (ev) => {
 });
 socket.addEventListener("frame", (ev) => {
   const f = ev.detail;
-  if (f.type === "supervisor.chat") {
+  if (f.type === "hello") {
+    live.me = f.agent;
+    $("[data-testid=alert-form]").hidden = f.agent.role !== "admin";
+  } else if (f.type === "kpi.tiles") {
+    live.tiles = f;
+  } else if (f.type === "supervisor.chat") {
     if (f.chat.status === "closed") live.chats.delete(f.chat.id);
     else live.chats.set(f.chat.id, f.chat);
-    refreshTodaySoon();
   } else if (f.type === "supervisor.activity") {
     const c = live.chats.get(f.chat_id);
     if (c) c.unanswered_since = f.author_type === "visitor" ? c.unanswered_since || f.at : null;
-  } else if (f.type === "presence.update") {
-    const a = live.agents.get(f.agent_id);
-    if (a) Object.assign(a, { status: f.status, active_chats: f.active_chats });
-  } else if (f.type === "queue.update") {
-    live.queue = f.waiting;
   } else return;
   renderLive();
 });
 
 function renderLive() {
-  const chats = [...live.chats.values()];
-  const queued = chats.filter((c) => c.status === "queued");
+  const t = live.tiles;
   const now = Date.now();
-  const longest = queued.reduce((m, c) => Math.max(m, (now - Date.parse(c.queued_at || c.created_at)) / 1000), 0);
-  const online = [...live.agents.values()].filter((a) => a.status === "online");
-  const load = online.reduce((n, a) => n + a.active_chats, 0);
-  const capacity = online.reduce((n, a) => n + a.max_chats, 0);
-  $("[data-tile=active]").textContent = String(chats.filter((c) => c.status === "active").length);
-  $("[data-tile=queue]").textContent = String(queued.length);
-  $("[data-tile=longest]").textContent = queued.length ? secs(longest) : "–";
-  $("[data-tile=online]").textContent = `${online.length} (${load} / ${capacity})`;
-  checkWaits(chats, now);
+  if (t) {
+    $("[data-tile=active]").textContent = String(t.chats_active);
+    $("[data-tile=queue]").textContent = String(t.queue);
+    // The server sends when the longest wait began; the page ticks it every second.
+    $("[data-tile=longest]").textContent = t.longest_wait_since ? secs(Math.max(0, now - Date.parse(t.longest_wait_since)) / 1000) : "–";
+    $("[data-tile=online]").textContent = `${t.agents_online} (${t.load} / ${t.capacity})`;
+    $("[data-tile=online]").title = t.agents.map((a) => `${a.name}: ${a.status}, ${a.active_chats} / ${a.max_chats}`).join("\n");
+    $("[data-tile=today60]").textContent = pct(t.answered_within_60s_pct_today);
+    const input = $("[data-testid=alert-after]");
+    if (document.activeElement !== input) input.value = String(t.alert_after_s);
+  }
+  checkWaits([...live.chats.values()], now);
 }
 
 // A visitor who has waited too long for an answer: a visible alert, and a sound once per chat.
 function checkWaits(chats, now) {
   const waiting = chats
-    .filter((c) => c.unanswered_since && now - Date.parse(c.unanswered_since) > ALERT_AFTER_S * 1000)
+    .filter((c) => live.tiles && c.unanswered_since && now - Date.parse(c.unanswered_since) > live.tiles.alert_after_s * 1000)
     .sort((a, b) => Date.parse(a.unanswered_since) - Date.parse(b.unanswered_since));
   const alert = $("[data-testid=wait-alert]");
   alert.hidden = waiting.length === 0;
@@ -118,42 +117,50 @@ function beep() {
   }
 }
 
-let todayTimer = 0;
-function refreshTodaySoon() {
-  clearTimeout(todayTimer);
-  todayTimer = setTimeout(refreshToday, 1500);
-}
-async function refreshToday() {
-  const today = isoDay(new Date());
-  const out = await api(`/kpis?from=${today}&to=${dayAfter(today)}&tz=${encodeURIComponent(zone)}`, { token });
-  $("[data-tile=today60]").textContent = pct(out.totals.answered_within_60s_pct);
-}
 setInterval(renderLive, 1000);
+
+// Admins set the site's alert threshold here; every dashboard gets it with the next tiles.
+async function saveAlert(ev) {
+  ev.preventDefault();
+  const value = Number($("[data-testid=alert-after]").value);
+  try {
+    await api(`/sites/${live.me.site_id}`, { method: "PATCH", body: { alert_after_s: value }, token });
+    if (live.tiles) live.tiles.alert_after_s = value;
+    $("[data-testid=alert-saved]").textContent = "Saved.";
+    renderLive();
+  } catch (e) {
+    $("[data-testid=alert-saved]").textContent = "Not saved: " + e.message;
+  }
+}
 
 // ---------------------------------------------------------------- a date range
 
+// Dates are days of the site's zone (the server's default for tz).
 function query(groupBy) {
   const from = $("#from").value;
   const to = dayAfter($("#to").value);
   const g = groupBy ? `&group_by=${groupBy}` : "";
-  return `/kpis?from=${from}&to=${to}&tz=${encodeURIComponent(zone)}${g}`;
+  return `/kpis?from=${from}&to=${to}${g}`;
 }
 
 async function loadRange() {
   try {
-    const [byDay, byAgent, byHour, asked, byTrigger] = await Promise.all([
+    const [byDay, byAgent, asked, byTrigger] = await Promise.all([
       api(query("day"), { token }),
       api(query("agent"), { token }),
-      api(query("hour"), { token }),
       api(query("").replace("/kpis?", "/kpis/top-questions?"), { token }),
       api(query("trigger"), { token }),
     ]);
     banner("");
+    $("[data-testid=zone]").textContent = `Times in ${byDay.timezone}`;
     renderTotals(byDay.totals);
+    renderAgentTime(byDay.totals);
+    renderConversion(byDay.conversion);
+    staffing = byDay.staffing;
+    renderStaffing(staffing, $("[data-testid=heatmap-mode]").value);
     renderFunnel(byDay.totals.invitations, byTrigger.groups);
     renderOrders(byDay.totals.orders);
     renderCharts(byDay.groups);
-    renderHeatmap(byHour.groups);
     renderAgents(byAgent.groups);
     renderQuestions(asked);
   } catch (e) {
@@ -176,9 +183,10 @@ const share = (part, whole) => (whole ? `${Math.round((1000 * part) / whole) / 1
 
 // Invitations fired in the range and what came of them, as bars of one scale.
 function renderFunnel(inv, triggers) {
-  const counts = inv || { fired: 0, accepted: 0, dismissed: 0, chats: 0 };
+  const counts = inv || { fired: 0, shown: 0, accepted: 0, dismissed: 0, chats: 0 };
   const steps = [
     ["fired", "fired", ""],
+    ["shown", "shown", share(counts.shown || 0, counts.fired) + " of fired"],
     ["accepted", "accepted", share(counts.accepted, counts.fired) + " of fired"],
     ["chats", "chats", share(counts.chats, counts.fired) + " of fired"],
   ];
@@ -203,17 +211,32 @@ function renderFunnel(inv, triggers) {
     ...triggers
       .filter((g) => g.key !== null && g.invitations)
       .sort((a, b) => b.invitations.fired - a.invitations.fired)
-      .map((g) =>
-        el(
-          "tr",
-          { dataset: { trigger: g.key } },
-          el("td", { text: g.label }),
-          el("td", { text: String(g.invitations.fired) }),
-          el("td", { text: String(g.invitations.accepted) }),
-          el("td", { text: String(g.invitations.dismissed) }),
-          el("td", { text: String(g.invitations.chats) }),
-        ),
-      ),
+      .flatMap((g) => [
+        funnelRow(g.label, g.invitations, null, { trigger: g.key }),
+        // Its A/B variants below it, when it has more than one (docs/kpis.md, "A/B variants").
+        ...((g.variants || []).length > 1
+          ? g.variants.map((v) =>
+              funnelRow(v.label, v.invitations, v.orders, { trigger: g.key, variant: v.key || "" }, v.weight))
+          : []),
+      ]),
+  );
+}
+
+/** One row of the per-trigger table: a trigger, or one of its variants (indented, with its
+ * weight and the orders credited to it). */
+function funnelRow(label, inv, orders, dataset, weight) {
+  const name = el("td", { class: dataset.variant === undefined ? "" : "variant", text: label });
+  if (weight !== undefined && weight !== null) name.append(el("span", { class: "muted small", text: ` · weight ${weight}` }));
+  return el(
+    "tr",
+    { dataset },
+    name,
+    el("td", { text: String(inv.fired) }),
+    el("td", { text: String(inv.shown || 0) }),
+    el("td", { text: String(inv.accepted) }),
+    el("td", { text: String(inv.dismissed) }),
+    el("td", { text: String(inv.chats) }),
+    el("td", { text: orders ? `${orders.assisted} · ${money.format(orders.revenue)}` : "" }),
   );
 }
 
@@ -275,37 +298,6 @@ function renderCharts(groups) {
   );
 }
 
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-// Hour groups come keyed by their local start ("2026-11-20T09:00:00+01:00"): read day and hour
-// from the key itself, so the map shows the site's clock whatever the browser's offset.
-function renderHeatmap(hours) {
-  const counts = WEEKDAYS.map(() => new Array(24).fill(0));
-  for (const g of hours) {
-    const [y, m, d] = g.key.slice(0, 10).split("-").map(Number);
-    const weekday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
-    counts[weekday][Number(g.key.slice(11, 13))] += g.chats;
-  }
-  const max = Math.max(1, ...counts.flat());
-  const head = el("tr", {}, el("th", {}), ...Array.from({ length: 24 }, (_, h) => el("th", { text: h % 3 === 0 ? String(h) : "" })));
-  $("[data-testid=heatmap] thead").replaceChildren(head);
-  $("[data-testid=heatmap] tbody").replaceChildren(
-    ...counts.map((row, i) =>
-      el(
-        "tr",
-        {},
-        el("th", { text: WEEKDAYS[i] }),
-        ...row.map((n, h) => {
-          const cell = el("td", { text: n ? String(n) : "", title: `${WEEKDAYS[i]} ${h}:00: ${n} chats`, dataset: { count: String(n) } });
-          cell.style.backgroundColor = n ? `rgba(15, 118, 110, ${0.12 + 0.88 * (n / max)})` : "#f1f5f9";
-          if (n / max > 0.6) cell.style.color = "#fff";
-          return cell;
-        }),
-      ),
-    ),
-  );
-}
-
 function renderAgents(groups) {
   const rows = groups
     .filter((g) => g.key !== null)
@@ -320,6 +312,9 @@ function renderAgents(groups) {
         el("td", { text: secs(g.first_response_s.avg) }),
         el("td", { text: secs(g.first_response_s.p90) }),
         el("td", { text: String(g.missed) }),
+        el("td", { text: g.utilisation ? pct(g.utilisation.pct) : "–" }),
+        el("td", { text: g.utilisation ? minutes(g.utilisation.agent_s_per_chat) : "–" }),
+        el("td", { text: g.concurrent ? String(g.concurrent.peak) : "–" }),
       ),
     ),
   );
@@ -358,8 +353,9 @@ const weekAgo = new Date(today);
 weekAgo.setDate(today.getDate() - 6);
 $("#from").value = isoDay(weekAgo);
 $("#to").value = isoDay(today);
-$("[data-testid=zone]").textContent = `Times in ${zone}`;
 $("[data-testid=apply]").addEventListener("click", loadRange);
+$("[data-testid=heatmap-mode]").addEventListener("change", (ev) => renderStaffing(staffing, ev.target.value));
+$("[data-testid=alert-form]").addEventListener("submit", saveAlert);
 $("[data-testid=csv]").addEventListener("click", downloadCsv);
 loadRange();
 socket.connect();

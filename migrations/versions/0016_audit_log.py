@@ -1,6 +1,6 @@
 """Data protection: audit_log (who erased or exported which visitor, and the retention job)
 
-Revision ID: 0020
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-11-27
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020"
+revision: str = "0016"
 down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import itertools
+import json
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -261,6 +262,17 @@ SOCKET_ACTIONS: list[tuple[str, FrameFactory, str | None, bool, dict[str, object
           "bad_request")),
     ("chat.close", lambda c: {"type": "chat.close", "chat_id": c}, None, True,
      srow("ok", "not_found", "not_found", "forbidden", "ok", "ok", "ok")),
+    # The live visitors list: every staff socket, of its own site (the other shop's admin
+    # watches their own, empty of this shop's visitors).
+    ("visitors.watch", lambda c: {"type": "visitors.watch"}, "visitors.snapshot", False,
+     srow("bad_request", "bad_request", "ok", "ok", "ok", "ok", "ok")),
+    ("visitors.unwatch", lambda c: {"type": "visitors.unwatch"}, None, False,
+     srow("bad_request", "bad_request", "ok", "ok", "ok", "ok", "ok")),
+    # Say hello to the chat's visitor: staff of the site pass the authorisation and meet the
+    # cap (in a chat); the other shop's admin cannot name the visitor.
+    ("visitor.invite", None, None, False,  # type: ignore[list-item]
+     srow("bad_request", "bad_request", "not_found", "conflict", "conflict", "conflict",
+          "conflict")),
 ]  # fmt: skip
 
 
@@ -279,6 +291,8 @@ async def _socket_cell(
     if name == "chat.transfer":
         ben = (await _api(world, "agent_out", "GET", "/agents/me")).json()["id"]
         frame: Frame = {"type": "chat.transfer", "chat_id": chat_id, "to_agent_id": ben}
+    elif name == "visitor.invite":
+        frame = {"type": "visitor.invite", "visitor_id": world.visitor_id}
     else:
         assert factory is not None
         frame = factory(chat_id)
@@ -359,6 +373,8 @@ async def test_every_socket_action_and_rest_route_as_every_caller(server: Server
             and f.get("type") not in ("error", "visitor.activity")
         ]
         assert leaked == [], f"{persona} received frames of a chat it was refused: {leaked}"
+    # The other shop's admin watched their own live visitors list: none of this shop's arrived.
+    assert world.visitor_id not in json.dumps(world.sockets["other_site"].frames)
 
     # Every route of the API has a row in the table.
     async with httpx.AsyncClient(base_url=server.base) as http:
@@ -555,6 +571,17 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
             },
         ),
     ),
+    ("POST", "/triggers/preview"): (
+        row(*NO_AGENT, 200, 403, 403, 403, 200, 403),
+        fill(
+            trigger={
+                "name": "Pricing help",
+                "message": "Questions about our prices?",
+                "conditions": {"rules": [{"field": "url", "op": "contains", "value": "/p"}]},
+            },
+            visit={"url": "https://shop.example/pricing"},
+        ),
+    ),
     ("GET", "/triggers/{trigger_id}"): (row(*NO_AGENT, 404, 403, 403, 403, 404, 403), fill()),
     ("PATCH", "/triggers/{trigger_id}"): (
         row(*NO_AGENT, 404, 403, 403, 403, 404, 403),
@@ -579,6 +606,10 @@ REST_ROUTES: dict[tuple[str, str], tuple[dict[str, object], Prepare]] = {
     ("DELETE", "/webhooks/{webhook_id}"): (
         row(*NO_AGENT, 404, 403, 403, 403, 204, 403),
         _webhook_to_delete,
+    ),
+    ("POST", "/webhooks/{webhook_id}/secret"): (
+        row(*NO_AGENT, 404, 403, 403, 403, 200, 403),
+        _webhook,
     ),
     ("GET", "/webhooks/{webhook_id}/deliveries"): (
         row(*NO_AGENT, 404, 403, 403, 403, 200, 403),

@@ -58,6 +58,14 @@ async def test_an_answered_chat_counts_on_its_own_site_only(server: Server) -> N
     assert theirs["chats"] == 0
     assert theirs["first_response_s"]["avg"] is None
 
+    # Ann's socket opened a status period: online time is recorded for her site only.
+    assert totals["utilisation"]["online_s"] > 0
+    assert totals["utilisation"]["chat_s"] > 0
+    assert totals["concurrent"]["peak"] == 1
+    assert len(body["staffing"]) == 168
+    assert body["conversion"]["seen"] == 0
+    assert theirs["utilisation"]["online_s"] is None
+
     exported = await shop.api("GET", "/kpis", params={"format": "csv", "group_by": "agent"})
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
@@ -108,3 +116,22 @@ async def test_top_questions_group_what_visitors_asked_first(server: Server) -> 
     assert {e["chat_id"] for e in top["examples"]} == set(chats[:2])
     assert top["label"] in asked[:2]
     assert [q["label"] for q in body["questions"][1:]] == ["Do you sell gift cards?"]
+
+
+async def test_the_site_zone_and_alert_threshold_are_site_settings(server: Server) -> None:
+    shop, other = await Shop.create(server, "Zone shop"), await Shop.create(server, "UTC shop")
+    r = await shop.api(
+        "PATCH", f"/sites/{shop.site_id}", json={"timezone": "Asia/Tokyo", "alert_after_s": 90}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["alert_after_s"] == 90
+    body = (
+        await shop.api("GET", "/kpis", params={"from": "2026-11-20", "to": "2026-11-21"})
+    ).json()
+    assert (body["timezone"], body["from"]) == ("Asia/Tokyo", "2026-11-20T00:00:00+09:00")
+    assert (await shop.api("GET", "/kpis", params={"tz": "UTC"})).json()["timezone"] == "UTC"
+    assert (await other.api("GET", "/kpis")).json()["timezone"] == "UTC"
+    site = (await other.api("GET", f"/sites/{other.site_id}")).json()
+    assert site["alert_after_s"] == 60
+    r = await shop.api("PATCH", f"/sites/{shop.site_id}", json={"alert_after_s": 0})
+    assert r.status_code == 422, r.text

@@ -68,4 +68,39 @@ async def test_a_timer_set_on_two_processes_invites_once(two_processes: list[Ser
         await tab.expect("invitation.dismissed", invitation_id=first["invitation_id"])
         assert len(tab.all("invitation")) == 1
     stored = (await shop.api("GET", f"/triggers/{trigger['id']}")).json()
-    assert stored["invitations"] == {"fired": 1, "accepted": 0, "dismissed": 1}
+    assert stored["invitations"] == {"fired": 1, "shown": 0, "accepted": 0, "dismissed": 1}
+
+
+async def test_an_agent_coming_online_on_one_process_invites_once(
+    two_processes: list[Server],
+) -> None:
+    """The waiting visitor has a tab on each process; Alice comes online on a third socket of
+    process B: each process's job loop may claim the woken timer, one invitation is sent."""
+    a, b = two_processes
+    shop = await Shop.create(a)
+    await shop.add_agent("Alice")
+    alice_shop = Shop(b, shop.site_id, shop.site_key, shop.admin_token, shop.passwords)
+    alice = await alice_shop.connect_agent("Alice")
+    await alice.send({"type": "presence.set", "status": "away"})
+    await alice.expect("presence.update", status="away")
+    on_pricing = {
+        "match": "all",
+        "rules": [{"field": "url", "op": "contains", "value": "/pricing"}],
+    }
+    trigger = await add_trigger(shop, pricing_trigger(0, conditions=on_pricing))
+    tab_a, token = await tab_on(a, shop.site_key)
+    tab_b, _ = await tab_on(b, shop.site_key, token)
+    await asyncio.gather(view(tab_a), view(tab_b))
+    await tab_a.fence()
+    await tab_b.fence()
+    assert tab_a.all("invitation") == []
+    await alice.send({"type": "presence.set", "status": "online"})
+    first = await tab_a.expect("invitation", timeout=10)
+    await tab_b.expect("invitation", invitation_id=first["invitation_id"])
+    await asyncio.sleep(1.5)  # past every process's next poll
+    await tab_a.send({"type": "invitation.dismiss", "invitation_id": first["invitation_id"]})
+    for tab in (tab_a, tab_b):
+        await tab.expect("invitation.dismissed", invitation_id=first["invitation_id"])
+        assert len(tab.all("invitation")) == 1
+    stored = (await shop.api("GET", f"/triggers/{trigger['id']}")).json()
+    assert stored["invitations"]["fired"] == 1

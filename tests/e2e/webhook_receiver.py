@@ -39,9 +39,15 @@ class Received:
         return self.headers["x-parley-delivery"]
 
     def signed_with(self, secret: str) -> bool:
-        """What a receiver does: HMAC the raw body with the secret, compare in constant time."""
+        """What a receiver does: HMAC the raw body with the secret, compare in constant time
+        with each signature of the header (two while a rotated-out secret still signs)."""
         expected = "sha256=" + hmac.new(secret.encode(), self.raw, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, self.headers.get("x-parley-signature", ""))
+        given = self.headers.get("x-parley-signature", "").split(",")
+        return any(hmac.compare_digest(expected, g.strip()) for g in given)
+
+    @property
+    def signatures(self) -> list[str]:
+        return self.headers.get("x-parley-signature", "").split(",")
 
 
 class Receiver:

@@ -9,11 +9,13 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from app.agents.models import Agent
 from app.common.events import visitor_topic
 from app.common.types import new_id, utcnow
+from app.jobs.models import Job
 from app.realtime.hub import Connection
 from app.triggers import service
-from app.triggers.models import Invitation
+from app.triggers.models import Invitation, TriggerVisit
 from app.triggers.schemas import TriggerIn
 from app.visitors.models import VisitorSocket
 from tests.unit.world import POLICY, World, heard
@@ -258,4 +260,53 @@ async def test_accepting_records_the_chat_and_the_counts(world: World) -> None:
     assert invitation.accepted_at is not None
     async with world.uow() as uow:
         counts = await service.stats(uow, [trigger_id])
-    assert counts[trigger_id].model_dump() == {"fired": 1, "accepted": 1, "dismissed": 0}
+    assert counts[trigger_id].total.model_dump() == {
+        "fired": 1,
+        "shown": 0,
+        "accepted": 1,
+        "dismissed": 0,
+    }
+    assert set(counts[trigger_id].variants) == {"a"}
+
+
+async def waiting_ids(world: World) -> set[str]:
+    async with world.factory() as session:
+        rows = await session.execute(
+            select(TriggerVisit.visitor_id).where(TriggerVisit.awaiting_agent_at.is_not(None))
+        )
+        return set(rows.scalars())
+
+
+async def test_visitors_waiting_for_an_agent_are_woken_when_one_is_available(
+    world: World,
+) -> None:
+    await world.site()
+    alice = await world.agent("Alice", status="away")
+    await add_trigger(world, seconds=0)
+    vera, vera_ears = await on_site(world)
+    gone, _ = await on_site(world)
+    elsewhere, _ = await on_site(world)
+    t0 = utcnow()
+    assert await view(world, vera, t0) is None
+    assert await view(world, gone, t0) is None
+    await view(world, elsewhere, t0, "https://shop.example/shoes")
+    assert heard(vera_ears, "invitation") == []
+    assert await waiting_ids(world) == {vera, gone}  # the rules held, nobody could answer
+    async with world.uow() as uow:  # one of them leaves
+        await uow.session.execute(delete(VisitorSocket).where(VisitorSocket.visitor_id == gone))
+        agent = await uow.session.get_one(Agent, alice)
+        agent.status = "online"
+    async with world.uow() as uow:
+        await service.wake_waiting(uow, world.site_id)
+    async with world.factory() as session:
+        due = await session.execute(select(Job.key, Job.run_at).where(Job.kind == "trigger_check"))
+        woken: dict[str, datetime] = {row.key: row.run_at for row in due}
+    assert set(woken) == {service.job_key(vera), service.job_key(gone)}
+    assert all(run_at <= utcnow() for run_at in woken.values())
+    # Their timers run: Vera is invited, the one who left stops waiting.
+    assert await tick(world, vera, utcnow()) is None
+    assert await tick(world, gone, utcnow()) is None
+    (frame,) = heard(vera_ears, "invitation")
+    assert frame["agent"]["id"] == alice
+    assert await waiting_ids(world) == set()
+    assert await invitations(world, gone) == 0

@@ -6,13 +6,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from app.agents.models import Agent, AgentPresence
 from app.chat.models import Chat
-from app.kpis import questions, service
+from app.common.types import utcnow
+from app.kpis import questions, service, staffing
 from app.kpis.schemas import GroupBy, KpiReport
+from app.routing import staff
 from app.triggers.models import Invitation, Trigger
-from app.visitors.models import VisitorEvent
-from tests.unit.world import World
+from app.visitors.models import PageView, VisitorEvent
+from tests.unit.world import POLICY, World
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DAY0 = datetime(2026, 11, 19, tzinfo=CPH)
@@ -22,8 +26,10 @@ NOW = DAY2 + timedelta(minutes=30)
 
 
 def at(day: datetime, clock: str) -> datetime:
-    h, m, s = (int(p) for p in clock.split(":"))
-    return day + timedelta(hours=h, minutes=m, seconds=s)
+    """``day`` plus a clock time; ``-H:MM:SS`` is that long before the day began."""
+    sign = -1 if clock.startswith("-") else 1
+    h, m, s = (int(p) for p in clock.lstrip("-").split(":"))
+    return day + sign * timedelta(hours=h, minutes=m, seconds=s)
 
 
 async def scripted(world: World, rows: list[dict[str, object]]) -> None:
@@ -90,11 +96,44 @@ async def day(world: World) -> dict[str, str]:
     return {"ann": ann, "bob": bob}
 
 
+async def test_offline_chats_count_as_chats_and_offline_never_missed(
+    world: World, day: dict[str, str]
+) -> None:
+    """The contract: ``chats`` counts every chat, offline ones included; they are not missed."""
+    await scripted(
+        world,
+        [
+            # Still waiting for an answer by e-mail.
+            {"status": "offline", "created_at": at(DAY1, "20:00:00"),
+             "offline_at": at(DAY1, "20:00:00"),
+             "first_visitor_message_at": at(DAY1, "20:00:00")},
+            # Answered by e-mail the next day: no live response time.
+            {"status": "closed", "created_at": at(DAY1, "19:00:00"),
+             "offline_at": at(DAY1, "19:00:00"), "first_visitor_message_at": at(DAY1, "19:00:00"),
+             "first_response_at": at(DAY2, "08:00:00"), "closed_at": at(DAY2, "08:01:00")},
+            # Closed by an agent without a reply: would be missed were it a live chat.
+            {"status": "closed", "created_at": at(DAY1, "21:00:00"),
+             "offline_at": at(DAY1, "21:00:00"),
+             "first_visitor_message_at": at(DAY1, "21:00:00"), "closed_at": at(DAY1, "22:00:00")},
+            # Outside the window: not counted.
+            {"status": "offline", "created_at": at(DAY2, "00:05:00"),
+             "offline_at": at(DAY2, "00:05:00")},
+        ],
+    )  # fmt: skip
+    totals = (await report(world)).totals
+    assert (totals.chats, totals.missed, totals.offline) == (10, 1, 3)
+    # Live chats' response figures are as without the offline ones (see the scripted day).
+    assert totals.first_response_s.model_dump() == {"avg": 57.5, "p50": 30.0, "p90": 150.0}
+    assert totals.answered_within_60s_pct == 60.0
+    by_day = {g.key: g for g in (await report(world, "day")).groups}
+    assert [(g.chats, g.offline) for g in by_day.values()] == [(1, 0), (9, 3)]
+
+
 async def test_totals_of_a_scripted_day(world: World, day: dict[str, str]) -> None:
     totals = (await report(world)).totals
     assert totals.chats == 7
     assert totals.missed == 1
-    assert totals.offline is None
+    assert totals.offline == 0
     assert totals.first_response_s.model_dump() == {"avg": 57.5, "p50": 30.0, "p90": 150.0}
     assert totals.wait_s.model_dump() == {"avg": 26.25, "p90": 60.0}
     assert totals.duration_s.avg == 585.0  # (120 + 600 + 1200 + 300 + 60 + 1230) / 6
@@ -246,17 +285,23 @@ async def test_invitations_count_by_firing_time_and_trigger(world: World) -> Non
     assert totals.invitations is not None
     assert totals.invitations.model_dump() == {
         "fired": 4,
+        "shown": 0,
         "accepted": 2,
         "dismissed": 1,
         "chats": 1,
+        "by_hand": 0,
     }
+
+    def counts(fired: int, accepted: int, dismissed: int, chats: int) -> dict[str, int]:
+        return {"fired": fired, "shown": 0, "accepted": accepted, "dismissed": dismissed,
+                "chats": chats, "by_hand": 0}  # fmt: skip
+
     by_trigger = {g.key: g for g in (await report(world, "trigger")).groups}
     assert {k: (g.label, g.chats, g.invitations and g.invitations.model_dump())
             for k, g in by_trigger.items()} == {
-        trigger_ids["pricing"]: ("Pricing", 1,
-                                 {"fired": 3, "accepted": 1, "dismissed": 1, "chats": 1}),
-        trigger_ids["faq"]: ("FAQ", 0, {"fired": 1, "accepted": 1, "dismissed": 0, "chats": 0}),
-        None: ("No trigger", 1, {"fired": 0, "accepted": 0, "dismissed": 0, "chats": 0}),
+        trigger_ids["pricing"]: ("Pricing", 1, counts(3, 1, 1, 1)),
+        trigger_ids["faq"]: ("FAQ", 0, counts(1, 1, 0, 0)),
+        None: ("No trigger", 1, counts(0, 0, 0, 0)),
     }  # fmt: skip
     assert all(g.orders is None for g in by_trigger.values())
     days = (await report(world, "day")).groups
@@ -335,3 +380,223 @@ async def test_assisted_orders_follow_an_agent_answer_within_the_window(world: W
         )  # fmt: skip
     assert wider.totals.orders is not None
     assert wider.totals.orders.model_dump() == {"assisted": 4, "revenue": 620.25}
+
+
+async def presence(world: World, agent_id: str, status: str, began: datetime,
+                   ended: datetime | None) -> None:  # fmt: skip
+    async with world.uow() as uow:
+        uow.session.add(AgentPresence(site_id=world.site_id, agent_id=agent_id, status=status,
+                                      started_at=began, ended_at=ended))  # fmt: skip
+
+
+@pytest.fixture
+async def staffed(world: World, day: dict[str, str]) -> dict[str, str]:
+    """The scripted day, with status periods and two more chats: H overlaps Ann's A and B, and
+    P (Bob's) started before the window and ran across its first midnight."""
+    ann, bob = day["ann"], day["bob"]
+    await presence(world, bob, "online", at(DAY0, "-1:00:00"), at(DAY0, "00:30:00"))  # 1800 in
+    await presence(world, bob, "offline", at(DAY0, "00:30:00"), at(DAY0, "11:30:00"))
+    await presence(world, bob, "online", at(DAY0, "11:30:00"), at(DAY0, "12:30:00"))  # 3600
+    await presence(world, bob, "offline", at(DAY0, "12:30:00"), None)
+    await presence(world, ann, "online", at(DAY1, "08:00:00"), at(DAY1, "12:00:00"))  # 14400
+    await presence(world, ann, "away", at(DAY1, "12:00:00"), at(DAY1, "13:00:00"))
+    await presence(world, ann, "busy", at(DAY1, "13:00:00"), at(DAY1, "17:00:00"))  # 14400
+    await presence(world, ann, "offline", at(DAY1, "17:00:00"), at(DAY1, "23:00:00"))
+    await presence(world, ann, "online", at(DAY1, "23:00:00"), None)  # open: 3600 up to DAY2
+    closed = {"status": "closed"}
+    await scripted(
+        world,
+        [
+            # H: Ann, 09:05-09:35, overlapping A (until 09:10) and B (from 09:31); no words.
+            {**closed, "agent_id": ann, "created_at": at(DAY1, "09:05:00"),
+             "first_assigned_at": at(DAY1, "09:05:00"), "closed_at": at(DAY1, "09:35:00")},
+            # P: Bob, from 23:59 the night before the window until 00:10: 600 s inside it.
+            {**closed, "agent_id": bob, "created_at": at(DAY0, "-0:01:00"),
+             "first_assigned_at": at(DAY0, "-0:00:50"), "closed_at": at(DAY0, "00:10:00")},
+        ],
+    )  # fmt: skip
+    return day
+
+
+async def test_agent_time_of_a_scripted_day(world: World, staffed: dict[str, str]) -> None:
+    totals = (await report(world)).totals
+    # Online: Ann 14400 + 14400 (busy) + 3600 (open, up to the window's end) = 32400;
+    # Bob 1800 + 3600 = 5400. With a chat: Ann 09:00:20-09:50:00 (A, H, B overlap) = 2980
+    # plus D's 10 s before midnight; Bob F 115 + P 600.
+    assert totals.utilisation is not None
+    assert totals.utilisation.model_dump() == {
+        "online_s": 37800.0,
+        "chat_s": 3705.0,
+        "pct": 9.8,
+        "agent_s_per_chat": 7560.0,  # F, A, B, D, H taken in the window
+        "agent_s_per_order": None,
+    }
+    assert totals.concurrent is not None
+    # A+H, then H+B at once; (580 + 1800 + 1140 + 10 + 115 + 600) / 172800
+    assert totals.concurrent.model_dump() == {"peak": 2, "avg": 0.025}
+    groups = {g.key: g for g in (await report(world, "agent")).groups}
+    ann, bob = groups[staffed["ann"]], groups[staffed["bob"]]
+    assert ann.utilisation is not None
+    assert bob.utilisation is not None
+    assert ann.utilisation.model_dump() == {
+        "online_s": 32400.0,
+        "chat_s": 2990.0,
+        "pct": 9.2,
+        "agent_s_per_chat": 8100.0,  # A, B, D, H
+        "agent_s_per_order": None,
+    }
+    assert bob.utilisation.model_dump() == {
+        "online_s": 5400.0,
+        "chat_s": 715.0,
+        "pct": 13.2,
+        "agent_s_per_chat": 5400.0,  # F (P started before the window)
+        "agent_s_per_order": None,
+    }
+    assert ann.concurrent is not None
+    assert ann.concurrent.model_dump() == {"peak": 2, "avg": 0.02}
+    assert bob.concurrent is not None
+    assert bob.concurrent.model_dump() == {"peak": 1, "avg": 0.004}
+    assert groups[None].utilisation is None
+    assert groups[None].concurrent is None
+    days = (await report(world, "day")).groups
+    assert all(g.utilisation is None and g.concurrent is None for g in days)
+
+
+async def test_staffing_heatmap_of_a_scripted_day(world: World, staffed: dict[str, str]) -> None:
+    cells = {(c.weekday, c.hour): c for c in (await report(world)).staffing}
+    assert len(cells) == 168
+    friday, thursday = 5, 4  # 2026-11-20 and 2026-11-19 in Copenhagen
+
+    def cell(weekday: int, hour: int) -> tuple[int, float | None, float | None]:
+        c = cells[(weekday, hour)]
+        return c.chats, c.waiting_avg, c.agents_online_avg
+
+    # A waited 20 s, B 60 s, H not at all: 80 / 3600; Ann online all hour.
+    assert cell(friday, 9) == (3, 0.022, 1.0)
+    assert cell(friday, 12) == (0, 0.0, 0.0)  # Ann away
+    assert cell(friday, 14) == (1, 0.083, 1.0)  # C waited 300 s until it closed; Ann busy
+    # D waited 20 s, G (still queued) 5 s until the window's end.
+    assert cell(friday, 23) == (2, 0.007, 1.0)
+    assert cell(thursday, 0) == (0, 0.0, 0.5)  # Bob until 00:30 (P started the day before)
+    assert cell(thursday, 11) == (0, 0.0, 0.5)
+    assert cell(thursday, 12) == (1, 0.001, 0.5)  # F waited 5 s; Bob until 12:30
+    assert cell(1, 10) == (0, None, None)  # no Monday in the window
+
+
+async def test_staffing_without_status_periods_is_null(world: World, day: dict[str, str]) -> None:
+    result = await report(world)
+    assert result.totals.utilisation is not None
+    assert result.totals.utilisation.online_s is None
+    assert result.totals.utilisation.pct is None
+    assert result.totals.utilisation.chat_s == 1845.0  # F 115, A 580, B 1140, D 10 (midnight)
+    assert {c.agents_online_avg for c in result.staffing} == {None}
+
+
+async def test_status_changes_and_expiry_write_periods(world: World) -> None:
+    await world.site()
+    ann = await world.agent("Ann", status="offline")
+    other_site = World(world.factory, world.hub)
+    await other_site.site()
+    await other_site.agent("Ola", status="offline")
+    async with world.uow() as uow:
+        agent = await uow.session.get_one(Agent, ann)
+        await staff.set_status(uow, agent, "online", POLICY)
+        await staff.set_status(uow, agent, "online", POLICY)  # no change: no new period
+        await staff.set_status(uow, agent, "busy", POLICY)
+    gone = utcnow() - timedelta(minutes=5)
+    async with world.uow() as uow:
+        agent = await uow.session.get_one(Agent, ann)
+        agent.last_seen_at = gone
+    async with world.uow() as uow:
+        assert ann in await staff.expire_presence(uow, POLICY)
+    async with world.factory() as session:
+        rows = (
+            await session.execute(
+                select(AgentPresence).where(AgentPresence.site_id == world.site_id)
+                .order_by(AgentPresence.id)
+            )
+        ).scalars().all()  # fmt: skip
+    assert [r.status for r in rows] == ["online", "busy", "offline"]
+    assert rows[0].ended_at == rows[1].started_at
+    # The socket went at the last heartbeat, and the busy period ends there, not at expiry.
+    assert rows[1].ended_at == rows[2].started_at
+    assert rows[2].started_at == max(gone, rows[1].started_at)
+    assert rows[2].ended_at is None
+
+
+async def test_conversion_with_and_without_a_chat(world: World) -> None:
+    await world.site()
+    ann = await world.agent("Ann")
+
+    async def visitor(viewed: datetime | None, answered: datetime | None = None,
+                      ordered: datetime | None = None) -> None:  # fmt: skip
+        visitor_id = await world.visitor()
+        async with world.uow() as uow:
+            if viewed is not None:
+                uow.session.add(
+                    PageView(
+                        site_id=world.site_id,
+                        visitor_id=visitor_id,
+                        url="https://shop.example/",
+                        created_at=viewed,
+                    )
+                )
+                uow.session.add(
+                    PageView(
+                        site_id=world.site_id,
+                        visitor_id=visitor_id,
+                        url="https://shop.example/2",
+                        created_at=viewed,
+                    )
+                )
+            if answered is not None:
+                uow.session.add(
+                    Chat(
+                        site_id=world.site_id,
+                        visitor_id=visitor_id,
+                        agent_id=ann,
+                        status="closed",
+                        created_at=answered,
+                        first_visitor_message_at=answered,
+                        first_response_at=answered,
+                        closed_at=answered,
+                    )
+                )
+            if ordered is not None:
+                uow.session.add(VisitorEvent(site_id=world.site_id, visitor_id=visitor_id,
+                                             name="order.completed", data={"value": 1},
+                                             created_at=ordered))  # fmt: skip
+
+    morning, noon = at(DAY1, "09:00:00"), at(DAY1, "12:00:00")
+    await visitor(morning, answered=at(DAY1, "09:10:00"), ordered=noon)  # chat, then order
+    await visitor(morning, answered=at(DAY1, "09:10:00"))  # chat, no order
+    await visitor(morning, answered=at(DAY1, "11:00:00"), ordered=at(DAY1, "10:00:00"))  # before
+    await visitor(morning, answered=DAY0 - timedelta(days=3), ordered=noon)  # within 7 days
+    await visitor(morning, answered=DAY0 - timedelta(days=10), ordered=noon)  # too long ago
+    await visitor(morning, ordered=noon)  # no chat, ordered
+    await visitor(morning)  # no chat, no order
+    await visitor(morning)
+    await visitor(None, ordered=noon)  # never seen in the window: not counted
+    await visitor(DAY2 + timedelta(minutes=1), ordered=noon)  # seen after the window
+    conversion = (await report(world)).conversion
+    assert conversion is not None
+    assert conversion.model_dump() == {
+        "seen": 8,
+        "with_chat": {"visitors": 4, "ordered": 2, "pct": 50.0},
+        "without_chat": {"visitors": 4, "ordered": 2, "pct": 50.0},
+    }
+
+
+def test_utilisation_counts_chat_time_while_online_only() -> None:
+    time = staffing.AgentTime()
+    time.online = [(0.0, 100.0), (200.0, 300.0)]
+    # 50-150 (half online), 140-160 (overlapping, never online), 250-400 (half online).
+    time.chats = [(50.0, 150.0), (140.0, 160.0), (250.0, 400.0)]
+    figures = staffing.utilisation(time, True, chats_taken=3, orders=None)
+    assert figures.model_dump() == {
+        "online_s": 200.0,
+        "chat_s": 260.0,  # 50-160 and 250-400
+        "pct": 50.0,  # 50-100 and 250-300 of 200 s online
+        "agent_s_per_chat": 66.667,
+        "agent_s_per_order": None,
+    }

@@ -5,6 +5,7 @@ import { agentTyping, hideAgentTyping, showAgentTyping, stopTyping } from "./vie
 import { clearList, insertMessage, markFailed, markSent, messageEl, toBottom } from "./views/messages.js";
 import { renderDepartments, showFormError } from "./views/prechat.js";
 import { renderComposer, renderHeader, renderStatus, showView } from "./views/status.js";
+import { onFaqSuggestions } from "./views/offline.js";
 import { onSurveyError, onSurveySaved } from "./views/survey.js";
 import { onTranscriptError, onTranscriptQueued } from "./views/transcript.js";
 import { t } from "./i18n.js";
@@ -67,6 +68,15 @@ export function handle(f) {
       break;
     case "error":
       if (!onTranscriptError(f) && !onSurveyError(f)) onError(f);
+      break;
+    case "chat.offline":
+      if (chat && forChat) {
+        chat.status = "offline";
+        renderStatus();
+      }
+      break;
+    case "faq.suggestions":
+      onFaqSuggestions(f);
       break;
     case "transcript.queued":
       onTranscriptQueued(f);

@@ -4,6 +4,7 @@
  * chat: a visitor who never opens it pays for the bubble only. */
 import { h } from "../../client/src/index.js";
 import { ensureSocket } from "./connection.js";
+import { bubbleHidden } from "./availability.js";
 import { ICON_CHAT, ICON_DOWN, withIcon } from "./icons.js";
 import { DEFAULT_COLOR, S, ui } from "./state.js";
 import { tab } from "./storage.js";
@@ -179,6 +180,11 @@ export function mountLauncher() {
   }, ...mountTeaser(), ui.bubble, ui.probe);
   shadow.append(ui.root);
   document.body.appendChild(host);
+  // The shop hides the bubble while nobody can answer (a visitor in a chat still sees theirs).
+  if (bubbleHidden()) {
+    host.style.setProperty("display", "none", "important");
+    host.setAttribute("data-hidden", "unavailable");
+  }
   applyTheme();
   renderUnread();
   S.mounted = true;

@@ -7,6 +7,7 @@ import { MAX_BODY, S, closePanel, readProfile, ui } from "./core.js";
 import { ICON_CLIP, ICON_MIN, ICON_SEND, withIcon } from "./icons.js";
 import { endChat, newChat, onComposerInput, sendComposer } from "./views/chat.js";
 import { toBottom } from "./views/messages.js";
+import { mountOffline } from "./views/offline.js";
 import { startChat } from "./views/prechat.js";
 import { surveyForm } from "./views/survey.js";
 import { transcriptForm, transcriptOptIn } from "./views/transcript.js";
@@ -63,6 +64,8 @@ export function mount() {
   const profile = readProfile();
   /** @param {string} label @param {string} id @param {HTMLElement} input */
   const field = (label, id, input) => h("div", { class: "field" }, h("label", { for: id, text: label }), input);
+  /** @param {HTMLElement} labelEl @param {string} id @param {HTMLElement} input */
+  const namedField = (labelEl, id, input) => h("div", { class: "field" }, labelEl, input);
   ui.nameInput = h("input", { id: "parley-name", type: "text", name: "name", required: true, maxlength: 100, autocomplete: "name", "data-testid": "prechat-name" });
   ui.emailInput = h("input", { id: "parley-email", type: "email", name: "email", maxlength: 254, autocomplete: "email", "data-testid": "prechat-email" });
   ui.msgInput = h("textarea", { id: "parley-message", name: "message", required: true, rows: 3, maxlength: MAX_BODY, "data-testid": "prechat-message" });
@@ -72,18 +75,22 @@ export function mount() {
   for (const i of [ui.nameInput, ui.emailInput, ui.msgInput]) {
     i.addEventListener("input", () => i.removeAttribute("aria-invalid"));
   }
-  ui.availText = h("span");
+  ui.availText = h("span", { "data-testid": "availability" });
+  ui.emailLabel = h("label", { for: "parley-email", text: t("email_label") });
+  ui.msgLabel = h("label", { for: "parley-message", text: t("message_label") });
+  ui.submit = h("button", { type: "submit", class: "btn btn--primary", "data-testid": "prechat-submit", text: t("start_chat") });
   ui.avail = h("p", { class: "avail" }, h("span", { class: "avail__dot", "aria-hidden": "true" }), ui.availText);
   ui.formError = h("p", { class: "form-error", role: "alert", hidden: true });
   ui.prechat = h("form", { class: "prechat", novalidate: true, "data-testid": "prechat", onsubmit: startChat },
     ui.avail,
     field(t("name_label"), "parley-name", ui.nameInput),
-    field(t("email_label"), "parley-email", ui.emailInput),
+    namedField(ui.emailLabel, "parley-email", ui.emailInput),
     ui.deptField,
-    field(t("message_label"), "parley-message", ui.msgInput),
+    namedField(ui.msgLabel, "parley-message", ui.msgInput),
+    mountOffline(),
     transcriptOptIn(),
     ui.formError,
-    h("button", { type: "submit", class: "btn btn--primary", "data-testid": "prechat-submit", text: t("start_chat") }));
+    ui.submit);
   ui.nameInput.value = profile.name || visitor.name || "";
   ui.emailInput.value = profile.email || visitor.email || "";
 

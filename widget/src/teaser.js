@@ -3,7 +3,8 @@
  * when the server names one, the trigger's message, a close ×). Part of the loader, so showing it
  * costs no panel code; never a blocking pop-up. Clicking it opens the panel and accepts the
  * invitation (the next `chat.start` carries its id); × or Escape dismisses it
- * (`invitation.dismiss`); `invitation.dismissed` from another tab hides it here too. */
+ * (`invitation.dismiss`); `invitation.dismissed` from another tab hides it here too. Once it is
+ * actually on screen (the tab visible), `invitation.shown` tells the server, once per tab. */
 import { h } from "../../client/src/index.js";
 import { lt } from "./loader-i18n.js";
 import { S, ui } from "./state.js";
@@ -15,6 +16,35 @@ import { S, ui } from "./state.js";
 let deps = { open: () => {}, send: () => {} };
 /** The invitation on show (or waiting for the bubble to be mounted). @type {InvitationFrame | null} */
 let shown = null;
+
+/** Invitations this tab reported as shown (the server keeps the first report of any tab). */
+const reported = new Set();
+/** @type {string | null} an invitation drawn while the tab was hidden, reported when it shows */
+let pendingShown = null;
+
+/** Tells the server the visitor can see the invitation now, or when the tab becomes visible.
+ * @param {string} id */
+function reportShown(id) {
+  if (reported.has(id)) return;
+  if (typeof document !== "undefined" && document.visibilityState === "hidden") {
+    if (pendingShown === null) {
+      document.addEventListener("visibilitychange", function later() {
+        if (document.visibilityState === "hidden") return;
+        document.removeEventListener("visibilitychange", later);
+        const waiting = pendingShown;
+        pendingShown = null;
+        // Still on screen (not dismissed or taken up elsewhere meanwhile)?
+        if (waiting && ((shown && shown.invitation_id === waiting) || S.invitationId === waiting)) {
+          reportShown(waiting);
+        }
+      });
+    }
+    pendingShown = id;
+    return;
+  }
+  reported.add(id);
+  deps.send({ type: "invitation.shown", invitation_id: id });
+}
 
 /** @param {{open: () => void, send: (frame: object) => void}} d the launcher's open; a send that
  * waits for the socket (tracking.js) */
@@ -91,6 +121,7 @@ export function invited(f) {
     hideTeaser();
     S.invitationId = f.invitation_id;
     deps.open();
+    reportShown(f.invitation_id);
     return;
   }
   if (S.isOpen) return; // the visitor is already looking at the panel: nothing to tease
@@ -148,6 +179,7 @@ function render(f) {
   ui.teaser.replaceChildren(body, x);
   ui.teaser.hidden = false;
   ui.teaserStatus.textContent = (agent ? agent.name + ": " : "") + text;
+  reportShown(f.invitation_id);
 }
 
 function accept() {

@@ -6,6 +6,7 @@ import { S, MAX_BODY, ensureSocket, local, readProfile, ui } from "../core.js";
 import { flush } from "../outgoing.js";
 import { addOwn, clearList } from "./messages.js";
 import { renderStatus, showView } from "./status.js";
+import { isOffline, renderOfflineForm } from "./offline.js";
 import { transcriptsOffered } from "./transcript.js";
 import { number, t } from "../i18n.js";
 
@@ -52,6 +53,7 @@ export function renderAvailability() {
   const online = !S.config || S.config.agents_online !== false;
   ui.avail.classList.toggle("avail--off", !online);
   ui.availText.textContent = t(online ? "online" : "offline");
+  renderOfflineForm();
 }
 
 /** @param {string} text */
@@ -72,6 +74,7 @@ export function startChat(e) {
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) [bad, msg] = [ui.emailInput, t("check_email")];
   const wantsTranscript = !!ui.transcriptBox && ui.transcriptBox.checked && transcriptsOffered();
   if (wantsTranscript && !email) [bad, msg] = [ui.emailInput, t("need_email_for_transcript")];
+  if (isOffline() && !email) [bad, msg] = [ui.emailInput, t("need_email_to_answer")];
   if (!name) [bad, msg] = [ui.nameInput, t("need_name")];
   for (const i of [ui.nameInput, ui.emailInput, ui.msgInput]) i.removeAttribute("aria-invalid");
   if (bad) {

@@ -3,6 +3,7 @@
 import { S, chatOpen, socket, ui } from "../core.js";
 import { avatar } from "./messages.js";
 import { prefill, renderAvailability, renderDepartments } from "./prechat.js";
+import { offlineStatus } from "./offline.js";
 import { renderSurvey } from "./survey.js";
 import { renderTranscript } from "./transcript.js";
 import { number, t } from "../i18n.js";
@@ -47,6 +48,7 @@ export function renderStatus() {
   const up = socket.isOpen;
   let text;
   if (chat && chat.status === "closed") text = t("ended");
+  else if (chat && chat.status === "offline") text = offlineStatus();
   else if (S.gaveUp) text = t("unavailable");
   else if (!up) text = t(socket.everOpen ? "reconnecting" : "connecting");
   else if (chat && chat.agent && chat.status === "active") text = t("agent_here", { name: chat.agent.name });
