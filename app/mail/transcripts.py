@@ -12,10 +12,12 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from sqlalchemy import select
 
 from app.chat.access import ChatAction, authorize
 from app.chat.models import Chat, Message
+from app.common import i18n
 from app.common.actor import Actor
 from app.common.errors import DomainError, Unavailable
 from app.common.tokens import TokenClaims, issue
@@ -27,7 +29,7 @@ from app.mail import outbox, render
 from app.mail.models import Mail
 from app.mail.service import Mailer
 from app.sites.models import Site
-from app.sites.service import site_timezone, transcripts_enabled
+from app.sites.service import site_language, site_timezone, transcripts_enabled
 
 log = logging.getLogger(__name__)
 
@@ -53,30 +55,39 @@ async def queue_transcript(
     uow: UnitOfWork, mailer: Mailer, site: Site, chat: Chat, email: str
 ) -> Mail:
     rendered = render.render(
-        "transcript", _subject(site, chat), await _context(uow, mailer, site, chat)
+        "transcript",
+        _subject(site, chat),
+        await _context(uow, mailer, site, chat),
+        site_language(site),
     )
     mail = await outbox.enqueue(uow, site.id, KIND, email, rendered, chat_id=chat.id)
     mailer.wake.set()
     return mail
 
 
-def _local(when: datetime, zone: ZoneInfo) -> datetime:
-    return when.astimezone(zone)
+def format_day(when: datetime, zone: ZoneInfo, language: str) -> str:
+    """A day as the shop's customers write it: ``Nov 26, 2026``, ``26. nov. 2026``."""
+    return format_skeleton("yMMMd", when.astimezone(zone), locale=i18n.locale(language))
 
 
-def format_time(when: datetime, zone: ZoneInfo) -> str:
-    """A message's time as the shop's customers read it: ``26 Nov 2026, 22:13 CET``."""
-    return _local(when, zone).strftime("%d %b %Y, %H:%M %Z")
+def format_time(when: datetime, zone: ZoneInfo, language: str) -> str:
+    """A message's time as the shop's customers read it: ``Nov 26, 2026, 22:13`` in English,
+    ``26. nov. 2026, 22.13`` in Danish (the zone is named once, at the mail's foot)."""
+    clock = format_skeleton("Hm", when.astimezone(zone), locale=i18n.locale(language))
+    return f"{format_day(when, zone, language)}, {clock}"
 
 
 def _subject(site: Site, chat: Chat) -> str:
-    day = _local(chat.created_at, ZoneInfo(site_timezone(site))).strftime("%d %b %Y")
-    return f"Your chat with {site.name} on {day}"
+    language = site_language(site)
+    day = format_day(chat.created_at, ZoneInfo(site_timezone(site)), language)
+    gettext = i18n.translations(language).gettext
+    return gettext("Your chat with %(site)s on %(day)s") % {"site": site.name, "day": day}
 
 
 async def _context(uow: UnitOfWork, mailer: Mailer, site: Site, chat: Chat) -> dict[str, Any]:
     zone_name = site_timezone(site)
     zone = ZoneInfo(zone_name)
+    language = site_language(site)
     rows = await uow.session.execute(
         select(Message)
         .where(Message.chat_id == chat.id, Message.kind == "public")
@@ -86,23 +97,25 @@ async def _context(uow: UnitOfWork, mailer: Mailer, site: Site, chat: Chat) -> d
         {
             "author": m.author_name or _fallback_name(m.author_type, site),
             "author_type": m.author_type,
-            "time": format_time(m.created_at, zone),
+            "time": format_time(m.created_at, zone, language),
             "body": m.body,
             "attachments": [_link(mailer, site, a) for a in m.attachments or []],
         }
         for m in rows.scalars()
     ]
     return {
-        "site": render.brand(site.name, site.theme_color),
+        "site": render.brand(site, mailer.public_url),
         "subject": _subject(site, chat),
-        "started": format_time(chat.created_at, zone),
+        "started": format_time(chat.created_at, zone, language),
         "timezone": zone_name,
         "messages": messages,
     }
 
 
 def _fallback_name(author_type: str, site: Site) -> str:
-    return {"visitor": "You", "agent": "Agent"}.get(author_type, site.name)
+    gettext = i18n.translations(site_language(site)).gettext
+    names = {"visitor": gettext("You"), "agent": gettext("Agent")}
+    return names.get(author_type, site.name)
 
 
 def _link(mailer: Mailer, site: Site, attachment: dict[str, Any]) -> dict[str, str | None]:

@@ -20,6 +20,7 @@ from app.agents.models import Agent
 from app.chat import offline as follow_ups
 from app.chat.models import Chat, Message
 from app.chat.queries import current_chat_of
+from app.common import i18n
 from app.common.enums import AgentStatus, ChatStatus
 from app.common.uow import UnitOfWork
 from app.jobs.service import JobHandler
@@ -28,7 +29,7 @@ from app.mail.service import Mailer
 from app.mail.transcripts import format_time
 from app.offline.hours import OfficeHours, is_open
 from app.sites.models import Site
-from app.sites.service import site_timezone
+from app.sites.service import site_language, site_timezone
 from app.visitors.models import Visitor
 
 log = logging.getLogger(__name__)
@@ -114,9 +115,11 @@ async def _messages_after(
     return list(rows.scalars())
 
 
-def _lines(messages: list[Message], zone: ZoneInfo, fallback: str) -> list[dict[str, str]]:
+def _lines(
+    messages: list[Message], zone: ZoneInfo, fallback: str, language: str
+) -> list[dict[str, str]]:
     return [
-        {"author": m.author_name or fallback, "time": format_time(m.created_at, zone)}
+        {"author": m.author_name or fallback, "time": format_time(m.created_at, zone, language)}
         | {"body": m.body}
         for m in messages
     ]
@@ -140,9 +143,12 @@ async def mail_notify(uow: UnitOfWork, mailer: Mailer, chat_id: str) -> int:
     zone_name = site_timezone(site)
     name = str(chat.pre_chat.get("name") or visitor.name or "")
     email = str(chat.pre_chat.get("email") or visitor.email or "")
+    language = site_language(site)
+    gettext = i18n.translations(language).gettext
+    who = name or email or gettext("a visitor")
     context: dict[str, Any] = {
-        "site": render.brand(site.name, site.theme_color),
-        "subject": f"Offline message from {name or email or 'a visitor'}",
+        "site": render.brand(site, mailer.public_url),
+        "subject": gettext("Offline message from %(who)s") % {"who": who},
         "name": name,
         "email": email,
         "chat_id": chat.id,
@@ -150,9 +156,9 @@ async def mail_notify(uow: UnitOfWork, mailer: Mailer, chat_id: str) -> int:
         if mailer.public_url
         else "",
         "timezone": zone_name,
-        "messages": _lines(fresh, ZoneInfo(zone_name), name or "Visitor"),
+        "messages": _lines(fresh, ZoneInfo(zone_name), name or gettext("Visitor"), language),
     }
-    rendered = render.render("offline_notify", context["subject"], context)
+    rendered = render.render("offline_notify", context["subject"], context, language)
     for address in to:
         await outbox.enqueue(uow, site.id, NOTIFY_KIND, address, rendered, chat_id=chat.id)
     mailer.wake.set()
@@ -175,15 +181,17 @@ async def mail_reply(uow: UnitOfWork, mailer: Mailer, chat_id: str) -> bool:
         log.warning("answer to offline chat %s not mailed: no SMTP or no address", chat.id)
         return False
     zone_name = site_timezone(site)
-    subject = f"Your message to {site.name}: our answer"
+    language = site_language(site)
+    gettext = i18n.translations(language).gettext
+    subject = gettext("Your message to %(site)s: our answer") % {"site": site.name}
     context: dict[str, Any] = {
-        "site": render.brand(site.name, site.theme_color),
+        "site": render.brand(site, mailer.public_url),
         "subject": subject,
         "name": str(chat.pre_chat.get("name") or visitor.name or ""),
         "timezone": zone_name,
-        "messages": _lines(fresh, ZoneInfo(zone_name), site.name),
+        "messages": _lines(fresh, ZoneInfo(zone_name), site.name, language),
     }
-    rendered = render.render("offline_reply", subject, context)
+    rendered = render.render("offline_reply", subject, context, language)
     await outbox.enqueue(uow, site.id, REPLY_KIND, to, rendered, chat_id=chat.id)
     mailer.wake.set()
     return True

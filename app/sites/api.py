@@ -13,6 +13,7 @@ from app.agents import service as agents
 from app.agents.schemas import EmailAddress
 from app.agents.setup import create_shop
 from app.common.errors import BadRequest, Conflict, NotFound
+from app.common.i18n import Language
 from app.files import service as files
 from app.offline.hours import OfficeHours
 from app.ratelimit.site_rules import SiteRateLimits
@@ -81,6 +82,10 @@ class SiteUpdate(BaseModel):
     transcripts: bool | None = None
     # Refuse widget sessions whose ``user`` has no valid identity hash (docs/crm.md).
     identity_required: bool | None = None
+    # The language of the widget and the e-mails (en, da, sv, nl, de).
+    language: Language | None = None
+    # Let the widget speak the visitor's browser language when it is one of Parley's.
+    language_from_browser: bool | None = None
     # Office hours (docs/protocol.md "Office hours"); null removes them (open whenever an agent
     # is online). Who is e-mailed offline messages, and whether the bubble hides meanwhile.
     office_hours: OfficeHours | None = None
@@ -107,6 +112,8 @@ _IN_SETTINGS = (
     "hide_when_offline",
     "alert_after_s",
     "logo_url",
+    "language",
+    "language_from_browser",
 )
 _OFFLINE = ("office_hours", "notify_emails")
 

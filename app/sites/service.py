@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.common.i18n import Language, known
 from app.sites.models import Site
 
 
@@ -66,3 +67,13 @@ def alert_after_s(site: Site) -> int:
 def transcripts_enabled(site: Site) -> bool:
     """Whether visitors and agents may have chat transcripts e-mailed (on unless turned off)."""
     return site.settings.get("transcripts") is not False
+
+
+def site_language(site: Site) -> Language:
+    """The language the shop's widget and e-mails speak (English until it is set)."""
+    return known(site.settings.get("language"))
+
+
+def language_from_browser(site: Site) -> bool:
+    """Whether the widget follows the visitor's browser language (among Parley's) instead."""
+    return site.settings.get("language_from_browser") is True

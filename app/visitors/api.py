@@ -22,7 +22,13 @@ from app.common.uow import UnitOfWork
 from app.identity import service as identity
 from app.offline import service as offline
 from app.routing import departments
-from app.sites.service import origin_allowed, site_by_key, transcripts_enabled
+from app.sites.service import (
+    language_from_browser,
+    origin_allowed,
+    site_by_key,
+    site_language,
+    transcripts_enabled,
+)
 from app.visitors import service
 from app.visitors.models import PageView, Visitor
 from app.visitors.rest_schemas import (
@@ -111,6 +117,8 @@ async def widget_session(
             active_chat=await _active_chat(uow, chat),
             transcripts=state.mailer.enabled and transcripts_enabled(site),
             departments=departments.public_view(offered) if offered else None,
+            language=site_language(site),
+            language_from_browser=language_from_browser(site),
         )
         token = issue(
             state.settings.secret_key,

@@ -14,6 +14,7 @@ from pydantic import Field
 from app.agents.models import Agent
 from app.agents.schemas import AgentCard
 from app.common.enums import ChatStatus
+from app.common.i18n import Language
 from app.common.types import iso
 from app.common.wire import WireModel, omitted
 from app.visitors.models import PageView, Visitor
@@ -65,6 +66,10 @@ class WidgetConfig(WireModel):
     active_chat: WidgetActiveChat | None
     transcripts: bool = Field(description="the widget offers to e-mail the transcript")
     departments: list[DepartmentChoice] | None = omitted("the pre-chat form's topics, if any")
+    language: Language = Field(description="the site's language: the widget's texts and dates")
+    language_from_browser: bool = Field(
+        description="the widget speaks the browser's language instead, when Parley has it"
+    )
 
 
 class WidgetSession(WireModel):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app.common.errors import NotFound
+from app.common.i18n import LANGUAGES
 from app.demo import DEMO_AGENTS, DEMO_SITE_KEY
 from app.resources import shipped_dir
 from app.web.assets import IMMUTABLE, REVALIDATE, SHORT, Asset, AssetDir, respond
@@ -18,6 +21,10 @@ CONSOLE_DIR = shipped_dir("console")
 templates = Jinja2Templates(directory=str(CONSOLE_DIR / "templates"))
 router = APIRouter(include_in_schema=False)
 console_assets = AssetDir(CONSOLE_DIR / "static")
+# The panel's texts, one JSON catalogue per language, fetched beside panel.js.
+widget_i18n = AssetDir(WIDGET_DIR / "i18n")
+# The console's texts, one JSON catalogue per language (console/static/i18n.js).
+console_i18n = AssetDir(CONSOLE_DIR / "i18n")
 _CSS_TOKEN = '/*__PARLEY_CSS__*/""'
 _PANEL_VERSION_TOKEN = '/*__PARLEY_PANEL_VERSION__*/""'
 _bundles: dict[str, tuple[tuple[tuple[int, int], ...], Asset]] = {}
@@ -47,10 +54,16 @@ def panel_asset() -> Asset:
     return _bundle("panel.js", "widget.css")
 
 
+def panel_version() -> str:
+    """The version of the panel's code and its texts together: a new catalogue is a new URL."""
+    both = f"{panel_asset().version}:{widget_i18n.version()}".encode()
+    return hashlib.sha256(both).hexdigest()[:16]
+
+
 def widget_asset() -> Asset:
     """widget.js, the loader shops embed: the bubble's stylesheet inlined, and the panel's
-    version, so the panel is fetched under a URL cached for a year."""
-    return _bundle("widget.js", "loader.css", {_PANEL_VERSION_TOKEN: panel_asset().version})
+    version, so the panel and its texts are fetched under URLs cached for a year."""
+    return _bundle("widget.js", "loader.css", {_PANEL_VERSION_TOKEN: panel_version()})
 
 
 def widget_url() -> str:
@@ -78,7 +91,22 @@ async def widget_js(request: Request) -> Response:
 async def widget_panel_js(request: Request) -> Response:
     """The panel's code, asked for by widget.js under the version it was built with."""
     asset = panel_asset()
-    versioned = request.query_params.get("v") == asset.version
+    versioned = request.query_params.get("v") == panel_version()
+    return respond(
+        request,
+        asset,
+        IMMUTABLE if versioned else SHORT,
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
+
+
+@router.api_route("/widget/i18n/{language}.json", methods=["GET", "HEAD"])
+async def widget_texts(request: Request, language: str) -> Response:
+    """The panel's texts in one language, asked for with the panel under the same version."""
+    asset = widget_i18n.get(f"{language}.json") if language in LANGUAGES else None
+    if asset is None:
+        raise NotFound(f"no widget texts for {language!r}")
+    versioned = request.query_params.get("v") == panel_version()
     return respond(
         request,
         asset,
@@ -95,6 +123,15 @@ async def console_asset(request: Request, version: str, name: str) -> Response:
         raise NotFound(f"no console asset {name!r}")
     current = version == console_assets.version()
     return respond(request, asset, IMMUTABLE if current else REVALIDATE)
+
+
+@router.api_route("/console/i18n/{language}.json", methods=["GET", "HEAD"])
+async def console_texts(request: Request, language: str) -> Response:
+    """The console's texts in one language; revalidated on every use (an ETag makes it cheap)."""
+    asset = console_i18n.get(f"{language}.json") if language in LANGUAGES else None
+    if asset is None:
+        raise NotFound(f"no console texts for {language!r}")
+    return respond(request, asset, REVALIDATE)
 
 
 @router.api_route("/console/static/{name}", methods=["GET", "HEAD"])

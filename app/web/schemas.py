@@ -9,6 +9,7 @@ from pydantic import Field
 
 from app.agents.models import Agent
 from app.agents.schemas import AgentOut
+from app.common.i18n import Language
 from app.common.wire import WireModel, omitted
 from app.offline.hours import OfficeHours
 from app.offline.service import hide_when_offline, notify_emails, office_hours
@@ -19,6 +20,8 @@ from app.sites.models import Site
 from app.sites.service import (
     DEFAULT_ALERT_AFTER_S,
     alert_after_s,
+    language_from_browser,
+    site_language,
     site_timezone,
     transcripts_enabled,
 )
@@ -74,6 +77,8 @@ class SiteOut(WireModel):
     timezone: str = Field(description="the IANA zone the shop's times are shown in")
     transcripts: bool = Field(description="chat transcripts may be e-mailed")
     identity_required: bool = Field(description="widget sessions need a verified user hash")
+    language: Language = Field(description="the widget's and the e-mails' language")
+    language_from_browser: bool = Field(description="the widget follows the browser's language")
     office_hours: OfficeHours | None = Field(
         description="weekly opening ranges, time zone and holidays; null: always open"
     )
@@ -101,6 +106,8 @@ class SiteOut(WireModel):
             timezone=site_timezone(site),
             transcripts=transcripts_enabled(site),
             identity_required=bool(site.settings.get("identity_required", False)),
+            language=site_language(site),
+            language_from_browser=language_from_browser(site),
             office_hours=office_hours(site),
             notify_emails=notify_emails(site),
             hide_when_offline=hide_when_offline(site),

@@ -8,9 +8,12 @@ import { setupPrivacy } from "./privacy.js";
 import { setupOfficeHours, setupOfflineInbox } from "./offline.js";
 import { setupWebhooks } from "./webhooks.js";
 import { renderMessage } from "./messages.js";
+import { applyTexts, languageMenu, t } from "./i18n.js";
 import { trailEvent, trailItems } from "./trail.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
+applyTexts();
+$("[data-testid=logout]").before(languageMenu());
 const state = {
   token: localStorage.getItem(TOKEN_KEY),
   me: null,
@@ -71,7 +74,7 @@ function start() {
     setConnection(false);
     if (ev.detail === 4401) {
       localStorage.removeItem(TOKEN_KEY);
-      showLogin("Your session has ended. Please sign in again.");
+      showLogin(t("session_ended"));
     }
   });
   socket.addEventListener("frame", (ev) => onFrame(ev.detail));
@@ -83,7 +86,7 @@ function start() {
 
 function setConnection(up) {
   const c = $("[data-testid=connection]");
-  c.textContent = up ? "Connected" : "Reconnecting…";
+  c.textContent = t(up ? "connected" : "reconnecting");
   c.classList.toggle("down", !up);
 }
 
@@ -191,7 +194,7 @@ function onFrame(f) {
       onPresence(f);
       break;
     case "queue.update":
-      $("[data-testid=queue-count]").textContent = `${f.total} waiting`;
+      $("[data-testid=queue-count]").textContent = t("waiting", { n: f.total });
       $("[data-testid=queue-count]").classList.toggle("busy", f.total > 0);
       break;
     case "visitor.activity":
@@ -835,7 +838,8 @@ setupOfficeHours({ button: $("#hours-btn"), dialog: $("#hours-dialog"), token: (
 $("#notify-btn").addEventListener("click", async () => {
   if ("Notification" in window) await Notification.requestPermission();
   beep();
-  $("#notify-btn").textContent = Notification.permission === "granted" ? "Notifications on" : "Sound only (notifications blocked)";
+  const granted = Notification.permission === "granted";
+  $("#notify-btn").textContent = t(granted ? "notify_on" : "notify_blocked");
 });
 
 let audio = null;

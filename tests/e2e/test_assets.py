@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 import httpx
@@ -54,14 +53,25 @@ def test_widget_is_gzipped_with_etag_and_cached_for_its_version(module_server: S
 
 
 def test_the_panel_is_fetched_under_the_version_the_loader_names(module_server: Server) -> None:
-    """widget.js names the panel's current version, so the panel is cached for a year; the
-    loader itself is small (the panel, its stylesheet included, comes only when it opens)."""
+    """widget.js names the current version of the panel and its texts, so the panel and its
+    catalogues are cached for a year; the loader itself is small (the panel, its stylesheet
+    included, comes only when it opens)."""
     server = module_server
     loader = get(f"{server.base}/widget.js", **IDENTITY)
     unversioned = get(f"{server.base}/widget/panel.js", **IDENTITY)
     assert unversioned.headers["cache-control"] == "public, max-age=300"
-    version = hashlib.sha256(unversioned.content).hexdigest()[:16]
-    assert f'"{version}"' in loader.text
+    # The panel's version covers its code and its texts (a new catalogue is a new URL).
+    [version] = set(re.findall(r'"([0-9a-f]{16})"', loader.text))
+    assert get(f"{server.base}/widget/panel.js?v=stale").headers["cache-control"] == (
+        "public, max-age=300"
+    )
+    texts_url = f"{server.base}/widget/i18n/da.json?v={version}"
+    assert_compressed_with_etag(texts_url, "public, max-age=31536000, immutable")
+    texts = get(texts_url)
+    assert texts.headers["access-control-allow-origin"] == "*"
+    assert texts.json()["panel"]["start_chat"] == "Start chat"  # Danish says it the same way
+    assert texts.json()["panel"]["name_label"] == "Dit navn"
+    assert get(f"{server.base}/widget/i18n/xx.json?v={version}").status_code == 404
     panel_url = f"{server.base}/widget/panel.js?v={version}"
     assert_compressed_with_etag(panel_url, "public, max-age=31536000, immutable")
     panel = get(panel_url)

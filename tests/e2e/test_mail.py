@@ -127,8 +127,12 @@ async def request(v: Client, chat_id: str, address: str) -> dict[str, Any]:
 
 
 def local_time(iso_time: str, zone: str) -> str:
-    when = datetime.fromisoformat(iso_time.replace("Z", "+00:00"))
-    return when.astimezone(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M %Z")
+    """A time as an English site's transcript writes it: ``Nov 6, 2026, 22:13``."""
+    when = datetime.fromisoformat(iso_time.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+    return f"{when:%b} {when.day}, {when:%Y, %H:%M}"
+
+
+LOGO = "https://cdn.nordlys.example/logo.png"
 
 
 async def test_transcript_holds_public_messages_in_site_zone_escaped_and_is_rate_limited(
@@ -139,7 +143,7 @@ async def test_transcript_holds_public_messages_in_site_zone_escaped_and_is_rate
     site_id = await site_id_of(server, admin_token)
     patched = await call(
         server, "PATCH", f"/sites/{site_id}", admin_token,
-        json={"timezone": ZONE, "theme_color": "#aa3355"},
+        json={"timezone": ZONE, "theme_color": "#aa3355", "logo_url": LOGO},
     )  # fmt: skip
     assert patched.status_code == 200, patched.text
     assert patched.json()["timezone"] == ZONE
@@ -185,6 +189,7 @@ async def test_transcript_holds_public_messages_in_site_zone_escaped_and_is_rate
     assert "&lt;b&gt;two&lt;/b&gt;" in html
     assert "<script>alert('x')</script>" in text
     assert "#aa3355" in html
+    assert f'<img src="{LOGO}"' in html  # the shop's logo heads the mail
     raw = mail.as_string()
     assert "WHISPER-SECRET" not in raw
     assert "NOTE-SECRET" not in raw
@@ -202,6 +207,10 @@ async def test_transcript_holds_public_messages_in_site_zone_escaped_and_is_rate
     assert by_agent.status_code == 429
     assert int(by_agent.headers["Retry-After"]) > 0
     await smtp.inbox.wait_for("maja@example.com", count=3)
+
+    # Without a logo the mail is headed by the shop's name alone.
+    unset = await call(server, "PATCH", f"/sites/{site_id}", admin_token, json={"logo_url": None})
+    assert unset.status_code == 200, unset.text
 
     # Another visitor's chat is not this one's budget; nor can they ask for this chat.
     other, _ = await visitor(server, DEMO_SITE_KEY)
@@ -223,6 +232,8 @@ async def test_transcript_holds_public_messages_in_site_zone_escaped_and_is_rate
     assert denied.status_code == 403
     [jon_mail] = await smtp.inbox.wait_for("jon@example.com")
     assert "Hi there" in parts(jon_mail)[0]
+    assert "<img" not in parts(jon_mail)[1]
+    assert "Nordlys" in parts(jon_mail)[1]
     assert "<script>" not in jon_mail.as_string()
 
     # The admin's outbox lists them as sent; an agent may not look.

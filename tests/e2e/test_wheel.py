@@ -106,9 +106,20 @@ def test_wheel_installs_into_a_fresh_virtualenv_and_serves_the_demo(tmp_path: Pa
     env["PARLEY_LOG_LEVEL"] = "warning"
     installed = run(python, "-c", "import app; print(app.__file__)", cwd=workdir, env=env)
     assert Path(installed.strip()).is_relative_to(site)
+    # The e-mails' gettext catalogues are in the wheel (read from the .po files at run time).
+    texts = "from app.common.i18n import translations as t; print(t('da').gettext('You'))"
+    assert run(python, "-c", texts, cwd=workdir, env=env).strip() == "Dig"
 
     with serving(venv / "bin" / "parley", workdir, env) as base:
-        for path in ("/widget.js", "/console", "/console/supervisor", "/demo", "/favicon.ico"):
+        shipped = ("/widget/i18n/sv.json", "/console/i18n/de.json")
+        for path in (
+            "/widget.js",
+            "/console",
+            "/console/supervisor",
+            "/demo",
+            "/favicon.ico",
+            *shipped,
+        ):
             assert httpx.get(base + path, timeout=10).status_code == 200, path
         page = httpx.get(f"{base}/console", timeout=10).text
         assert "/console/assets/" in page

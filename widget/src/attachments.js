@@ -5,6 +5,7 @@ import { S, MAX_FILE, chatOpen, ensureSocket } from "./core.js";
 import { flush } from "./outgoing.js";
 import { showNotice } from "./views/status.js";
 import { addOwn } from "./views/messages.js";
+import { t } from "./i18n.js";
 
 // Signed file links live 300 s on the server; one older than this is asked for again.
 const LINK_FRESH_MS = 240000;
@@ -13,10 +14,10 @@ const LINK_FRESH_MS = 240000;
  * short-lived signed link asked for with the token in a header: no token in any URL.
  * @param {any} a */
 export function attachmentEl(a) {
-  if (!a || !a.url || !a.id) return h("div", { class: "msg__file", text: (a && a.name) || "file" });
+  if (!a || !a.url || !a.id) return h("div", { class: "msg__file", text: (a && a.name) || t("file") });
   const link = a.is_image
     ? h("a", { class: "msg__image", target: "_blank", rel: "noopener noreferrer" }, h("img", { alt: a.name || "image", "data-testid": "attachment-image" }))
-    : h("a", { class: "msg__file", target: "_blank", rel: "noopener noreferrer", "data-testid": "attachment-file", text: "\u2913 " + (a.name || "file") });
+    : h("a", { class: "msg__file", target: "_blank", rel: "noopener noreferrer", "data-testid": "attachment-file", text: "\u2913 " + (a.name || t("file")) });
   let fetchedAt = 0;
   const refresh = async () => {
     const res = await fetch(S.base + "/api/v1/uploads/" + encodeURIComponent(a.id) + "/link", {
@@ -40,7 +41,7 @@ export function attachmentEl(a) {
     try {
       window.open(await refresh(), "_blank", "noopener");
     } catch {
-      showNotice((a.name || "file") + ": cannot be opened now");
+      showNotice(t("file_cannot_open", { name: a.name || t("file") }));
     }
   });
   return link;
@@ -52,7 +53,7 @@ export async function sendFiles(files) {
   if (!chatOpen()) return;
   for (const file of files) {
     if (file.size > MAX_FILE) {
-      showNotice(file.name + " is larger than 10 MB.");
+      showNotice(t("file_too_large", { name: file.name }));
       continue;
     }
     const form = new FormData();
@@ -70,7 +71,8 @@ export async function sendFiles(files) {
       ensureSocket();
       flush();
     } catch (err) {
-      showNotice(file.name + ": " + /** @type {Error} */ (err).message);
+      console.warn("[Parley] upload:", /** @type {Error} */ (err).message);
+      showNotice(t("upload_failed", { name: file.name }));
     }
   }
 }

@@ -8,6 +8,7 @@ import { renderComposer, renderHeader, renderStatus, showView } from "./views/st
 import { onFaqSuggestions } from "./views/offline.js";
 import { onSurveyError, onSurveySaved } from "./views/survey.js";
 import { onTranscriptError, onTranscriptQueued } from "./views/transcript.js";
+import { t } from "./i18n.js";
 
 /** Every frame but message.new (see onMessage). @param {any} f */
 export function handle(f) {
@@ -177,10 +178,10 @@ function onError(f) {
       socket.outbox.delete(p.cid);
       showView("prechat");
       ui.msgInput.value = p.body;
-      let text = "Sorry, that did not work. Please try again.";
-      if (/email/i.test(f.message || "")) text = "Please check your e-mail address.";
+      let text = t("failed");
+      if (/email/i.test(f.message || "")) text = t("check_email");
       else if (f.code === "bad_request" && /department/i.test(f.message || "")) {
-        text = f.message + " Please choose another topic.";
+        text = t("topic_unavailable");
         renderDepartments();
       }
       showFormError(text);

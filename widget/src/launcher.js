@@ -8,6 +8,7 @@ import { bubbleHidden } from "./availability.js";
 import { ICON_CHAT, ICON_DOWN, withIcon } from "./icons.js";
 import { DEFAULT_COLOR, S, ui } from "./state.js";
 import { tab } from "./storage.js";
+import { lt } from "./loader-i18n.js";
 import { hideTeaser, mountTeaser } from "./teaser.js";
 
 // Replaced by the build with tokens the server swaps for widget/loader.css and for the version of
@@ -35,8 +36,13 @@ export function loadPanel() {
       const script = /** @type {HTMLScriptElement & {parleyCore?: any}} */ (document.createElement("script"));
       script.src = S.base + "/widget/panel.js?v=" + encodeURIComponent(PANEL_VERSION);
       script.async = true;
+      // The panel's texts in the visitor's language, fetched beside its code under the same version.
+      const texts = fetch(S.base + "/widget/i18n/" + S.lang + ".json?v=" + encodeURIComponent(PANEL_VERSION), { mode: "cors", credentials: "omit" })
+        .then((res) => (res.ok ? res.json() : null))
+        .catch(() => null);
       script.parleyCore = {
         ...coreForPanel,
+        texts,
         /** @param {PanelHooks} hooks */
         ready(hooks) {
           panel = hooks;
@@ -112,8 +118,8 @@ export function renderUnread() {
   const unread = S.unread;
   ui.unread.textContent = unread > 9 ? "9+" : String(unread);
   ui.unread.hidden = unread === 0;
-  ui.bubble.setAttribute("aria-label", "Chat with us");
-  ui.bubble.title = unread ? unread + " new message" + (unread > 1 ? "s" : "") : "Chat with us";
+  ui.bubble.setAttribute("aria-label", lt("bubble"));
+  ui.bubble.title = unread ? lt(unread === 1 ? "unread_one" : "unread_other", { n: unread }) : lt("bubble");
 }
 
 function applyTheme() {
@@ -156,13 +162,14 @@ export function mountLauncher() {
     type: "button",
     class: "bubble",
     "data-testid": "parley-bubble",
-    "aria-label": "Chat with us",
+    "aria-label": lt("bubble"),
     "aria-expanded": "false",
     "aria-controls": "parley-panel",
     onclick: toggle,
   }, ui.bubbleIcon, ui.unread);
   ui.root = h("div", {
     class: "root",
+    lang: S.lang, // read aloud in the widget's language, whatever the shop's page is in
     onkeydown: (/** @type {KeyboardEvent} */ e) => {
       if (e.key === "Escape" && S.isOpen) {
         e.stopPropagation();

@@ -4,6 +4,7 @@
  * the panel, and tells the loader how to reach it. */
 import { forgetChat, handle, onClosed, onMessage, setChat } from "./chat.js";
 import { S, bind, chatOpen, socket } from "./core.js";
+import { setTexts } from "./i18n.js";
 import { flush } from "./outgoing.js";
 import { hide, mount, show } from "./panel.js";
 import { hideAgentTyping, resetTyping } from "./views/chat.js";
@@ -41,6 +42,14 @@ if (!core) {
   console.warn("[Parley] panel.js is loaded by widget.js, not on its own");
 } else {
   bind(core);
+  // The texts come beside this code (launcher.js); the panel is built once they are here.
+  core.texts.then((/** @type {any} */ doc) => {
+    setTexts(doc && doc.panel);
+    start();
+  });
+}
+
+function start() {
   mount();
   /** @type {import("./connection.js").PanelHooks} */
   const hooks = {

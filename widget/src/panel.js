@@ -12,6 +12,7 @@ import { startChat } from "./views/prechat.js";
 import { surveyForm } from "./views/survey.js";
 import { transcriptForm, transcriptOptIn } from "./views/transcript.js";
 import { showView } from "./views/status.js";
+import { t } from "./i18n.js";
 
 // Replaced by the build with a token the server swaps for widget.css (app/web/pages.py).
 /* global __PARLEY_CSS__ */
@@ -52,8 +53,8 @@ export function mount() {
   ui.siteName = h("span", { class: "hdr__title" });
   ui.agentName = h("span", { class: "hdr__title", "data-testid": "agent-name", hidden: true });
   ui.hdrSub = h("span", { class: "hdr__sub" });
-  ui.endChat = h("button", { type: "button", class: "hdr__end", "data-testid": "end-chat", text: "End chat", hidden: true, onclick: endChat });
-  const minimise = withIcon(h("button", { type: "button", class: "hdr__btn", "aria-label": "Minimise chat", title: "Minimise", onclick: () => closePanel() }), ICON_MIN);
+  ui.endChat = h("button", { type: "button", class: "hdr__end", "data-testid": "end-chat", text: t("end_chat"), hidden: true, onclick: endChat });
+  const minimise = withIcon(h("button", { type: "button", class: "hdr__btn", "aria-label": t("minimise_label"), title: t("minimise"), onclick: () => closePanel() }), ICON_MIN);
   const header = h("div", { class: "hdr" },
     ui.hdrAvatar,
     h("div", { class: "hdr__text" }, ui.siteName, ui.agentName, ui.hdrSub),
@@ -70,19 +71,19 @@ export function mount() {
   ui.msgInput = h("textarea", { id: "parley-message", name: "message", required: true, rows: 3, maxlength: MAX_BODY, "data-testid": "prechat-message" });
   // The site's departments: offered as a choice when there is more than one (see renderDepartments).
   ui.deptSelect = h("select", { id: "parley-department", name: "department", "data-testid": "prechat-department" });
-  ui.deptField = field("What is it about?", "parley-department", ui.deptSelect);
+  ui.deptField = field(t("topic_label"), "parley-department", ui.deptSelect);
   for (const i of [ui.nameInput, ui.emailInput, ui.msgInput]) {
     i.addEventListener("input", () => i.removeAttribute("aria-invalid"));
   }
   ui.availText = h("span", { "data-testid": "availability" });
-  ui.emailLabel = h("label", { for: "parley-email", text: "E-mail (optional)" });
-  ui.msgLabel = h("label", { for: "parley-message", text: "How can we help?" });
-  ui.submit = h("button", { type: "submit", class: "btn btn--primary", "data-testid": "prechat-submit", text: "Start chat" });
+  ui.emailLabel = h("label", { for: "parley-email", text: t("email_label") });
+  ui.msgLabel = h("label", { for: "parley-message", text: t("message_label") });
+  ui.submit = h("button", { type: "submit", class: "btn btn--primary", "data-testid": "prechat-submit", text: t("start_chat") });
   ui.avail = h("p", { class: "avail" }, h("span", { class: "avail__dot", "aria-hidden": "true" }), ui.availText);
   ui.formError = h("p", { class: "form-error", role: "alert", hidden: true });
   ui.prechat = h("form", { class: "prechat", novalidate: true, "data-testid": "prechat", onsubmit: startChat },
     ui.avail,
-    field("Your name", "parley-name", ui.nameInput),
+    field(t("name_label"), "parley-name", ui.nameInput),
     namedField(ui.emailLabel, "parley-email", ui.emailInput),
     ui.deptField,
     namedField(ui.msgLabel, "parley-message", ui.msgInput),
@@ -95,19 +96,19 @@ export function mount() {
 
   // chat view
   ui.status = h("div", { class: "status", role: "status", "data-testid": "status" });
-  ui.list = h("div", { class: "messages", role: "log", "aria-live": "polite", "aria-label": "Messages", "data-testid": "messages" });
+  ui.list = h("div", { class: "messages", role: "log", "aria-live": "polite", "aria-label": t("messages_label"), "data-testid": "messages" });
   ui.typingText = h("span", { class: "typing__text" });
   ui.typing = h("div", { class: "typing", "data-testid": "typing", hidden: true },
     h("span", { class: "typing__dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), ui.typingText);
   ui.scroll = h("div", { class: "scroll" }, ui.list, ui.typing);
-  ui.newChat = h("button", { type: "button", class: "btn btn--ghost", "data-testid": "new-chat", text: "Start a new chat", onclick: newChat });
+  ui.newChat = h("button", { type: "button", class: "btn btn--ghost", "data-testid": "new-chat", text: t("new_chat"), onclick: newChat });
   ui.ended = h("div", { class: "ended", hidden: true }, surveyForm(), transcriptForm(), ui.newChat);
   ui.composer = h("textarea", {
     class: "composer__input",
     rows: 1,
     maxlength: MAX_BODY,
-    placeholder: "Write a message\u2026",
-    "aria-label": "Write a message",
+    placeholder: t("composer"),
+    "aria-label": t("composer").replace(/\u2026$/, ""),
     "data-testid": "composer",
     oninput: onComposerInput,
     onkeydown: (/** @type {KeyboardEvent} */ e) => {
@@ -117,7 +118,7 @@ export function mount() {
       }
     },
   });
-  ui.send = withIcon(h("button", { type: "button", class: "composer__send", "aria-label": "Send", title: "Send", "data-testid": "send", onclick: sendComposer }), ICON_SEND);
+  ui.send = withIcon(h("button", { type: "button", class: "composer__send", "aria-label": t("send"), title: t("send"), "data-testid": "send", onclick: sendComposer }), ICON_SEND);
   ui.fileInput = h("input", {
     type: "file",
     hidden: true,
@@ -129,7 +130,7 @@ export function mount() {
       sendFiles(/** @type {File[]} */ (files));
     },
   });
-  ui.attach = withIcon(h("button", { type: "button", class: "composer__attach", "aria-label": "Send a file", title: "Send a file (images, PDF, documents; up to 10 MB)", "data-testid": "attach", onclick: () => ui.fileInput.click() }), ICON_CLIP);
+  ui.attach = withIcon(h("button", { type: "button", class: "composer__attach", "aria-label": t("attach_label"), title: t("attach_title"), "data-testid": "attach", onclick: () => ui.fileInput.click() }), ICON_CLIP);
   ui.chatView = h("div", { class: "chat", hidden: true },
     ui.status, ui.scroll, ui.ended, h("div", { class: "composer" }, ui.attach, ui.fileInput, ui.composer, ui.send));
 
@@ -137,10 +138,10 @@ export function mount() {
     id: "parley-panel",
     class: "panel",
     role: "dialog",
-    "aria-label": "Chat",
+    "aria-label": t("chat"),
     "data-testid": "parley-panel",
     hidden: true,
-  }, header, h("div", { class: "body" }, ui.prechat, ui.chatView), h("div", { class: "foot", text: "Powered by Parley" }));
+  }, header, h("div", { class: "body" }, ui.prechat, ui.chatView), h("div", { class: "foot", text: t("powered_by") }));
 
   ui.root.insertBefore(ui.panel, ui.bubble);
 

@@ -2,6 +2,7 @@
 /** The visitor's identity: a widget session (token + site config) from the REST API. */
 import { S } from "./state.js";
 import { local, readProfile } from "./storage.js";
+import { browserLanguages, pickLanguage } from "./text.js";
 
 /** @param {boolean} withToken send the saved token (false: ask for a fresh identity) */
 export async function createSession(withToken) {
@@ -28,6 +29,7 @@ export async function createSession(withToken) {
 /** @param {any} data */
 export function applySession(data) {
   S.config = data.config;
+  S.lang = pickLanguage(data.config, browserLanguages());
   S.visitor = data.visitor || {};
   const profile = readProfile();
   S.visitorName = profile.name || S.visitor.name || S.visitorName;

@@ -14,6 +14,8 @@ export const S = {
   config: /** @type {any} */ (null),
   visitor: /** @type {any} */ (null),
   visitorName: "",
+  // The widget's language (en, da, sv, nl, de): the site's, or the browser's (see text.js).
+  lang: "en",
   // Parley.setUser(): sent with every widget session request as `user`.
   user: /** @type {User | null} */ (null),
   // A department to preselect in the pre-chat form (deep link, Parley.open({department})).

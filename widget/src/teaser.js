@@ -6,6 +6,7 @@
  * (`invitation.dismiss`); `invitation.dismissed` from another tab hides it here too. Once it is
  * actually on screen (the tab visible), `invitation.shown` tells the server, once per tab. */
 import { h } from "../../client/src/index.js";
+import { lt } from "./loader-i18n.js";
 import { S, ui } from "./state.js";
 
 /** @typedef {{type: string, invitation_id: string, trigger_id?: string, message: string, open_panel?: boolean,
@@ -95,7 +96,7 @@ export function mountTeaser() {
     class: "teaser",
     "data-testid": "parley-teaser",
     role: "group",
-    "aria-label": "Chat invitation",
+    "aria-label": lt("invitation"),
     hidden: true,
     onkeydown: (/** @type {KeyboardEvent} */ e) => {
       if (e.key === "Escape") {
@@ -158,7 +159,7 @@ function render(f) {
       type: "button",
       class: "teaser__open",
       "data-testid": "parley-teaser-open",
-      "aria-label": (agent ? agent.name + ": " : "") + text + " (open the chat)",
+      "aria-label": (agent ? agent.name + ": " : "") + text + " " + lt("open_chat"),
       onclick: accept,
     },
     agent ? photo(agent) : null,
@@ -170,8 +171,8 @@ function render(f) {
     type: "button",
     class: "teaser__close",
     "data-testid": "parley-teaser-close",
-    "aria-label": "Dismiss the invitation",
-    title: "Dismiss",
+    "aria-label": lt("dismiss_label"),
+    title: lt("dismiss"),
     text: "×",
     onclick: dismiss,
   });

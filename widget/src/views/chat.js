@@ -6,6 +6,7 @@ import { flush } from "../outgoing.js";
 import { addOwn, nearBottom, toBottom } from "./messages.js";
 import { prefill } from "./prechat.js";
 import { focusFirst } from "../panel.js";
+import { number, t } from "../i18n.js";
 
 const TYPING_THROTTLE = 2000;
 const TYPING_IDLE = 3000;
@@ -61,10 +62,10 @@ export function resetTyping() {
 
 /** @param {any} author */
 export function showAgentTyping(author) {
-  const name = author.name || "Your agent";
+  const name = author.name || t("your_agent");
   agentTypingWho = author.id || author.name || null;
   const stick = nearBottom();
-  ui.typingText.textContent = name + " is typing\u2026";
+  ui.typingText.textContent = t("typing", { name });
   ui.typing.hidden = false;
   if (stick) toBottom();
   clearTimeout(agentTypingTimer);
@@ -81,7 +82,7 @@ export function sendComposer() {
   const text = ui.composer.value.trim();
   if (!text || (S.chat && S.chat.status === "closed")) return;
   if (text.length > MAX_BODY) {
-    ui.composer.setCustomValidity("Please keep a message under " + MAX_BODY + " characters.");
+    ui.composer.setCustomValidity(t("message_too_long", { max: number(MAX_BODY) }));
     ui.composer.reportValidity();
     return;
   }

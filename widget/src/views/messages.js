@@ -4,6 +4,7 @@ import { h, uuid } from "../../../client/src/index.js";
 import { attachmentEl } from "../attachments.js";
 import { S, chatOpen, ensureSocket, socket, ui } from "../core.js";
 import { flush } from "../outgoing.js";
+import { dateFormat, t } from "../i18n.js";
 
 /** @param {string} name */
 function initials(name) {
@@ -70,13 +71,10 @@ function linkify(el, text) {
 function timeEl(iso) {
   let d = iso ? new Date(iso) : new Date();
   if (isNaN(d.getTime())) d = new Date();
-  let label;
-  try {
-    label = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  } catch {
-    label = String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
-  }
-  return h("time", { class: "msg__time", datetime: d.toISOString(), title: d.toLocaleString(), text: label });
+  // In the widget's language (and the browser's variant of it): 14.05 in Danish, 2:05 PM in en-US.
+  const label = dateFormat({ hour: "2-digit", minute: "2-digit" }).format(d);
+  const title = dateFormat({ dateStyle: "medium", timeStyle: "short" }).format(d);
+  return h("time", { class: "msg__time", datetime: d.toISOString(), title, text: label });
 }
 
 /** @param {any} m a message as the server sends it (or our own, not yet numbered) */
@@ -93,7 +91,7 @@ export function messageEl(m) {
   if (type === "agent") el.append(avatar(author.name, author.avatar_url, "msg__avatar"));
   const col = h("div", { class: "msg__col" });
   if (type !== "system") {
-    const name = author.name || (type === "agent" ? "Agent" : S.visitorName || "You");
+    const name = author.name || (type === "agent" ? t("agent") : S.visitorName || t("you"));
     col.append(h("span", { class: "msg__author", "data-testid": "message-author", text: name }));
   }
   const body = h("div", { class: "msg__body", "data-testid": "message-body" });
@@ -164,12 +162,12 @@ function regroup(el) {
 export function addOwn(text, chatId, start, pre, attachments) {
   const cid = uuid();
   const el = messageEl({
-    author: { type: "visitor", id: S.visitor && S.visitor.id, name: S.visitorName || "You" },
+    author: { type: "visitor", id: S.visitor && S.visitor.id, name: S.visitorName || t("you") },
     body: text,
     attachments: attachments || [],
   });
   el.setAttribute("data-pending", "1");
-  const state = h("span", { class: "msg__state", text: "Sending\u2026" });
+  const state = h("span", { class: "msg__state", text: t("sending") });
   el.querySelector(".msg__meta")?.append(state);
   const p = { cid, body: text, chatId, start, pre, el, state, acked: false, failed: false, sentOn: 0, attachmentIds: /** @type {string[] | null} */ (null) };
   socket.outbox.add(p);
@@ -196,9 +194,9 @@ export function markSent(p, seq, createdAt) {
 export function markFailed(p, final) {
   p.failed = true;
   p.el.setAttribute("data-failed", "1");
-  p.state.textContent = "Not sent";
+  p.state.textContent = t("not_sent");
   if (!final) {
-    p.state.append(" \u00b7 ", h("button", { type: "button", class: "msg__retry", "data-testid": "retry", text: "Retry", onclick: () => retry(p) }));
+    p.state.append(" \u00b7 ", h("button", { type: "button", class: "msg__retry", "data-testid": "retry", text: t("retry"), onclick: () => retry(p) }));
   }
 }
 
@@ -209,7 +207,7 @@ function retry(p) {
   p.sentOn = 0;
   p.el.removeAttribute("data-failed");
   const refocus = ui.shadow.activeElement && p.state.contains(ui.shadow.activeElement);
-  p.state.textContent = "Sending\u2026";
+  p.state.textContent = t("sending");
   if (refocus) ui.composer.focus();
   ensureSocket();
   flush();

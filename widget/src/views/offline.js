@@ -4,6 +4,7 @@
  * shop's FAQ answers that match what the visitor types before they send it. */
 import { h } from "../../../client/src/index.js";
 import { S, readProfile, send, ui } from "../core.js";
+import { t } from "../i18n.js";
 
 // Wait this long after the last key before asking for suggestions: one search per pause.
 const FAQ_DEBOUNCE_MS = 300;
@@ -19,7 +20,7 @@ export const isOffline = () => !!S.config && S.config.available === false;
 export function mountOffline() {
   ui.faqList = h("div", { class: "faq__list" });
   ui.faq = h("div", { class: "faq", "data-testid": "faq-suggestions", hidden: true, "aria-live": "polite" },
-    h("p", { class: "faq__title", text: "These answers may help right away:" }), ui.faqList);
+    h("p", { class: "faq__title", text: t("faq_title") }), ui.faqList);
   ui.msgInput.addEventListener("input", () => {
     if (!isOffline()) return;
     clearTimeout(faqTimer);
@@ -62,12 +63,12 @@ export function renderOfflineForm() {
   const offline = isOffline();
   ui.prechat.classList.toggle("prechat--offline", offline);
   ui.prechat.setAttribute("data-mode", offline ? "offline" : "live");
-  ui.emailLabel.textContent = offline ? "E-mail (we answer there)" : "E-mail (optional)";
-  ui.msgLabel.textContent = offline ? "Your message" : "How can we help?";
-  ui.submit.textContent = offline ? "Send message" : "Start chat";
+  ui.emailLabel.textContent = t(offline ? "email_label_offline" : "email_label");
+  ui.msgLabel.textContent = t(offline ? "message_label_offline" : "message_label");
+  ui.submit.textContent = t(offline ? "send_message" : "start_chat");
   if (offline) {
     ui.avail.classList.add("avail--off");
-    ui.availText.textContent = "We're away right now. Leave us a message and we'll answer by e-mail.";
+    ui.availText.textContent = t("away");
   } else {
     ui.faq.hidden = true;
   }
@@ -76,5 +77,5 @@ export function renderOfflineForm() {
 /** The status line of an offline chat. */
 export function offlineStatus() {
   const email = readProfile().email || (S.visitor && S.visitor.email) || "";
-  return "We're away right now. We got your message and will answer by e-mail" + (email ? " at " + email : "") + ". You can add more here.";
+  return email ? t("offline_status_email", { email }) : t("offline_status");
 }

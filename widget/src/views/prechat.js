@@ -8,6 +8,7 @@ import { addOwn, clearList } from "./messages.js";
 import { renderStatus, showView } from "./status.js";
 import { isOffline, renderOfflineForm } from "./offline.js";
 import { transcriptsOffered } from "./transcript.js";
+import { number, t } from "../i18n.js";
 
 /** @param {string | undefined} s @param {number} n */
 const clip = (s, n) => (typeof s === "string" ? s.slice(0, n) : "");
@@ -30,7 +31,7 @@ export function renderDepartments() {
   const list = departments();
   const chosen = ui.deptSelect.value;
   ui.deptSelect.textContent = "";
-  ui.deptSelect.append(h("option", { value: "", text: "Choose a topic (optional)" }));
+  ui.deptSelect.append(h("option", { value: "", text: t("choose_topic") }));
   for (const d of list) ui.deptSelect.append(h("option", { value: d.value, text: clip(d.label || d.value, 64) }));
   if (list.some((d) => d.value === chosen)) ui.deptSelect.value = chosen;
   else if (S.department) {
@@ -51,7 +52,7 @@ function chosenDepartment() {
 export function renderAvailability() {
   const online = !S.config || S.config.agents_online !== false;
   ui.avail.classList.toggle("avail--off", !online);
-  ui.availText.textContent = online ? "We're online and will reply right here." : "We'll answer as soon as someone is available";
+  ui.availText.textContent = t(online ? "online" : "offline");
   renderOfflineForm();
 }
 
@@ -69,12 +70,12 @@ export function startChat(e) {
   const text = ui.msgInput.value.trim();
   let bad = null;
   let msg = "";
-  if (!text) [bad, msg] = [ui.msgInput, "Please write your question."];
-  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) [bad, msg] = [ui.emailInput, "Please check your e-mail address."];
+  if (!text) [bad, msg] = [ui.msgInput, t("need_question")];
+  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) [bad, msg] = [ui.emailInput, t("check_email")];
   const wantsTranscript = !!ui.transcriptBox && ui.transcriptBox.checked && transcriptsOffered();
-  if (wantsTranscript && !email) [bad, msg] = [ui.emailInput, "Please give your e-mail so we can send you the transcript."];
-  if (isOffline() && !email) [bad, msg] = [ui.emailInput, "Please give your e-mail so we can answer you."];
-  if (!name) [bad, msg] = [ui.nameInput, "Please tell us your name."];
+  if (wantsTranscript && !email) [bad, msg] = [ui.emailInput, t("need_email_for_transcript")];
+  if (isOffline() && !email) [bad, msg] = [ui.emailInput, t("need_email_to_answer")];
+  if (!name) [bad, msg] = [ui.nameInput, t("need_name")];
   for (const i of [ui.nameInput, ui.emailInput, ui.msgInput]) i.removeAttribute("aria-invalid");
   if (bad) {
     bad.setAttribute("aria-invalid", "true");
@@ -83,7 +84,7 @@ export function startChat(e) {
     return;
   }
   if (text.length > MAX_BODY) {
-    showFormError("Please keep your question under " + MAX_BODY + " characters.");
+    showFormError(t("question_too_long", { max: number(MAX_BODY) }));
     return;
   }
   showFormError("");

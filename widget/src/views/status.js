@@ -6,11 +6,12 @@ import { prefill, renderAvailability, renderDepartments } from "./prechat.js";
 import { offlineStatus } from "./offline.js";
 import { renderSurvey } from "./survey.js";
 import { renderTranscript } from "./transcript.js";
+import { number, t } from "../i18n.js";
 
 export function renderHeader() {
   if (!ui.panel) return;
   const config = S.config;
-  const site = (config && config.site && config.site.name) || "Chat";
+  const site = (config && config.site && config.site.name) || t("chat");
   const agent = S.chat && S.chat.agent;
   ui.hdrAvatar.textContent = "";
   if (agent && agent.name) {
@@ -29,7 +30,7 @@ export function renderHeader() {
   }
   ui.hdrSub.hidden = !ui.hdrSub.textContent;
   ui.siteName.textContent = site;
-  ui.panel.setAttribute("aria-label", "Chat with " + site);
+  ui.panel.setAttribute("aria-label", t("chat_with", { site }));
   ui.endChat.hidden = !(S.view === "chat" && chatOpen());
   ui.endChat.disabled = S.wantClose;
 }
@@ -37,8 +38,8 @@ export function renderHeader() {
 /** @param {{position: number, wait: number}} q */
 function queueText(q) {
   const wait = Number(q.wait);
-  const about = !isFinite(wait) || wait < 60 ? "less than a minute" : "about " + Math.max(1, Math.round(wait / 60)) + " min";
-  return "You are number " + q.position + " in the queue \u2014 " + about;
+  const about = !isFinite(wait) || wait < 60 ? t("queue_soon") : t("queue_minutes", { n: number(Math.max(1, Math.round(wait / 60))) });
+  return t("queue_position", { position: number(q.position), wait: about });
 }
 
 export function renderStatus() {
@@ -46,16 +47,16 @@ export function renderStatus() {
   const chat = S.chat;
   const up = socket.isOpen;
   let text;
-  if (chat && chat.status === "closed") text = "This chat has ended";
+  if (chat && chat.status === "closed") text = t("ended");
   else if (chat && chat.status === "offline") text = offlineStatus();
-  else if (S.gaveUp) text = "Chat is unavailable right now";
-  else if (!up) text = socket.everOpen ? "Reconnecting\u2026" : "Connecting\u2026";
-  else if (chat && chat.agent && chat.status === "active") text = chat.agent.name + " is here to help";
+  else if (S.gaveUp) text = t("unavailable");
+  else if (!up) text = t(socket.everOpen ? "reconnecting" : "connecting");
+  else if (chat && chat.agent && chat.status === "active") text = t("agent_here", { name: chat.agent.name });
   else if (chat && chat.queue && chat.queue.available === false)
-    text = "Nobody who can answer this is online right now. Leave your message; we'll reply as soon as someone is back.";
+    text = t("nobody_for_topic");
   else if (chat && chat.queue && chat.queue.position) text = queueText(chat.queue);
-  else if (S.config && S.config.agents_online === false) text = "We'll answer as soon as someone is available";
-  else text = "Waiting for someone to answer\u2026";
+  else if (S.config && S.config.agents_online === false) text = t("offline");
+  else text = t("waiting");
   if (ui.status.textContent !== text) ui.status.textContent = text;
   ui.status.classList.toggle("status--down", !up && !(chat && chat.status === "closed"));
 }
@@ -73,7 +74,7 @@ export function renderComposer() {
   ui.composer.disabled = closed;
   ui.send.disabled = closed;
   if (ui.attach) ui.attach.disabled = closed;
-  ui.composer.placeholder = closed ? "This chat has ended" : "Write a message\u2026";
+  ui.composer.placeholder = t(closed ? "ended" : "composer");
   ui.ended.hidden = !closed;
   renderSurvey();
   renderTranscript();

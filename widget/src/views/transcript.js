@@ -4,6 +4,7 @@
  * (`config.transcripts`: e-mail set up on the server and transcripts on for the site). */
 import { h } from "../../../client/src/index.js";
 import { S, ensureSocket, readProfile, send, ui } from "../core.js";
+import { t } from "../i18n.js";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 let pendingFor = /** @type {string | null} */ (null);
@@ -14,15 +15,15 @@ export const transcriptsOffered = () => !!(S.config && S.config.transcripts);
 /** The "Send me a transcript" tick box of the pre-chat form. */
 export function transcriptOptIn() {
   ui.transcriptBox = h("input", { type: "checkbox", id: "parley-transcript", name: "transcript", "data-testid": "prechat-transcript" });
-  ui.transcriptOpt = h("label", { class: "check", for: "parley-transcript" }, ui.transcriptBox, h("span", { text: "Send me a transcript by e-mail" }));
+  ui.transcriptOpt = h("label", { class: "check", for: "parley-transcript" }, ui.transcriptBox, h("span", { text: t("transcript_opt_in") }));
   return ui.transcriptOpt;
 }
 
 /** The link (and its small form) under an ended chat. */
 export function transcriptForm() {
-  ui.trLink = h("button", { type: "button", class: "linkish", "data-testid": "transcript-open", text: "E-mail me the transcript", onclick: openForm });
-  ui.trEmail = h("input", { type: "email", maxlength: 254, autocomplete: "email", "aria-label": "Your e-mail", placeholder: "you@example.com", "data-testid": "transcript-email" });
-  ui.trSend = h("button", { type: "submit", class: "btn btn--primary btn--sm", "data-testid": "transcript-send", text: "Send" });
+  ui.trLink = h("button", { type: "button", class: "linkish", "data-testid": "transcript-open", text: t("transcript_open"), onclick: openForm });
+  ui.trEmail = h("input", { type: "email", maxlength: 254, autocomplete: "email", "aria-label": t("your_email"), placeholder: t("email_placeholder"), "data-testid": "transcript-email" });
+  ui.trSend = h("button", { type: "submit", class: "btn btn--primary btn--sm", "data-testid": "transcript-send", text: t("send") });
   ui.trForm = h("form", { class: "transcript__form", hidden: true, novalidate: true, onsubmit: submit }, ui.trEmail, ui.trSend);
   ui.trStatus = h("p", { class: "transcript__status", role: "status", "data-testid": "transcript-status" });
   ui.transcript = h("div", { class: "transcript", hidden: true }, ui.trLink, ui.trForm, ui.trStatus);
@@ -62,19 +63,19 @@ function submit(e) {
   if (!S.chat) return;
   if (!EMAIL.test(email)) {
     ui.trEmail.setAttribute("aria-invalid", "true");
-    ui.trStatus.textContent = "Please check your e-mail address.";
+    ui.trStatus.textContent = t("check_email");
     ui.trEmail.focus();
     return;
   }
   ui.trEmail.removeAttribute("aria-invalid");
   ensureSocket();
   if (!send({ type: "transcript.request", chat_id: S.chat.id, email })) {
-    ui.trStatus.textContent = "Not connected right now. Please try again in a moment.";
+    ui.trStatus.textContent = t("not_connected");
     return;
   }
   pendingFor = S.chat.id;
   ui.trSend.disabled = true;
-  ui.trStatus.textContent = "Sending\u2026";
+  ui.trStatus.textContent = t("sending");
 }
 
 /** `transcript.queued` from the server. @param {any} f */
@@ -84,7 +85,7 @@ export function onTranscriptQueued(f) {
   ui.trSend.disabled = false;
   ui.trForm.hidden = true;
   ui.trLink.hidden = false;
-  ui.trStatus.textContent = "On its way to " + ui.trEmail.value.trim() + ".";
+  ui.trStatus.textContent = t("transcript_sent", { email: ui.trEmail.value.trim() });
 }
 
 /** An error that answers our request; true when it was one. @param {any} f */
@@ -94,10 +95,10 @@ export function onTranscriptError(f) {
   ui.trSend.disabled = false;
   /** @type {Record<string, string>} */
   const texts = {
-    rate_limited: "You have asked for this transcript a few times already. Please try again later.",
-    unavailable: "Transcripts by e-mail are not available right now.",
-    bad_request: "Please check your e-mail address.",
+    rate_limited: t("transcript_rate_limited"),
+    unavailable: t("transcript_unavailable"),
+    bad_request: t("check_email"),
   };
-  ui.trStatus.textContent = texts[f.code] || "Sorry, that did not work. Please try again.";
+  ui.trStatus.textContent = texts[f.code] || t("failed");
   return true;
 }
