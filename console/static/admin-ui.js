@@ -1,33 +1,12 @@
 // The admin page's small shared layer: one way to call the API, one way to build a form whose
 // server errors appear next to the field they name, and a few list helpers. No framework: the
 // pieces are plain functions over DOM nodes (docs/architecture.md, "The console's front end").
-import { el } from "./parley-client.js";
+import { api, el } from "./parley-client.js";
 
 export { el };
 
-// An API call; a refusal becomes an Error with .status, .code and .field (the body field the
-// server named, dotted: "admin.email", "departments.0.skill").
-export async function request(path, { method = "GET", body, token, form } = {}) {
-  const headers = {};
-  if (token) headers.Authorization = "Bearer " + token;
-  let payload;
-  if (form) payload = form;
-  else if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    payload = JSON.stringify(body);
-  }
-  const res = await fetch("/api/v1" + path, { method, headers, body: payload });
-  const data = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) {
-    const detail = (data && data.error) || {};
-    const err = new Error(detail.message || res.statusText);
-    err.status = res.status;
-    err.code = detail.code;
-    err.field = detail.field || null;
-    throw err;
-  }
-  return data;
-}
+// An API call (parley-client's): a refusal becomes an Error with .status, .code and .field.
+export { api as request };
 
 // The message as a person reads it beside a field: without the "field: " prefix and pydantic's
 // "Value error, ".

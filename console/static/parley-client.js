@@ -43,9 +43,12 @@ export async function api(path, { method = "GET", body, token, form } = {}) {
   const res = await fetch("/api/v1" + path, { method, headers, body: payload });
   const data = res.status === 204 ? null : await res.json().catch(() => null);
   if (!res.ok) {
-    const err = new Error((data && data.error && data.error.message) || res.statusText);
+    const detail = (data && data.error) || {};
+    const err = new Error(detail.message || res.statusText);
     err.status = res.status;
-    err.code = data && data.error && data.error.code;
+    err.code = detail.code;
+    // The body field the server named, dotted ("admin.email"), for forms that show it there.
+    err.field = detail.field || null;
     throw err;
   }
   return data;
