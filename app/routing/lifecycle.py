@@ -68,20 +68,7 @@ async def start_chat(
         return await _start_offline(
             uow, actor, visitor, pre_chat, first_message, client_msg_id, skill, chat_id
         )
-    now = utcnow()
-    chat = Chat(
-        id=chat_id or new_id(),
-        site_id=actor.site_id,
-        visitor_id=actor.id,
-        status=ChatStatus.QUEUED,
-        skill=skill,
-        pre_chat=pre_chat,
-        created_at=now,
-        queued_at=now,
-    )
-    uow.session.add(chat)
-    await uow.session.flush()
-    webhooks.chat_event(uow, "chat.started", chat)
+    chat = await _new_chat(uow, actor, ChatStatus.QUEUED, skill, pre_chat, chat_id)
     uow.emit(visitor_topic(actor.id), ChatStarted(chat_id=chat.id, status=ChatStatus(chat.status)))
     # Routed before the first message is stored, so an agent who gets the chat at once is
     # already a member when that message is published.
@@ -93,6 +80,34 @@ async def start_chat(
         )
         ack = ack_for(actor, message)
     return chat, ack
+
+
+async def _new_chat(
+    uow: UnitOfWork,
+    actor: Actor,
+    status: ChatStatus,
+    skill: str | None,
+    pre_chat: dict[str, Any],
+    chat_id: str | None,
+) -> Chat:
+    """A visitor's new chat, stored and announced to webhooks; an offline one keeps when the
+    site was unavailable (``offline_at``)."""
+    now = utcnow()
+    chat = Chat(
+        id=chat_id or new_id(),
+        site_id=actor.site_id,
+        visitor_id=actor.id,
+        status=status,
+        skill=skill,
+        pre_chat=pre_chat,
+        created_at=now,
+        queued_at=now,
+        offline_at=now if status == ChatStatus.OFFLINE else None,
+    )
+    uow.session.add(chat)
+    await uow.session.flush()
+    webhooks.chat_event(uow, "chat.started", chat)
+    return chat
 
 
 async def _start_offline(
@@ -109,21 +124,7 @@ async def _start_offline(
     whose earlier offline message is still unanswered writes on in that one."""
     chat = await offline.pending_offline_chat(uow, actor.id)
     if chat is None:
-        now = utcnow()
-        chat = Chat(
-            id=chat_id or new_id(),
-            site_id=actor.site_id,
-            visitor_id=actor.id,
-            status=ChatStatus.OFFLINE,
-            skill=skill,
-            pre_chat=pre_chat,
-            created_at=now,
-            queued_at=now,
-            offline_at=now,
-        )
-        uow.session.add(chat)
-        await uow.session.flush()
-        webhooks.chat_event(uow, "chat.started", chat)
+        chat = await _new_chat(uow, actor, ChatStatus.OFFLINE, skill, pre_chat, chat_id)
         await feed.publish_row(uow, chat)
     uow.emit(visitor_topic(actor.id), ChatStarted(chat_id=chat.id, status=ChatStatus.OFFLINE))
     uow.emit(visitor_topic(actor.id), ChatOffline(chat_id=chat.id))
