@@ -27,10 +27,10 @@ run: install
 ## the JavaScript checks, then the whole suite twice: SQLite + in-process broker, and PostgreSQL + Redis.
 test: install browser services lint test-js test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install node_modules/.package-lock.json
 	$(BIN)/pytest
 
-test-postgres: install
+test-postgres: install node_modules/.package-lock.json
 	PARLEY_TEST_POSTGRES=$(PG_URL) PARLEY_TEST_BROKER=$(REDIS_URL) PARLEY_TEST_REDIS=$(REDIS_URL) \
 		$(BIN)/pytest
 

@@ -108,7 +108,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         ready = f"Parley is serving on {base_url} (agent console: {base_url}/console)"
     from app.main import create_app
 
-    serve(create_app(settings), sock, settings.log_level, lambda: print(ready, flush=True))
+    serve(
+        create_app(settings),
+        sock,
+        settings.log_level,
+        lambda: print(ready, flush=True),
+        settings.trusted_proxy_list,
+    )
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, PoolResetState, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+
+from app import sqlite_adapter
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -45,16 +47,37 @@ def _begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> AsyncEngine:
+def _rollback_if_open(dbapi_conn: Any, _record: Any, state: PoolResetState) -> None:
+    # A connection checked in inside a transaction is rolled back, as the pool's default reset
+    # does; one whose transaction has ended (every unit of work's, and the message batch's,
+    # which commits on aiosqlite's thread: app/chat/sqlite_batch.py) is not sent a ROLLBACK
+    # that would cost a round trip to that thread for nothing.
+    left_open = not state.transaction_was_reset and dbapi_conn.driver_connection.in_transaction
+    if state.asyncio_safe and left_open:
+        dbapi_conn.rollback()
+
+
+def make_engine(url: str, stock_sqlite_adapter: bool = False) -> AsyncEngine:
+    """The engine for ``url``. ``stock_sqlite_adapter`` keeps SQLAlchemy's own aiosqlite
+    adapter (four round trips a statement), for bench.uow to measure against."""
     if url.startswith("sqlite"):
         # SQLite has one writer, and every transaction here takes the write lock. With one
         # pooled connection, units of work wait their turn in the pool, in order, without a
         # thread; with several, all but one would sleep in SQLite's busy handler (1, 2, 5, 10,
         # ... ms), which was most of a message's latency under load (docs/performance.md).
+        # One hand-off to aiosqlite's thread a statement (app/sqlite_adapter.py).
+        adapter = {} if stock_sqlite_adapter else {"module": sqlite_adapter.dbapi()}
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            url,
+            connect_args={"timeout": 30},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            pool_reset_on_return=None,  # _rollback_if_open resets instead
+            **adapter,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "reset", _rollback_if_open)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)

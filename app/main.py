@@ -6,14 +6,13 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.agents import api as agents_api
 from app.apitokens import api as apitokens_api
@@ -127,10 +126,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["Retry-After"],  # the widget reads it on a 429
     )
     app.add_middleware(SecurityHeaders)
-    if settings.trusted_proxy_list:
-        # The client's address comes from X-Forwarded-For only when the peer is a listed proxy;
-        # without the setting nobody is trusted (uvicorn's own default would trust 127.0.0.1).
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     _install_error_handlers(app)
     idempotency.install(app)
     for module in (
@@ -156,15 +151,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
 
-    @app.websocket("/ws/visitor")
-    async def visitor_ws(websocket: WebSocket) -> None:
-        await ws_routes.visitor_socket(websocket, websocket.app.state.parley)
-
-    @app.websocket("/ws/agent")
-    async def agent_ws(websocket: WebSocket) -> None:
-        await ws_routes.agent_socket(websocket, websocket.app.state.parley)
+    for path, endpoint in ws_routes.SOCKET_ENDPOINTS.items():
+        app.add_api_websocket_route(path, _socket_route(endpoint))
 
     return app
+
+
+def _socket_route(
+    endpoint: Callable[[WebSocket, AppState], Awaitable[None]],
+) -> Callable[[WebSocket], Awaitable[None]]:
+    """The endpoint as an app route; ``parley serve`` reaches it around the middleware
+    (app/web/socket_lane.py)."""
+
+    async def route(websocket: WebSocket) -> None:
+        await endpoint(websocket, websocket.app.state.parley)
+
+    return route
 
 
 def _background_loops(state: AppState) -> list[asyncio.Task[None]]:

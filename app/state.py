@@ -15,12 +15,14 @@ from app.config import Settings
 from app.files.storage import Storage, local_storage
 from app.jobs.runner import Alarm
 from app.kpis.live import LiveTiles
+from app.kpis.reply_time import ReplyTimes
 from app.livevisitors.watch import LiveWatches
 from app.mail.service import Mailer, mailer_from
 from app.ratelimit.limiter import Limiter, limiter_from
 from app.ratelimit.site_rules import SiteRules
 from app.realtime.hub import Hub
 from app.routing.policy import RoutingPolicy
+from app.triggers.compiled import TriggerCache
 from app.triggers.service import InvitePolicy, wake_waiting
 
 
@@ -42,6 +44,10 @@ class AppState:
     mailer: Mailer = field(init=False)
     # Live visitors lists watched from this process's sockets (app/livevisitors/watch.py).
     live_visitors: LiveWatches = field(init=False)
+    # Each site's enabled triggers, compiled once per change (app/triggers/compiled.py).
+    trigger_cache: TriggerCache = field(default_factory=TriggerCache)
+    # Each site's typical time to a first answer, for the widget's header (app/kpis/reply_time.py).
+    reply_times: ReplyTimes = field(default_factory=ReplyTimes)
 
     # Where the office-hours clock started (PARLEY_OFFICE_HOURS_CLOCK), on the monotonic clock.
     _clock_base: float = field(default_factory=time.monotonic)
@@ -57,7 +63,7 @@ class AppState:
     live_tiles: LiveTiles = field(init=False)
 
     def __post_init__(self) -> None:
-        self.writer = MessageWriter(self.uow)
+        self.writer = MessageWriter(self.sessions, self.hub)
         self.limiter = limiter_from(self.settings)
         self.site_rules = SiteRules(self.sessions)
         self.mailer = mailer_from(self.settings)
@@ -83,6 +89,7 @@ class AppState:
             routing=self.routing_policy(),
             cooldown_s=s.invitation_cooldown_s,
             visit_gap_s=s.visit_gap_s,
+            triggers=self.trigger_cache,
         )
 
     def storage(self) -> Storage:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 import collections
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 from pathlib import Path
 
-from bench.run import RESULTS, loadgen, parley_target
+from bench.run import RESULTS, conversation_spec, loadgen, parley_target
 
 
 def summarise(collapsed: Path, top: int) -> str:
@@ -27,6 +28,8 @@ def summarise(collapsed: Path, top: int) -> str:
     total = 0
     for line in collapsed.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():
+            continue  # a frame name py-spy could not print on one line
         count = int(count_text)
         frames = stack.split(";")
         total += count
@@ -47,34 +50,43 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--pairs", type=int, default=100)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument(
+        "--svg", type=Path, help="write py-spy's flame graph (SVG) here instead of the summary"
+    )
+    parser.add_argument(
+        "--gil",
+        action="store_true",
+        help="only samples holding the GIL: Python's own work, without threads that wait or "
+        "run SQL with the GIL released (py-spy --nonblocking cannot tell waiting from working)",
+    )
     args = parser.parse_args()
+    gil = ["--gil"] if args.gil else []
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     work = Path(tempfile.mkdtemp(prefix="parley-profile-"))
     RESULTS.mkdir(parents=True, exist_ok=True)
     collapsed = RESULTS / "profile-collapsed.txt"
-    spec = {
-        "scenario": "conversation",
-        "pairs": args.pairs,
-        "agents": (args.pairs + 4) // 5,
-        "rates": [args.rate],
-        "seconds": args.seconds,
-    }
+    spec = conversation_spec(args.pairs, [args.rate], args.seconds)
     try:
         with parley_target(work, spec["agents"], 5) as target:
             figures: dict[str, object] = {}
             runner = threading.Thread(target=lambda: figures.update(loadgen({**spec, **target})))
-            runner.start()
-            subprocess.run(
-                [py_spy, "record", "--pid", str(target["pids"][0]), "--format", "raw",
-                 "--duration", str(int(args.seconds + 8)), "--rate", "200", "--nonblocking",
-                 "--output", str(collapsed)],
-                check=True, capture_output=True,
+            form, out = ("flamegraph", args.svg) if args.svg else ("raw", collapsed)
+            # Sampled until the load generator is done (set-up and the measured window both):
+            # on a loaded machine set-up takes long, and a fixed duration missed the window.
+            spy = subprocess.Popen(
+                [py_spy, "record", "--pid", str(target["pids"][0]), "--format", form,
+                 "--rate", "200", "--nonblocking", *gil, "--output", str(out)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
+            runner.start()
             runner.join()
+            spy.send_signal(signal.SIGINT)  # py-spy writes its output and exits
+            spy.wait(timeout=120)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(figures.get("steps"))
-    print(summarise(collapsed, args.top))
+    if not args.svg:
+        print(summarise(collapsed, args.top))
     return 0
 
 

@@ -268,16 +268,22 @@ def _agents_for(pairs: int, per_agent: int) -> int:
     return math.ceil(pairs / per_agent)
 
 
-def run_conversation(plan: Plan, work: Path) -> Figures:
-    agents = _agents_for(plan.pairs, plan.chats_per_agent)
-    spec = {
+def conversation_spec(
+    pairs: int, rates: list[int], seconds: float, per_agent: int = 5
+) -> dict[str, Any]:
+    """The conversation scenario's load: ``pairs`` chats, ``per_agent`` of them per agent."""
+    return {
         "scenario": "conversation",
-        "pairs": plan.pairs,
-        "agents": agents,
-        "rates": plan.rates,
-        "seconds": plan.seconds,
+        "pairs": pairs,
+        "agents": _agents_for(pairs, per_agent),
+        "rates": rates,
+        "seconds": seconds,
     }
-    parley, relay = against_both(spec, work, agents, plan.chats_per_agent)
+
+
+def run_conversation(plan: Plan, work: Path) -> Figures:
+    spec = conversation_spec(plan.pairs, plan.rates, plan.seconds, plan.chats_per_agent)
+    parley, relay = against_both(spec, work, spec["agents"], plan.chats_per_agent)
     ratios = {
         f"p99_at_{int(p['target_rate'])}": ratio(p["p99_ms"], r["p99_ms"])
         for p, r in zip(parley["steps"], relay["steps"], strict=True)

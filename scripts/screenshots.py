@@ -2,7 +2,7 @@
 
 Starts a demo server on a scratch database, plays a short conversation in headless Chromium
 (a visitor on the demo shop, Alice in the console, Sam in the supervisor view) and saves
-docs/screenshots/{widget,console,supervisor}.png.
+docs/screenshots/{widget,console,supervisor,admin-sites,admin-agents,phone}.png.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from playwright.async_api import Page, async_playwright, expect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, fill_prechat  # noqa: E402
 from tests.support import Server  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -45,10 +45,8 @@ async def main() -> None:
                 shop = await (await browser.new_context(viewport=size)).new_page()
                 await shop.goto(f"{server.base}/demo")
                 await shop.click("[data-testid=parley-bubble]")
-                await shop.fill("[data-testid=prechat-name]", "Maja")
-                await shop.fill("[data-testid=prechat-message]",
-                                "Hi! Will the 500 Wh battery fit my 2019 Trailhead?")
-                await shop.click("[data-testid=prechat-submit]")
+                await fill_prechat(shop, "Maja",
+                                   "Hi! Will the 500 Wh battery fit my 2019 Trailhead?")
                 await console.locator("[data-testid=chat-item]").click()
                 await console.fill("[data-testid=composer]",
                                    "Hi Maja! Yes — every Trailhead frame from 2017 on takes it.")
@@ -75,7 +73,31 @@ async def main() -> None:
                 await sam.fill("[data-testid=whisper]", "Mention the free battery recycling")
                 await sam.click("[data-testid=send-whisper]")
                 await sam.wait_for_timeout(600)
-                await sam.screenshot(path=str(OUT / "supervisor.png"))
+                await sam.evaluate("window.scrollTo(0, 0)")
+                await sam.screenshot(path=str(OUT / "supervisor.png"), full_page=True)
+
+                phone = await (await browser.new_context(
+                    viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+                )).new_page()
+                await phone.goto(f"{server.base}/demo")
+                await phone.click("[data-testid=parley-bubble]")
+                await fill_prechat(phone, "Jonas", "Do you ship to Aarhus before Christmas?")
+                await console.locator("[data-testid=chat-item]", has_text="Jonas").click()
+                await console.fill("[data-testid=composer]",
+                                   "Hi Jonas! Yes: order by 20 December and it arrives in time.")
+                await console.click("[data-testid=send]")
+                await expect(phone.locator("[data-testid=message][data-author-type=agent]")) \
+                    .to_have_count(1)
+                await phone.wait_for_timeout(400)
+                await phone.screenshot(path=str(OUT / "phone.png"))
+
+                admin = await (await browser.new_context(viewport=size)).new_page()
+                await login(admin, server.base, "admin@demo.parley", "admin-demo")
+                for section in ("sites", "agents"):
+                    await admin.goto(f"{server.base}/console/admin#/{section}")
+                    await admin.wait_for_load_state("networkidle")
+                    await admin.wait_for_timeout(600)
+                    await admin.screenshot(path=str(OUT / f"admin-{section}.png"))
                 await browser.close()
         finally:
             server.kill()

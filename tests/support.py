@@ -142,10 +142,18 @@ class Client:
         self.close_code: int | None = None
 
     @classmethod
-    async def connect(cls, url: str, token: str | None = None) -> Client:
+    async def connect(
+        cls, url: str, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> Client:
         """With ``token``, it travels as Parley's clients send it: a subprotocol, not in the URL."""
         protocols = [Subprotocol("parley"), Subprotocol(f"parley.auth.{token}")] if token else None
-        ws = await websockets.connect(url, open_timeout=10, max_size=2**22, subprotocols=protocols)
+        ws = await websockets.connect(
+            url,
+            open_timeout=10,
+            max_size=2**22,
+            subprotocols=protocols,
+            additional_headers=headers,
+        )
         return cls(ws)
 
     async def _read(self) -> None:

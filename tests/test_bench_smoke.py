@@ -111,3 +111,18 @@ def test_browsing_scenario_measures_idle_and_active_phases(tmp_path: Path) -> No
     for phase in ("triggers", "active"):
         assert figures[phase]["invitations"] > 0
         assert figures[phase]["rule_true_to_invitation_p99_ms"] is not None
+
+
+@pytest.mark.skipif(bool(POSTGRES), reason="SQLite's adapter; runs in the SQLite pass")
+def test_unit_of_work_benchmark_compares_parley_with_the_stock_adapter() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.uow", "--rounds", "1", "--n", "20"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("round 1: read: Parley"), done.stdout
+    assert [line.split(",")[1].split(":")[0] for line in lines[1:]] == [" read", " rename"]

@@ -8,6 +8,7 @@ then act. Refusals never reveal another site's or another visitor's chats: those
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, and_, or_
 
@@ -30,7 +31,24 @@ class ChatAction(StrEnum):
     SUPERVISE = "supervise"
 
 
-def authorize(actor: Actor, action: ChatAction, chat: Chat | None) -> Chat:
+class ChatFacts(Protocol):
+    """What the policy reads of a chat: a loaded ``Chat`` row, or the few columns the message
+    writer reads for a batch (app/chat/sqlite_batch.py)."""
+
+    @property
+    def site_id(self) -> str: ...
+    @property
+    def visitor_id(self) -> str: ...
+    @property
+    def agent_id(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+
+
+C = TypeVar("C", bound=ChatFacts)
+
+
+def authorize(actor: Actor, action: ChatAction, chat: C | None) -> C:
     """The chat, if ``actor`` may do ``action`` to it; otherwise NotFound or Forbidden."""
     chat = in_site(chat, actor.site_id, "no such chat")
     if actor.side == "visitor":
@@ -73,7 +91,7 @@ def readable(actor: Actor) -> ColumnElement[bool]:
 
 def authorize_visitor(actor: Actor, visitor: Visitor | None) -> Visitor:
     """A visitor's profile and page trail: every agent of the site sees them (as the live
-    ``visitor.activity`` feed already shows), nobody else."""
+    visitors list already shows where each visitor is), nobody else."""
     if actor.side != "agent":
         raise NotFound("no such visitor")
     return in_site(visitor, actor.site_id, "no such visitor")

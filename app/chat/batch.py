@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.agents.models import Agent
-from app.chat import messages
+from app.chat import messages, sqlite_batch
 from app.chat.access import ChatAction, authorize
-from app.chat.messages import Author, Kind
+from app.chat.messages import Author
 from app.chat.models import Chat, Message
+from app.chat.sends import Outcome, Send
 from app.chat.service import (
     Ack,
     ack_for,
@@ -27,9 +27,9 @@ from app.chat.service import (
     check_open,
     note_first_response,
 )
-from app.common.actor import Actor
 from app.common.errors import DomainError
-from app.common.uow import UnitOfWork
+from app.common.events import Publisher
+from app.common.uow import UnitOfWork, publish_committed
 from app.visitors.models import Visitor
 
 log = logging.getLogger(__name__)
@@ -38,16 +38,6 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 200
 
 
-@dataclass(frozen=True, slots=True)
-class Send:
-    actor: Actor
-    chat_id: str
-    body: str
-    kind: Kind
-    client_msg_id: str
-
-
-Outcome = Ack | DomainError
 _Key = tuple[str, str, str | None, str]  # chat, author type, author id, client_msg_id
 
 
@@ -128,12 +118,25 @@ async def _agents(uow: UnitOfWork, agent_ids: set[str]) -> dict[tuple[str, str],
     return {("agent", i): Author("agent", i, name, avatar) for i, name, avatar in rows}
 
 
+__all__ = ["MessageWriter", "Outcome", "Send", "store_sends"]
+
+
 class MessageWriter:
     """Writes queued sends in batches, one transaction at a time, and answers each sender."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], max_batch: int = MAX_BATCH) -> None:
-        self._uow = uow
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        self._sessions = sessions
+        self._publisher = publisher
         self._max_batch = max_batch
+        engine = sessions.kw.get("bind")
+        # SQLite takes a batch in one hand-off to its thread (app/chat/sqlite_batch.py).
+        on_sqlite = isinstance(engine, AsyncEngine) and engine.dialect.name == "sqlite"
+        self._sqlite: AsyncEngine | None = engine if on_sqlite else None
         self._pending: list[tuple[Send, asyncio.Future[Ack]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -156,12 +159,20 @@ class MessageWriter:
                     future.cancel()
                 raise
 
+    async def _store(self, sends: list[Send], alone: bool) -> list[Outcome]:
+        if self._sqlite is not None and not alone:
+            stored = await sqlite_batch.store_sends(self._sqlite, sends)
+            if stored is not None:
+                await publish_committed(self._publisher, stored.events)
+                return stored.outcomes
+        async with UnitOfWork(self._sessions, self._publisher) as uow:
+            return await store_sends(uow, sends, alone)
+
     async def _write(
         self, batch: list[tuple[Send, asyncio.Future[Ack]]], alone: bool = False
     ) -> None:
         try:
-            async with self._uow() as uow:
-                outcomes = await store_sends(uow, [send for send, _ in batch], alone)
+            outcomes = await self._store([send for send, _ in batch], alone)
         except Exception as exc:
             if alone:
                 batch[0][1].set_exception(exc)

@@ -18,9 +18,30 @@ class Chat(Base):
     __table_args__ = (
         Index("ix_chats_site_status_created", "site_id", "status", "created_at"),
         Index("ix_chats_visitor_status", "visitor_id", "status"),
-        Index("ix_chats_site_created", "site_id", "created_at"),
+        # The window's chats with what a KPI report reads of each (covering: no table lookup
+        # per chat); the prefix serves every query by site and start.
+        Index(
+            "ix_chats_site_created",
+            "site_id",
+            "created_at",
+            "agent_id",
+            "skill",
+            "status",
+            "first_visitor_message_at",
+            "first_response_at",
+            "first_assigned_at",
+            "closed_at",
+            "offline_at",
+            "id",
+        ),
         # Chats still handled after a window's start (utilisation, concurrency).
         Index("ix_chats_site_closed", "site_id", "closed_at", "created_at"),
+        # Chats answered in a span, with whose they are (KPIs: conversion, assisted orders).
+        # Covering, so the window's answered visitors are read from the index alone; written
+        # once per chat beyond its insert, when the first answer is set.
+        Index("ix_chats_site_answered", "site_id", "first_response_at", "visitor_id", "id"),
+        # A visitor's answers by time: the assist window's EXISTS per order, index-only.
+        Index("ix_chats_visitor_answered", "visitor_id", "first_response_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

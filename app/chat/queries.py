@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 
 from app.chat.models import OPEN_STATUSES, Chat
 from app.common.enums import ChatStatus
@@ -17,6 +17,17 @@ async def open_chat_of(uow: UnitOfWork, visitor_id: str) -> Chat | None:
         .limit(1)
     )
     return result.scalar_one_or_none()
+
+
+def open_chat_id_of(visitor_id: str) -> ScalarSelect[str]:
+    """The id of the visitor's open chat (NULL: none) as a subquery, for a caller that reads it
+    together with other facts in one statement (the triggers' check on a page view)."""
+    return (
+        select(Chat.id)
+        .where(Chat.visitor_id == visitor_id, Chat.status.in_(OPEN_STATUSES))
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 async def current_chat_of(uow: UnitOfWork, visitor_id: str) -> Chat | None:

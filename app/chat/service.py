@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.agents.models import Agent
 from app.chat import attachments, messages
-from app.chat.access import ChatAction, authorize
+from app.chat.access import ChatAction, ChatFacts, authorize
 from app.chat.messages import Author, Kind
 from app.chat.models import Chat, Message
 from app.chat.schemas import MessageAck, MessageOut
@@ -117,7 +117,7 @@ def check_kind(actor: Actor, kind: Kind) -> None:
         raise Forbidden("visitors send public messages only")
 
 
-def check_open(chat: Chat) -> None:
+def check_open(chat: ChatFacts) -> None:
     """A new message needs an open chat (a resend of a stored one is answered before this)."""
     if chat.status == ChatStatus.CLOSED:
         raise Conflict("this chat is closed")
@@ -167,3 +167,11 @@ async def _load_author(uow: UnitOfWork, actor: Actor) -> Author:
     if actor.side == "visitor":
         return visitor_author(actor, await uow.session.get_one(Visitor, actor.id))
     return messages.agent_author(await uow.session.get_one(Agent, actor.id))
+
+
+def answered(chat: Chat, name: str | None, email: str | None, transcript: bool) -> None:
+    """Name, e-mail (and the transcript on close) given in the open chat rather than in the
+    pre-chat form (a site that asks ``after``): kept as the chat's pre-chat answers, as if given
+    there, so the transcript on close finds ``pre_chat.email``. What was left out stays."""
+    given = {"name": name, "email": email, "transcript": transcript or None}
+    chat.pre_chat = {**chat.pre_chat, **{k: v for k, v in given.items() if v}}

@@ -8,7 +8,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.common.events import Audience, Outbox, Publisher
+from app.common.events import Audience, Event, Outbox, Publisher
 from app.common.wire import ServerFrame
 
 log = logging.getLogger(__name__)
@@ -53,16 +53,15 @@ class UnitOfWork:
         finally:
             await self.session.close()
         if exc_type is None:
-            for event in self._outbox.events:
-                try:
-                    await self._publisher.publish(event)
-                except Exception:
-                    log.exception(
-                        "publish failed after commit (clients will resume): %s", event.topic
-                    )
+            await publish_committed(self._publisher, self._outbox.events)
 
     def emit(self, topic: str, frame: ServerFrame, audience: Audience = "everyone") -> None:
         self._outbox.emit(topic, frame, audience)
+
+    def emit_dumped(self, event: Event) -> None:
+        """``emit`` for a frame already built as its wire dict (the message writer's hot path
+        builds ``message.new`` without a model per message; tests/unit compare the two)."""
+        self._outbox.events.append(event)
 
     def before_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run ``hook`` inside the transaction, just before it commits (not on rollback).
@@ -77,3 +76,13 @@ class UnitOfWork:
 # How background loops and job handlers open units of work: they get this, not the whole
 # application state (AppState.uow is one).
 UowFactory = Callable[[], UnitOfWork]
+
+
+async def publish_committed(publisher: Publisher, events: list[Event]) -> None:
+    """Publish the events of a committed transaction, in order. A publish that fails loses
+    nothing (clients resume from the database), so it is logged and the rest still go out."""
+    for event in events:
+        try:
+            await publisher.publish(event)
+        except Exception:
+            log.exception("publish failed after commit (clients will resume): %s", event.topic)

@@ -8,9 +8,20 @@ client's types all read the same list. Inside the server a frame travels as the 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, ClassVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from app.common.types import iso
+
+
+def _iso_if_time(value: object) -> object:
+    return iso(value) if isinstance(value, datetime) else value
+
+
+# A time read from a row (``Model.model_validate(row)``) goes on the wire as ``iso()`` writes it.
+WireTime = Annotated[str | None, BeforeValidator(_iso_if_time)]
 
 
 class WireModel(BaseModel):

@@ -35,7 +35,7 @@ from app.kpis.schemas import (
     VariantFigures,
     Wait,
 )
-from app.kpis.sql import epoch
+from app.kpis.sql import core_rows, epoch
 from app.surveys.models import Survey
 from app.triggers.models import Invitation, Trigger
 from app.triggers.variants import variants_of
@@ -136,10 +136,11 @@ async def chat_times(
             .scalar_subquery()
         )
         columns.append(trigger)
-    rows = await session.execute(
+    rows = await core_rows(
+        session,
         select(*columns)
         .outerjoin(Survey, Survey.chat_id == Chat.id)
-        .where(Chat.site_id == site_id, Chat.created_at >= start, Chat.created_at < end)
+        .where(Chat.site_id == site_id, Chat.created_at >= start, Chat.created_at < end),
     )
     out: list[ChatTimes] = []
     for row in rows:
@@ -186,7 +187,8 @@ async def invitation_rows(
     session: AsyncSession, site_id: str, start: datetime, end: datetime
 ) -> list[InvitationRow]:
     """Invitations of the site fired in [start, end) (index ``ix_invitations_site_fired``)."""
-    rows = await session.execute(
+    rows = await core_rows(
+        session,
         select(
             Invitation.trigger_id,
             epoch(Invitation.fired_at),
@@ -200,7 +202,7 @@ async def invitation_rows(
             Invitation.site_id == site_id,
             Invitation.fired_at >= start,
             Invitation.fired_at < end,
-        )
+        ),
     )
     return [InvitationRow(*row) for row in rows]
 
@@ -231,19 +233,11 @@ async def assisted_orders(
 ) -> list[OrderRow]:
     """``order.completed`` events of [start, end) whose visitor had an agent's first answer in a
     chat at most ``assist_window_s`` before (``ix_visitor_events_site_name_created``, then
-    ``ix_chats_visitor_status`` per ordering visitor). An ``order_id`` reported again counts once,
-    at its first report in the window; an event without one counts by itself."""
-    answered_before = (
-        select(Chat.id)
-        .where(
-            Chat.visitor_id == VisitorEvent.visitor_id,
-            Chat.first_response_at.is_not(None),
-            Chat.first_response_at <= VisitorEvent.created_at,
-            epoch(Chat.first_response_at) >= epoch(VisitorEvent.created_at) - assist_window_s,
-        )
-        .exists()
-    )
-    rows = await session.execute(
+    ``ix_chats_visitor_answered`` per order, index-only). An ``order_id`` reported again counts
+    once, at its first report in the window; an event without one counts by itself."""
+    answered_before = staffing.answered_before_order(assist_window_s)
+    rows = await core_rows(
+        session,
         select(VisitorEvent.data, epoch(VisitorEvent.created_at), VisitorEvent.visitor_id)
         .where(
             VisitorEvent.site_id == site_id,
@@ -252,7 +246,7 @@ async def assisted_orders(
             VisitorEvent.created_at < end,
             answered_before,
         )
-        .order_by(VisitorEvent.created_at, VisitorEvent.id)
+        .order_by(VisitorEvent.created_at, VisitorEvent.id),
     )
     seen: set[str] = set()
     out = []
@@ -442,7 +436,7 @@ async def report(
             elif group_by == "site":
                 group.utilisation = staffing.site_utilisation(times, recorded, taken, len(orders))
                 group.concurrent = staffing.concurrent(everyone.chats, window_s)
-            groups.append(Group(key=key, label=label, **group.model_dump()))
+            groups.append(Group(key=key, label=label, **dict(group)))
         if group_by == "trigger" and invited is not None:
             per_variant = await _by_variant(session, site_id, invited, orders, assist_window_s)
             groups = [g.model_copy(update={"variants": per_variant.get(g.key, [])}) for g in groups]
@@ -563,22 +557,33 @@ async def _orders_by_variant(
     visitors = {o.visitor_id for o in orders}
     if not visitors:
         return {}
+    # Only answers that can precede an order within the window count: read the chats answered
+    # in that span (``ix_chats_site_answered``, a second to spare for the epoch arithmetic),
+    # then their invitations (``ix_invitations_chat``), rather than every invitation of the
+    # ordering visitors (invitations have no index by visitor).
+    earliest = min(o.at for o in orders) - assist_window_s - 1.0
+    latest = max(o.at for o in orders) + 1.0
     answers: dict[str, list[tuple[float, str | None, str | None]]] = {}
-    rows = await session.execute(
+    rows = await core_rows(
+        session,
         select(
             Invitation.visitor_id,
             epoch(Chat.first_response_at),
             Invitation.trigger_id,
             Invitation.variant_id,
         )
-        .join(Chat, Chat.id == Invitation.chat_id)
+        .select_from(Chat)
+        .join(Invitation, Invitation.chat_id == Chat.id)
         .where(
+            Chat.site_id == site_id,
+            Chat.first_response_at >= datetime.fromtimestamp(earliest, UTC),
+            Chat.first_response_at <= datetime.fromtimestamp(latest, UTC),
             Invitation.site_id == site_id,
-            Invitation.visitor_id.in_(visitors),
-            Chat.first_response_at.is_not(None),
-        )
+        ),
     )
     for visitor_id, answered, trigger_id, variant_id in rows:
+        if visitor_id not in visitors:
+            continue
         answers.setdefault(visitor_id, []).append((answered, trigger_id, variant_id))
     out: dict[tuple[str | None, str | None], list[OrderRow]] = {}
     for order in orders:

@@ -6,12 +6,15 @@ returns plain numbers and spares the process parsing every timestamp.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Float
+from sqlalchemy import Float, Result, Select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
+
+_Ts = TypeVarTuple("_Ts")
 
 
 class epoch(FunctionElement[float]):  # noqa: N801 - reads as a SQL function
@@ -34,3 +37,11 @@ def _epoch_sqlite(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(epoch, "postgresql")
 def _epoch_postgresql(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
     return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})::float8"
+
+
+async def core_rows(session: AsyncSession, statement: Select[*_Ts]) -> Result[*_Ts]:
+    """The rows of a column select, run on the session's connection (same transaction) as a
+    Core statement: the ORM's result handling, which these plain tuples do not need, costs
+    about a sixth more per row on the thousands of rows a report reads."""
+    connection = await session.connection()
+    return await connection.execute(statement)

@@ -46,22 +46,9 @@ async def export_visitor(uow: UnitOfWork, visitor: Visitor) -> VisitorExport:
         for m in await s.scalars(
             select(Message).where(Message.chat_id.in_(chat_ids)).order_by(Message.seq)
         ):
-            messages[m.chat_id].append(
-                ExportedMessage(
-                    id=m.id,
-                    seq=m.seq,
-                    kind=m.kind,
-                    author_type=m.author_type,
-                    author_name=m.author_name,
-                    body=m.body,
-                    attachments=m.attachments,
-                    created_at=iso(m.created_at),
-                )
-            )
+            messages[m.chat_id].append(ExportedMessage.model_validate(m))
         for sv in await s.scalars(select(Survey).where(Survey.chat_id.in_(chat_ids))):
-            surveys[sv.chat_id] = ExportedSurvey(
-                rating=sv.rating, comment=sv.comment, created_at=iso(sv.created_at)
-            )
+            surveys[sv.chat_id] = ExportedSurvey.model_validate(sv)
     uploads = await s.scalars(
         select(Attachment)
         .where(
@@ -89,16 +76,7 @@ async def export_visitor(uow: UnitOfWork, visitor: Visitor) -> VisitorExport:
     )
     return VisitorExport(
         exported_at=iso(utcnow()) or "",
-        visitor=ExportedVisitor(
-            id=visitor.id,
-            name=visitor.name,
-            email=visitor.email,
-            external_id=visitor.external_id,
-            attributes=visitor.attributes,
-            visit_count=visitor.visit_count,
-            first_seen_at=iso(visitor.first_seen_at),
-            last_seen_at=iso(visitor.last_seen_at),
-        ),
+        visitor=ExportedVisitor.model_validate(visitor),
         chats=[
             ExportedChat(
                 id=c.id,
@@ -113,56 +91,9 @@ async def export_visitor(uow: UnitOfWork, visitor: Visitor) -> VisitorExport:
             )
             for c in chats
         ],
-        page_views=[
-            ExportedPageView(
-                url=v.url,
-                title=v.title,
-                referrer=v.referrer,
-                chat_id=v.chat_id,
-                at=iso(v.created_at),
-            )
-            for v in views
-        ],
-        events=[
-            ExportedEvent(
-                name=e.name, data=e.data, url=e.url, chat_id=e.chat_id, at=iso(e.created_at)
-            )
-            for e in events
-        ],
-        invitations=[
-            ExportedInvitation(
-                message=i.message,
-                url=i.url,
-                fired_at=iso(i.fired_at),
-                accepted_at=iso(i.accepted_at),
-                dismissed_at=iso(i.dismissed_at),
-                chat_id=i.chat_id,
-            )
-            for i in invitations
-        ],
-        uploads=[
-            ExportedAttachment(
-                id=a.id,
-                chat_id=a.chat_id,
-                filename=a.filename,
-                content_type=a.content_type,
-                size=a.size,
-                uploaded_by=a.uploader_type,
-                created_at=iso(a.created_at),
-                url=f"/api/v1/uploads/{a.id}",
-            )
-            for a in uploads
-        ],
-        mails=[
-            ExportedMail(
-                kind=m.kind,
-                to=m.to_addr,
-                subject=m.subject,
-                text_body=m.text_body,
-                status=m.status,
-                chat_id=m.chat_id,
-                created_at=iso(m.created_at),
-            )
-            for m in mails
-        ],
+        page_views=[ExportedPageView.model_validate(v) for v in views],
+        events=[ExportedEvent.model_validate(e) for e in events],
+        invitations=[ExportedInvitation.model_validate(i) for i in invitations],
+        uploads=[ExportedAttachment.model_validate(a) for a in uploads],
+        mails=[ExportedMail.model_validate(m) for m in mails],
     )

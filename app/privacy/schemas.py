@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field
 
 from app.common.types import iso
-from app.common.wire import ServerFrame, WireModel
+from app.common.wire import ServerFrame, WireModel, WireTime
 from app.privacy.models import AuditEntry
 
 # The longest retention period an admin may set (ten years).
@@ -69,8 +69,8 @@ class ExportedVisitor(WireModel):
     external_id: str | None
     attributes: dict[str, Any]
     visit_count: int
-    first_seen_at: str | None
-    last_seen_at: str | None
+    first_seen_at: WireTime
+    last_seen_at: WireTime
 
 
 class ExportedAttachment(WireModel):
@@ -79,9 +79,16 @@ class ExportedAttachment(WireModel):
     filename: str
     content_type: str
     size: int
-    uploaded_by: str = Field(description="visitor or agent")
-    created_at: str | None
-    url: str = Field(description="downloads the file with a staff token")
+    uploaded_by: str = Field(
+        description="visitor or agent",
+        validation_alias=AliasChoices("uploaded_by", "uploader_type"),
+    )
+    created_at: WireTime
+
+    @computed_field(description="downloads the file with a staff token")  # type: ignore[prop-decorator]
+    @property
+    def url(self) -> str:
+        return f"/api/v1/uploads/{self.id}"
 
 
 class ExportedMessage(WireModel):
@@ -92,13 +99,13 @@ class ExportedMessage(WireModel):
     author_name: str | None
     body: str
     attachments: list[dict[str, Any]]
-    created_at: str | None
+    created_at: WireTime
 
 
 class ExportedSurvey(WireModel):
     rating: int
     comment: str | None
-    created_at: str | None
+    created_at: WireTime
 
 
 class ExportedChat(WireModel):
@@ -107,8 +114,8 @@ class ExportedChat(WireModel):
     skill: str | None
     agent_id: str | None
     pre_chat: dict[str, Any]
-    created_at: str | None
-    closed_at: str | None
+    created_at: WireTime
+    closed_at: WireTime
     messages: list[ExportedMessage]
     survey: ExportedSurvey | None
 
@@ -118,7 +125,7 @@ class ExportedPageView(WireModel):
     title: str | None
     referrer: str | None
     chat_id: str | None
-    at: str | None
+    at: WireTime = Field(validation_alias=AliasChoices("at", "created_at"))
 
 
 class ExportedEvent(WireModel):
@@ -126,26 +133,26 @@ class ExportedEvent(WireModel):
     data: dict[str, Any]
     url: str | None
     chat_id: str | None
-    at: str | None
+    at: WireTime = Field(validation_alias=AliasChoices("at", "created_at"))
 
 
 class ExportedInvitation(WireModel):
     message: str
     url: str
-    fired_at: str | None
-    accepted_at: str | None
-    dismissed_at: str | None
+    fired_at: WireTime
+    accepted_at: WireTime
+    dismissed_at: WireTime
     chat_id: str | None
 
 
 class ExportedMail(WireModel):
     kind: str
-    to: str
+    to: str = Field(validation_alias=AliasChoices("to", "to_addr"))
     subject: str
     text_body: str
     status: str
     chat_id: str | None
-    created_at: str | None
+    created_at: WireTime
 
 
 class VisitorExport(WireModel):

@@ -10,6 +10,7 @@ from app.chat import feed, messages
 from app.chat.access import ChatAction, authorize
 from app.chat.messages import SYSTEM, agent_author
 from app.chat.models import Chat
+from app.common import i18n
 from app.common.actor import Actor
 from app.common.enums import AgentStatus, ChatStatus
 from app.common.errors import Conflict
@@ -20,6 +21,8 @@ from app.common.uow import UnitOfWork
 from app.routing import assignment, claim
 from app.routing.policy import RoutingPolicy
 from app.routing.schemas import ChatTransferred, ChatUnassigned, PresenceUpdate
+from app.sites.models import Site
+from app.sites.service import site_language
 from app.webhooks import outbox as webhooks
 
 
@@ -135,6 +138,17 @@ async def _claim_target(
     raise Conflict(f"nobody with the skill {to_skill!r} has room right now")
 
 
+async def _lost_connection_text(uow: UnitOfWork, agent: Agent) -> str:
+    """What the visitor reads when their agent drops out: plain words for a shopper, by the
+    agent's first name, in the site's language."""
+    site = await uow.session.get(Site, agent.site_id)
+    gettext = i18n.translations(site_language(site) if site else "en").gettext
+    first = agent.name.split()[0] if agent.name.split() else agent.name
+    return gettext(
+        "%(name)s lost their connection. We're finding you someone else; you're first in line."
+    ) % {"name": first}
+
+
 async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy) -> int:
     """An agent dropped out: their open chats go back to the front of the queue, each visitor
     is told, and the queue is drained again. Returns how many chats were handed back."""
@@ -152,6 +166,7 @@ async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy)
             )
         ).scalars()
     )
+    lost = await _lost_connection_text(uow, agent)
     for chat in chats:
         was_active = chat.status == ChatStatus.ACTIVE
         chat.status = ChatStatus.QUEUED
@@ -166,12 +181,7 @@ async def requeue_chats_of(uow: UnitOfWork, agent: Agent, policy: RoutingPolicy)
         )
         await feed.publish_row(uow, chat)
         if was_active:
-            await messages.append(
-                uow,
-                chat.id,
-                SYSTEM,
-                f"{agent.name} was disconnected. You're first in line for the next agent.",
-            )
+            await messages.append(uow, chat.id, SYSTEM, lost)
     agent.active_chats = 0
     await uow.session.flush()
     if chats:

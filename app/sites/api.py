@@ -21,6 +21,7 @@ from app.routing import assignment, departments
 from app.routing.departments import Department
 from app.routing.policy import RoutingSettings
 from app.sites.models import Site
+from app.sites.service import AskContact
 from app.web.deps import AdminAgent, CurrentAgent, StateDep
 from app.web.errors import ERRORS
 from app.web.idempotency import IdempotencyKey
@@ -93,6 +94,9 @@ class SiteUpdate(BaseModel):
     hide_when_offline: bool | None = None
     # Seconds a visitor may wait for an answer before the KPI dashboard alerts (docs/kpis.md).
     alert_after_s: int | None = Field(default=None, ge=1, le=3600)
+    # When the widget asks the visitor's name and e-mail: "before" (with the question), "after"
+    # (once the question is typed; the default) or "never".
+    ask_contact: AskContact | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -114,6 +118,7 @@ _IN_SETTINGS = (
     "logo_url",
     "language",
     "language_from_browser",
+    "ask_contact",
 )
 _OFFLINE = ("office_hours", "notify_emails")
 

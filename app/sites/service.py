@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,6 +73,18 @@ def transcripts_enabled(site: Site) -> bool:
 def site_language(site: Site) -> Language:
     """The language the shop's widget and e-mails speak (English until it is set)."""
     return known(site.settings.get("language"))
+
+
+AskContact = Literal["before", "after", "never"]
+
+
+def ask_contact(site: Site) -> AskContact:
+    """When the widget asks a visitor's name and e-mail: with the question ("before"), once they
+    have typed it ("after", the default: the visitor types first), or "never"."""
+    value = site.settings.get("ask_contact")
+    if value == "before":
+        return "before"
+    return "never" if value == "never" else "after"
 
 
 def language_from_browser(site: Site) -> bool:

@@ -85,4 +85,4 @@ async def delete_trigger(trigger_id: str, agent: AdminAgent, state: StateDep) ->
     """Its invitations stay recorded (for the dashboard), without the trigger."""
     async with state.uow() as uow:
         trigger = await get_in_site(uow.session, Trigger, trigger_id, agent.site_id, NOT_FOUND)
-        await uow.session.delete(trigger)
+        await service.delete(uow, trigger)

@@ -46,6 +46,22 @@ class Trigger(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class TriggerSet(Base):
+    """A site's triggers as a whole: ``version`` goes up in the transaction of every change to
+    any of them (created, edited, enabled or disabled, deleted). Each process keeps the site's
+    enabled triggers compiled in memory (app/triggers/compiled.py) and reads this number with
+    the visit row it locks on every page view anyway: a new number, whichever process changed
+    a trigger, makes it load them again, in that same transaction. No row: the site has never
+    had a trigger, and nothing is loaded."""
+
+    __tablename__ = "trigger_sets"
+
+    site_id: Mapped[str] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
 class TriggerVisit(Base):
     """The visitor's current visit as rules see it: one row per visitor, updated on each page
     view and event, so evaluating a trigger never scans page views."""
@@ -73,6 +89,10 @@ class TriggerVisit(Base):
     # Since when a trigger holds but nobody can answer: an agent becoming available wakes the
     # visitor's timer (service.wake_waiting). None: not waiting.
     awaiting_agent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the visitor's timer (the ``trigger:<id>`` job) was last set for, None: cleared. A page
+    # view whose triggers give the same moment (most often: none, nothing can hold on this
+    # page) leaves the job row alone. Kept with the job in the same transactions.
+    timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Invitation(Base):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.chat.queries import open_chat_of
+from app.chat.queries import open_chat_id_of
 from app.common.events import visitor_topic
 from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
@@ -30,7 +30,8 @@ from app.jobs.service import JobHandler
 from app.routing import claim
 from app.routing.policy import RoutingPolicy
 from app.triggers import schemas
-from app.triggers.models import Invitation, Trigger, TriggerVisit
+from app.triggers.compiled import SiteTrigger, TriggerCache, changed
+from app.triggers.models import Invitation, Trigger, TriggerSet, TriggerVisit
 from app.triggers.rules import TIME_FIELDS, Facts, excluded, first_time, interval
 from app.triggers.schemas import (
     InvitationAgent,
@@ -66,6 +67,8 @@ class InvitePolicy:
     routing: RoutingPolicy
     cooldown_s: float
     visit_gap_s: float
+    # The site's enabled triggers kept in this process (one cache per process: AppState's).
+    triggers: TriggerCache = field(default_factory=TriggerCache, compare=False)
 
 
 # --- managing triggers -------------------------------------------------------------------
@@ -92,6 +95,7 @@ async def create(uow: UnitOfWork, site_id: str, body: TriggerIn) -> Trigger:
     )
     uow.session.add(trigger)
     await uow.session.flush()
+    await changed(uow.session, site_id)
     return trigger
 
 
@@ -100,7 +104,15 @@ async def update(uow: UnitOfWork, trigger: Trigger, body: TriggerUpdate) -> Trig
         setattr(trigger, name, value)
     trigger.updated_at = utcnow()
     await uow.session.flush()
+    await changed(uow.session, trigger.site_id)
     return trigger
+
+
+async def delete(uow: UnitOfWork, trigger: Trigger) -> None:
+    """Its invitations stay recorded (for the dashboard), without the trigger."""
+    await uow.session.delete(trigger)
+    await uow.session.flush()
+    await changed(uow.session, trigger.site_id)
 
 
 async def page(
@@ -272,7 +284,7 @@ async def page_viewed(
 ) -> datetime | None:
     """The visitor opened a page: time on page starts again. Returns when the visitor's
     trigger timer is now due (None: no timer), so the caller can wake its job loop then."""
-    visit = await _visit(uow, visitor_id, site_id, now, policy)
+    visit, version = await _visit(uow, visitor_id, site_id, now, policy)
     if visit.page_views == 0:
         visit.referrer = referrer  # where the visit came from
     visit.page_views += 1
@@ -280,7 +292,7 @@ async def page_viewed(
     visit.page_started_at = visit.last_view_at = now
     if language:
         visit.language = language
-    return await advance(uow, visit, now, policy)
+    return await advance(uow, visit, version, now, policy)
 
 
 async def event_seen(
@@ -293,28 +305,30 @@ async def event_seen(
     policy: InvitePolicy,
 ) -> datetime | None:
     """A ``visitor.event``: remembered for ``event`` rules (and ``cart_value``)."""
-    visit = await _visit(uow, visitor_id, site_id, now, policy)
+    visit, version = await _visit(uow, visitor_id, site_id, now, policy)
     value = data.get("value")
     if name == "cart.updated" and isinstance(value, int | float) and not isinstance(value, bool):
         visit.cart_value = float(value)
     if name not in visit.events and len(visit.events) < MAX_EVENT_NAMES:
         visit.events = [*visit.events, name]
-    return await advance(uow, visit, now, policy)
+    return await advance(uow, visit, version, now, policy)
 
 
 async def current_visit(
     uow: UnitOfWork, visitor_id: str, site_id: str, now: datetime, policy: InvitePolicy
 ) -> TriggerVisit:
     """The visitor's visit row, locked (an agent's invitation by hand belongs to it too)."""
-    return await _visit(uow, visitor_id, site_id, now, policy)
+    visit, _ = await _visit(uow, visitor_id, site_id, now, policy)
+    return visit
 
 
 async def _visit(
     uow: UnitOfWork, visitor_id: str, site_id: str, now: datetime, policy: InvitePolicy
-) -> TriggerVisit:
-    """The visitor's visit row, locked for this transaction; a new visit after the gap."""
-    visit = await _locked_visit(uow, visitor_id)
-    if visit is None:
+) -> tuple[TriggerVisit, int | None]:
+    """The visitor's visit row, locked for this transaction (a new visit after the gap), and
+    the version of the site's triggers."""
+    found = await _locked_visit(uow, visitor_id)
+    if found is None:
         dialect = uow.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         await uow.session.execute(
@@ -332,77 +346,151 @@ async def _visit(
             )
             .on_conflict_do_nothing(index_elements=[TriggerVisit.visitor_id])
         )
-        visit = await _locked_visit(uow, visitor_id)
-        assert visit is not None
-    elif now - visit.last_view_at > timedelta(seconds=policy.visit_gap_s):
+        found = await _locked_visit(uow, visitor_id)
+        assert found is not None
+    visit, version = found
+    if now - visit.last_view_at > timedelta(seconds=policy.visit_gap_s):
         visit.visit_no += 1
         visit.visit_started_at = visit.last_view_at = visit.page_started_at = now
         visit.page_views = 0
         visit.events = []
         visit.referrer = None
-    return visit
+    return visit, version
 
 
 async def _locked_visit(
     uow: UnitOfWork, visitor_id: str, skip_locked: bool = False
-) -> TriggerVisit | None:
+) -> tuple[TriggerVisit, int | None] | None:
+    """The visit row, locked, with the site's trigger version read in the same statement
+    (compiled.py: the triggers kept in this process are current if it is theirs)."""
     found = await uow.session.execute(
-        select(TriggerVisit)
+        select(TriggerVisit, TriggerSet.version)
+        .outerjoin(TriggerSet, TriggerSet.site_id == TriggerVisit.site_id)
         .where(TriggerVisit.visitor_id == visitor_id)
-        .with_for_update(skip_locked=skip_locked)
+        .with_for_update(of=TriggerVisit, skip_locked=skip_locked)
         .execution_options(populate_existing=True)
     )
-    return found.scalar_one_or_none()
+    row = found.one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 # --- evaluation and firing ---------------------------------------------------------------
 
 
 async def advance(
-    uow: UnitOfWork, visit: TriggerVisit, now: datetime, policy: InvitePolicy
+    uow: UnitOfWork,
+    visit: TriggerVisit,
+    version: int | None,
+    now: datetime,
+    policy: InvitePolicy,
 ) -> datetime | None:
     """Invite now if a trigger holds and nothing stands in the way; otherwise set (or clear)
-    the visitor's timer for the first moment one will hold. Returns the timer's due time."""
-    due = await _evaluate(uow, visit, now, policy)
-    key = job_key(visit.visitor_id)
-    if due is None:
-        await jobs.cancel(uow, key)
-        return None
-    await jobs.schedule(uow, key, TRIGGER_JOB, due, {"visitor_id": visit.visitor_id})
+    the visitor's timer for the first moment one will hold. Returns the timer's due time.
+
+    The timer's row is written only when its moment changes (``timer_at``): a page view on
+    which no trigger can hold, for a visitor without a timer, writes nothing but the visit."""
+    # Nothing read here needs the visit's changes in the database first: they go in one
+    # UPDATE at commit (the row is locked already), not one before each statement.
+    with uow.session.no_autoflush:
+        due = await _evaluate(uow, visit, version, now, policy)
+        if due == visit.timer_at:
+            return due
+        key = job_key(visit.visitor_id)
+        if due is None:
+            if visit.timer_at is not None:
+                await jobs.cancel(uow, key)
+        else:
+            await jobs.schedule(uow, key, TRIGGER_JOB, due, {"visitor_id": visit.visitor_id})
+    visit.timer_at = due
     return due
 
 
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    """What the database says of the visitor, read in one statement once a trigger could
+    hold: invited in this visit already, in an open chat, when they last said "no", and their
+    visit count."""
+
+    invited: bool
+    chatting: bool
+    dismissed_at: datetime | None
+    visit_count: int | None
+
+
+async def _standing(uow: UnitOfWork, visit: TriggerVisit) -> _Standing:
+    visitor_id = visit.visitor_id
+    row = (
+        await uow.session.execute(
+            select(
+                select(Invitation.id)
+                .where(Invitation.visitor_id == visitor_id, Invitation.visit_no == visit.visit_no)
+                .limit(1)
+                .scalar_subquery(),
+                open_chat_id_of(visitor_id),
+                select(func.max(Invitation.dismissed_at))
+                .where(Invitation.visitor_id == visitor_id)
+                .scalar_subquery(),
+                select(Visitor.visit_count).where(Visitor.id == visitor_id).scalar_subquery(),
+            )
+        )
+    ).one()
+    return _Standing(
+        invited=row[0] is not None,
+        chatting=row[1] is not None,
+        dismissed_at=row[2],
+        visit_count=row[3],
+    )
+
+
+def _facts(visit: TriggerVisit, counted: int | None) -> Facts:
+    visits = max(visit.visit_no, counted or 1)
+    return Facts(
+        url=visit.url,
+        page_started_at=visit.page_started_at,
+        visit_started_at=visit.visit_started_at,
+        page_views=visit.page_views,
+        visit_count=visits,
+        returning=visits > 1,
+        cart_value=visit.cart_value,
+        referrer=visit.referrer,
+        language=visit.language,
+        events=frozenset(visit.events),
+    )
+
+
+def _may_hold(triggers: tuple[SiteTrigger, ...], facts: Facts, now: datetime) -> list[SiteTrigger]:
+    """The triggers that can hold on this page from ``now`` on, judged on the visit row alone
+    (URL, excluded URLs, times, page views, events...): those that cannot hold now cannot
+    after a cool-down either. A trigger with a visit-count rule is kept (judged after the
+    count is read)."""
+    return [
+        trigger
+        for trigger in triggers
+        if not excluded(facts.url, trigger.exclude_urls)
+        and (trigger.needs_visit_count or first_time(trigger.conditions, facts, now) is not None)
+    ]
+
+
 async def _evaluate(
-    uow: UnitOfWork, visit: TriggerVisit, now: datetime, policy: InvitePolicy
+    uow: UnitOfWork, visit: TriggerVisit, version: int | None, now: datetime, policy: InvitePolicy
 ) -> datetime | None:
     waiting_since, visit.awaiting_agent_at = visit.awaiting_agent_at, None
     if visit.page_views == 0:
         return None  # nothing seen of this visit yet: never on arrival without a page view
-    triggers = list(
-        (
-            await uow.session.execute(
-                select(Trigger)
-                .where(Trigger.site_id == visit.site_id, Trigger.enabled.is_(True))
-                .order_by(Trigger.created_at, Trigger.id)
-            )
-        ).scalars()
-    )
-    if not triggers or await _invited_this_visit(uow, visit):
-        return None
-    if await open_chat_of(uow, visit.visitor_id) is not None:
+    triggers = await policy.triggers.enabled(uow.session, visit.site_id, version)
+    candidates = _may_hold(triggers, _facts(visit, None), now)
+    if not candidates:
+        return None  # most page views: nothing read, and no timer to set
+    standing = await _standing(uow, visit)
+    if standing.invited or standing.chatting:
         return None
     # After a dismissal nothing fires before the cool-down ends; rules are judged from then.
-    since = await uow.session.scalar(
-        select(func.max(Invitation.dismissed_at)).where(Invitation.visitor_id == visit.visitor_id)
-    )
     not_before = now
-    if since is not None:
-        not_before = max(now, since + timedelta(seconds=policy.cooldown_s))
-    facts = await _facts(uow, visit)
+    if standing.dismissed_at is not None:
+        not_before = max(now, standing.dismissed_at + timedelta(seconds=policy.cooldown_s))
+    facts = _facts(visit, standing.visit_count)
     timed = []
-    for trigger in triggers:
-        if excluded(facts.url, trigger.exclude_urls):
-            continue
+    for trigger in candidates:
         at = first_time(trigger.conditions, facts, not_before)
         if at is not None:
             timed.append((at, trigger))
@@ -419,34 +507,6 @@ async def _evaluate(
     return min((at for at, _ in timed if at > now), default=None)
 
 
-async def _facts(uow: UnitOfWork, visit: TriggerVisit) -> Facts:
-    counted = await uow.session.scalar(
-        select(Visitor.visit_count).where(Visitor.id == visit.visitor_id)
-    )
-    visits = max(visit.visit_no, counted or 1)
-    return Facts(
-        url=visit.url,
-        page_started_at=visit.page_started_at,
-        visit_started_at=visit.visit_started_at,
-        page_views=visit.page_views,
-        visit_count=visits,
-        returning=visits > 1,
-        cart_value=visit.cart_value,
-        referrer=visit.referrer,
-        language=visit.language,
-        events=frozenset(visit.events),
-    )
-
-
-async def _invited_this_visit(uow: UnitOfWork, visit: TriggerVisit) -> bool:
-    found = await uow.session.scalar(
-        select(Invitation.id)
-        .where(Invitation.visitor_id == visit.visitor_id, Invitation.visit_no == visit.visit_no)
-        .limit(1)
-    )
-    return found is not None
-
-
 async def _present(uow: UnitOfWork, visitor_id: str) -> bool:
     """A socket of the visitor is open on some process (app/visitors/presence.py)."""
     found = await uow.session.scalar(
@@ -456,14 +516,28 @@ async def _present(uow: UnitOfWork, visitor_id: str) -> bool:
 
 
 async def _fire(
-    uow: UnitOfWork, visit: TriggerVisit, trigger: Trigger, now: datetime, policy: InvitePolicy
+    uow: UnitOfWork, visit: TriggerVisit, trigger: SiteTrigger, now: datetime, policy: InvitePolicy
 ) -> bool:
     """Invite with ``trigger`` if someone could answer (or it says to anyway). One row per
     (visitor, visit): a second process racing here inserts nothing and sends nothing."""
     agent = await claim.could_take(uow, visit.site_id, trigger.skill, policy.routing)
     if agent is None and not trigger.when_unavailable:
         return False
-    variant = pick(variants_of(trigger.variants, trigger.message), visit.visitor_id, trigger.id)
+    variants = variants_of(trigger.variants, trigger.message)
+    assigned = None
+    if len(variants) > 1:
+        # Frozen once invited: the variant this visitor was last invited with (variants.py).
+        assigned = await uow.session.scalar(
+            select(Invitation.variant_id)
+            .where(
+                Invitation.visitor_id == visit.visitor_id,
+                Invitation.trigger_id == trigger.id,
+                Invitation.variant_id.is_not(None),
+            )
+            .order_by(Invitation.fired_at.desc())
+            .limit(1)
+        )
+    variant = pick(variants, visit.visitor_id, trigger.id, assigned)
     message = str(variant["message"])
     dialect = uow.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -542,18 +616,38 @@ def handlers(
     return {TRIGGER_JOB: run}
 
 
+# A timer that found its visit locked by a page view runs again this much later.
+RETRY_LOCKED = timedelta(seconds=1)
+
+
 async def check(
     uow: UnitOfWork, visitor_id: str, now: datetime, policy: InvitePolicy
 ) -> datetime | None:
-    """The visitor's timer is due: judge the triggers at ``now`` (the server's clock; tests
-    pass their own).
+    """The visitor's timer is due (its job row claimed and deleted in this transaction):
+    judge the triggers at ``now`` (the server's clock; tests pass their own) and set the
+    timer again, or clear it.
 
     The job row is locked before the visit here, while a page view locks the visit before it
     sets the job: so a visit locked by a page view in progress is skipped, not waited for (a
-    deadlock on PostgreSQL otherwise). That page view judges the triggers and sets the timer
-    again itself."""
-    visit = await _locked_visit(uow, visitor_id, skip_locked=True)
-    return None if visit is None else await advance(uow, visit, now, policy)
+    deadlock on PostgreSQL otherwise). That page view judges the triggers, but writes the
+    timer only if its moment changed, so it may leave the row this run just deleted
+    unwritten: the timer is set again a second later, to judge then (the invitation is still
+    one per visit)."""
+    found = await _locked_visit(uow, visitor_id, skip_locked=True)
+    if found is None:
+        there = await uow.session.scalar(
+            select(TriggerVisit.visitor_id).where(TriggerVisit.visitor_id == visitor_id)
+        )
+        if there is None:
+            return None  # erased, or never seen: nothing to judge
+        again = now + RETRY_LOCKED
+        await jobs.schedule(
+            uow, job_key(visitor_id), TRIGGER_JOB, again, {"visitor_id": visitor_id}
+        )
+        return again
+    visit, version = found
+    visit.timer_at = None  # its row was claimed (deleted) in this transaction
+    return await advance(uow, visit, version, now, policy)
 
 
 # --- what the visitor does with an invitation ---------------------------------------------
@@ -572,7 +666,6 @@ async def dismiss(uow: UnitOfWork, visitor_id: str, invitation_id: str, now: dat
         return False
     if invitation.dismissed_at is None and invitation.accepted_at is None:
         invitation.dismissed_at = now
-        await jobs.cancel(uow, job_key(visitor_id))
         live.changed(uow, invitation.site_id, visitor_id)
     uow.emit(visitor_topic(visitor_id), InvitationDismissed(invitation_id=invitation.id))
     return True

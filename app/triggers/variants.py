@@ -1,8 +1,11 @@
 """A/B variants of a trigger's text: which one a visitor sees.
 
-The choice is a function of the visitor and the trigger only (a hash, spread over the weights),
-so the same visitor sees the same text on every page, tab, process and restart, and nothing
-has to be stored before the invitation itself.
+The first choice is a function of the visitor and the trigger only (a hash, spread over the
+weights), so the same visitor sees the same text on every page, tab, process and restart, and
+nothing has to be stored before the invitation itself. From then on the invitation row is the
+assignment: a later invitation of the same trigger reuses the variant the visitor was last
+invited with, so an admin editing the weights does not move visitors who already saw a text
+(which would blur the comparison); only visitors not yet invited follow the new weights.
 """
 
 from __future__ import annotations
@@ -28,9 +31,18 @@ def share(visitor_id: str, trigger_id: str) -> float:
 
 
 def pick(
-    variants: Sequence[Mapping[str, Any]], visitor_id: str, trigger_id: str
+    variants: Sequence[Mapping[str, Any]],
+    visitor_id: str,
+    trigger_id: str,
+    assigned: str | None = None,
 ) -> Mapping[str, Any]:
-    """The visitor's variant: each gets a share of visitors proportional to its weight."""
+    """The visitor's variant: ``assigned`` (the one they were invited with before) while the
+    trigger still has it; otherwise each variant gets a share of visitors proportional to its
+    weight."""
+    if assigned is not None:
+        for variant in variants:
+            if variant["id"] == assigned:
+                return variant
     total = sum(float(v["weight"]) for v in variants)
     point = share(visitor_id, trigger_id) * total
     running = 0.0

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from app.agents.models import Agent
+from app.agents.schemas import AgentCard
 from app.agents.service import actor_of
 from app.chat.access import authorize_visitor
 from app.chat.models import Chat
@@ -17,12 +18,13 @@ from app.chat.queries import current_chat_of
 from app.common.enums import AgentStatus, ChatStatus
 from app.common.errors import Forbidden, NotFound
 from app.common.tokens import issue
-from app.common.types import iso
+from app.common.types import iso, utcnow
 from app.common.uow import UnitOfWork
 from app.identity import service as identity
 from app.offline import service as offline
 from app.routing import departments
 from app.sites.service import (
+    ask_contact,
     language_from_browser,
     origin_allowed,
     site_by_key,
@@ -49,6 +51,8 @@ from app.web.errors import ERRORS
 from app.web.limits import ClientAddress
 
 router = APIRouter(prefix="/api/v1", tags=["widget"], responses=ERRORS)
+
+TEAM_FACES = 3
 
 
 class SessionIn(BaseModel):
@@ -101,24 +105,41 @@ async def widget_session(
             if user is not None:
                 identity.fill_blanks(visitor, user)
         chat = await current_chat_of(uow, visitor.id)
-        online = await uow.session.scalar(
-            select(Agent.id)
-            .where(Agent.site_id == site.id, Agent.status == AgentStatus.ONLINE)
-            .limit(1)
+        # A few of the agents online now: their faces in the widget's header (and whether
+        # anyone is online at all).
+        team = list(
+            await uow.session.scalars(
+                select(Agent)
+                .where(Agent.site_id == site.id, Agent.status == AgentStatus.ONLINE)
+                .order_by(Agent.avatar_url.is_(None), Agent.name)
+                .limit(TEAM_FACES)
+            )
         )
+        online = team[0].id if team else None
         offered = departments.departments_of(site.settings)
+        now = state.clock()
+        available = offline.is_available(site, now, online is not None)
+        # Only worth reading while someone online can answer: the header hides it otherwise.
+        answering = available and online is not None
+        reply_time = (
+            await state.reply_times.of(uow.session, site.id, utcnow()) if answering else None
+        )
         config = WidgetConfig(
             site=WidgetSite(id=site.id, name=site.name),
             theme=WidgetTheme(color=site.theme_color),
             greeting=site.greeting,
             agents_online=online is not None,
-            available=offline.is_available(site, state.clock(), online is not None),
+            available=available,
             hide_when_offline=offline.hide_when_offline(site),
             active_chat=await _active_chat(uow, chat),
             transcripts=state.mailer.enabled and transcripts_enabled(site),
             departments=departments.public_view(offered) if offered else None,
             language=site_language(site),
             language_from_browser=language_from_browser(site),
+            ask_contact=ask_contact(site),
+            logo_url=site.settings.get("logo_url") or None,
+            team=[card for card in map(AgentCard.of, team) if card is not None],
+            reply_time_s=reply_time,
         )
         token = issue(
             state.settings.secret_key,

@@ -17,6 +17,7 @@ from app.common.enums import ChatStatus
 from app.common.i18n import Language
 from app.common.types import iso
 from app.common.wire import WireModel, omitted
+from app.sites.service import AskContact
 from app.visitors.models import PageView, Visitor
 from app.visitors.schemas import ActiveChat, EventOut
 
@@ -69,6 +70,23 @@ class WidgetConfig(WireModel):
     language: Language = Field(description="the site's language: the widget's texts and dates")
     language_from_browser: bool = Field(
         description="the widget speaks the browser's language instead, when Parley has it"
+    )
+    ask_contact: AskContact = Field(
+        default="after",
+        description="when to ask name and e-mail: with the question, after it, or never",
+    )
+    logo_url: str | None = Field(default=None, description="the shop's logo for the header")
+    team: list[AgentCard] = Field(
+        default_factory=list, description="a few of the agents online now: faces for the header"
+    )
+    reply_time_s: int | None = Field(
+        default=None,
+        description=(
+            "the site's typical time to a first answer, in seconds: the median first response"
+            " time of its chats of the last 7 days (docs/kpis.md); null with fewer than 5"
+            " answered chats, or while no agent is online or the site is not available"
+        ),
+        examples=[150],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, EmailStr, Field, model_validator
 
 from app.common.enums import ChatStatus
 from app.common.types import iso
@@ -56,7 +56,9 @@ class EventOut(WireModel):
 
 
 class VisitorActivity(ServerFrame):
-    audience_note = "agents of the site"
+    """A page view or tracked event of a visitor in a chat, for that chat's trail."""
+
+    audience_note = "the staff of the visitor's open chat (its agent; supervisors monitoring it)"
     type: Literal["visitor.activity"] = "visitor.activity"
     visitor_id: str
     url: str | None = Field(description="the page; for an event, the page it happened on")
@@ -96,6 +98,49 @@ class VisitorEvent(ClientFrame):
         if self.name in _NUMERIC_VALUE_EVENTS and value is not None and not numeric:
             raise ValueError(f"data.value of {self.name} must be a number")
         return self
+
+
+class VisitorContact(ClientFrame):
+    """Name and e-mail a visitor gives after their first message (the in-chat card of a site
+    that asks ``after``), bounded like the pre-chat form's (app/chat/schemas.py PreChat)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    type: Literal["visitor.contact"]
+    name: Annotated[str, Field(max_length=100)] | None = None
+    email: EmailStr | None = None
+    # The transcript when the open chat closes, as the pre-chat form's tick box asks for it.
+    transcript: bool = False
+
+    @model_validator(mode="after")
+    def _something(self) -> VisitorContact:
+        if not self.name and not self.email:
+            raise ValueError("give a name, an e-mail address or both")
+        if self.transcript and not self.email:
+            raise ValueError("transcript: give the e-mail address to send it to")
+        return self
+
+
+class VisitorContactSaved(ServerFrame):
+    """The visitor's ``visitor.contact`` is stored: the widget can stop asking."""
+
+    audience_note = "the visitor who sent `visitor.contact`"
+    type: Literal["visitor.contact.saved"] = "visitor.contact.saved"
+    name: str | None
+    email: str | None
+
+
+class VisitorUpdated(ServerFrame):
+    """The visitor told us who they are during the chat; the staff following it relabel it."""
+
+    audience_note = (
+        "the staff of the visitor's open chat (its agent; supervisors monitoring it)"
+        " and the site's supervisors (their grid)"
+    )
+    type: Literal["visitor.updated"] = "visitor.updated"
+    visitor_id: str
+    chat_id: str
+    name: str | None
+    email: str | None
 
 
 class VisitorListed(WireModel):

@@ -9,15 +9,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.common.errors import BadRequest
-from app.common.events import site_topic
+from app.common.errors import BadRequest, Conflict
+from app.common.events import chat_topic, supervisors_topic
 from app.common.tokens import TokenClaims, verify
 from app.common.types import iso, utcnow
 from app.common.uow import UnitOfWork
 from app.sites.models import Site
 from app.visitors import live
 from app.visitors.models import PageView, Visitor, VisitorEvent
-from app.visitors.schemas import EventOut, VisitorActivity
+from app.visitors.schemas import EventOut, VisitorActivity, VisitorUpdated
 
 # A visitor seen again after this long counts as a new visit.
 VISIT_GAP = timedelta(minutes=30)
@@ -121,9 +121,45 @@ async def record_event(
 
 
 def _announce(uow: UnitOfWork, site_id: str, activity: VisitorActivity) -> None:
-    """The site's agents follow every visitor's trail live (never a visitor socket)."""
-    uow.emit(site_topic(site_id), activity, audience="staff")
+    """The staff of the visitor's open chat follow their trail live (the chat view shows it;
+    never a visitor socket). Nobody else gets the page view itself: on a busy shop every
+    agent's socket would carry every visitor's every page. Agents watching the live visitors
+    list learn of the change from its notice (``live.changed``, batched to one
+    ``visitors.delta`` a second); anyone else reads the trail when they open the visitor."""
+    if activity.chat_id is not None:
+        uow.emit(chat_topic(activity.chat_id), activity, audience="staff")
     live.changed(uow, site_id, activity.visitor_id)
+
+
+async def save_contact(
+    uow: UnitOfWork,
+    visitor_id: str,
+    site_id: str,
+    name: str | None,
+    email: str | None,
+    chat_id: str | None,
+) -> Visitor:
+    """The name and e-mail a visitor gave in their chat (asked after the first message): what
+    they left out stays as it was. The staff of their open chat relabel it at once. A verified
+    customer's name and e-mail are the shop's (``Parley.setUser`` with a valid hash): a CRM
+    trusts them, so a hand-sent frame may not replace them."""
+    visitor = await uow.session.get_one(Visitor, visitor_id)
+    if visitor.external_id is not None:
+        raise Conflict("the shop has verified who you are: your name and e-mail come from the shop")
+    if name:
+        visitor.name = name
+    if email:
+        visitor.email = email
+    await uow.session.flush()
+    if chat_id is not None:
+        updated = VisitorUpdated(
+            visitor_id=visitor_id, chat_id=chat_id, name=visitor.name, email=visitor.email
+        )
+        uow.emit(chat_topic(chat_id), updated, audience="staff")
+        # The supervisor grid names every open chat's visitor, not only the monitored one's.
+        uow.emit(supervisors_topic(site_id), updated, audience="staff")
+    live.changed(uow, site_id, visitor_id)
+    return visitor
 
 
 async def last_event(session: AsyncSession, visitor_id: str, name: str) -> VisitorEvent | None:

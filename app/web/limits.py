@@ -26,8 +26,9 @@ CLOSE_TOO_MANY_SOCKETS = 4429
 def client_address(conn: HTTPConnection) -> str:
     """The peer's address, or the forwarded one when the peer is a trusted proxy.
 
-    app/main.py installs the forwarded-header middleware only for PARLEY_TRUSTED_PROXIES, so
-    by the time a request gets here ``client`` is already the right one.
+    The server applies the forwarded-header middleware (app/web/socket_lane.py) only for
+    PARLEY_TRUSTED_PROXIES, so by the time a request or socket gets here ``client`` is already
+    the right one.
     """
     return conn.client.host if conn.client else "unknown"
 

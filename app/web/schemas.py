@@ -19,7 +19,9 @@ from app.routing.policy import RoutingSettings
 from app.sites.models import Site
 from app.sites.service import (
     DEFAULT_ALERT_AFTER_S,
+    AskContact,
     alert_after_s,
+    ask_contact,
     language_from_browser,
     site_language,
     site_timezone,
@@ -89,6 +91,10 @@ class SiteOut(WireModel):
         description="seconds a visitor may wait unanswered before the dashboard alerts",
     )
     logo_url: str | None = Field(description="the shop's logo (https or an uploaded image)")
+    ask_contact: AskContact = Field(
+        default="after",
+        description="when the widget asks name and e-mail: with the question, after it, never",
+    )
     secret: str | None = omitted("the site's signing secret (admins only)")
 
     @classmethod
@@ -113,5 +119,6 @@ class SiteOut(WireModel):
             hide_when_offline=hide_when_offline(site),
             alert_after_s=alert_after_s(site),
             logo_url=site.settings.get("logo_url") or None,
+            ask_contact=ask_contact(site),
             secret=site.secret if secrets else None,
         )

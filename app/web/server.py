@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from app.main import CLOSE_SERVICE_RESTART
 from app.state import AppState
+from app.web.socket_lane import SocketLane
 
 
 class PortUnavailable(Exception):
@@ -66,10 +67,16 @@ class DrainingServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def serve(app: FastAPI, sock: socket.socket, log_level: str, on_ready: Callable[[], None]) -> None:
+def serve(
+    app: FastAPI,
+    sock: socket.socket,
+    log_level: str,
+    on_ready: Callable[[], None],
+    trusted_proxies: list[str] | None = None,
+) -> None:
     """Serve on a socket from ``bind``; ``on_ready`` runs once connections are being accepted."""
     config = uvicorn.Config(
-        app,
+        SocketLane(app, trusted_proxies or []),
         ws="wsproto",
         ws_per_message_deflate=False,
         log_level=log_level,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from starlette.websockets import WebSocket
 
@@ -71,40 +74,59 @@ VISITOR_FRAMES = table("visitor")
 AGENT_FRAMES = table("agent")
 
 
-async def visitor_socket(ws: WebSocket, state: AppState) -> None:
+@dataclass(frozen=True, slots=True)
+class _VisitorOpening:
+    """What a visitor's socket keeps of the rows read when it opens: a few strings, not the ORM
+    objects (a site's row with its settings, per socket, for as long as the socket is open)."""
+
+    visitor_id: str
+    name: str | None
+    site_id: str
+    chat: ActiveChat | None
+
+
+async def _visitor_opening(ws: WebSocket, state: AppState) -> _VisitorOpening | None:
+    """Who is connecting, or None when the token, the visitor, the site or the origin is wrong."""
     claims = verify(state.settings.secret_key, socket_token(ws), "visitor")
     if claims is None:
-        await reject(ws)
-        return
+        return None
     async with state.uow() as uow:
         visitor = await uow.session.get(Visitor, claims.subject)
         site = await uow.session.get(Site, claims.site_id)
         chat = await queries.current_chat_of(uow, claims.subject) if visitor else None
     if visitor is None or site is None or not origin_allowed(site, ws.headers.get("origin")):
+        return None
+    active = ActiveChat(id=chat.id, status=ChatStatus(chat.status)) if chat else None
+    return _VisitorOpening(visitor.id, visitor.name, site.id, active)
+
+
+async def visitor_socket(ws: WebSocket, state: AppState) -> None:
+    opening = await _visitor_opening(ws, state)
+    if opening is None:
         await reject(ws)
         return
     await ws.accept(subprotocol=socket_subprotocol(ws))
-    actor = Actor(side="visitor", id=visitor.id, site_id=site.id, name=visitor.name)
+    visitor_id, site_id, chat = opening.visitor_id, opening.site_id, opening.chat
+    actor = Actor(side="visitor", id=visitor_id, site_id=site_id, name=opening.name)
     conn = Connection(
-        ViewerIdentity("visitor", visitor.id),
+        ViewerIdentity("visitor", visitor_id),
         state.settings.socket_queue_size,
-        display_name=visitor.name or "Visitor",
+        display_name=opening.name or "Visitor",
     )
-    topics = [visitor_topic(visitor.id)] + ([chat_topic(chat.id)] if chat else [])
+    topics = [visitor_topic(visitor_id)] + ([chat_topic(chat.id)] if chat else [])
 
     async def on_open(ctx: FrameContext) -> None:
-        active = ActiveChat(id=chat.id, status=ChatStatus(chat.status)) if chat else None
-        hello = HelloVisitor(id=visitor.id, name=visitor.name)
-        ctx.release(VisitorHello(visitor=hello, active_chat=active))
+        hello = HelloVisitor(id=visitor_id, name=opening.name)
+        ctx.release(VisitorHello(visitor=hello, active_chat=chat))
 
     ctx = FrameContext(state, conn, actor)
     # Abandoned chats end: the visitor counts as present while this socket is open.
     async with abandoned.visitor_present(
-        state.uow, state.visitor_socket_ids, visitor.id, state.settings.visitor_gone_s
+        state.uow, state.visitor_socket_ids, visitor_id, state.settings.visitor_gone_s
     ):
-        await live_visitor_frames.announce(state, site.id, visitor.id)  # on the site now
+        await live_visitor_frames.announce(state, site_id, visitor_id)  # on the site now
         await run_socket(ws, ctx, VISITOR_FRAMES, topics, on_open)
-    await live_visitor_frames.announce(state, site.id, visitor.id)  # left, or one tab fewer
+    await live_visitor_frames.announce(state, site_id, visitor_id)  # left, or one tab fewer
 
 
 async def agent_socket(ws: WebSocket, state: AppState) -> None:
@@ -155,3 +177,11 @@ async def agent_socket(ws: WebSocket, state: AppState) -> None:
         # refreshes them before the presence grace runs out (docs/kpis.md, online time).
         async with state.uow() as uow:
             await agents.socket_ended(uow.session, agent.id)
+
+
+# The websocket endpoints by path: routes of the app (app/main.py), and served around the HTTP
+# middleware by the server (app/web/socket_lane.py).
+SOCKET_ENDPOINTS: dict[str, Callable[[WebSocket, AppState], Awaitable[None]]] = {
+    "/ws/visitor": visitor_socket,
+    "/ws/agent": agent_socket,
+}

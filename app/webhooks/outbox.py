@@ -117,6 +117,19 @@ async def _write(session: AsyncSession, events: list[_Event]) -> None:
         await session.execute(insert(WebhookDelivery), values)
 
 
+def delivery_row(
+    endpoint_id: str,
+    site_id: str,
+    event: EventName,
+    data: Mapping[str, Any],
+    at: datetime,
+    position: int,
+) -> dict[str, Any]:
+    """The delivery row ``record`` leads to, for writers that insert it themselves in their
+    own transaction (the message batch on SQLite, app/chat/sqlite_batch.py)."""
+    return _delivery(endpoint_id, _Event(site_id, event, data, at), position)
+
+
 def _delivery(endpoint_id: str, e: _Event, position: int) -> dict[str, Any]:
     delivery_id = new_id()
     envelope = Envelope(

@@ -83,8 +83,10 @@ export interface ParleySocketFrames {
     | TypingNotice
     | VisitorActivity
     | VisitorChanged
+    | VisitorContactSaved
     | VisitorErased
     | VisitorInvited
+    | VisitorUpdated
     | VisitorsDelta
     | VisitorsSnapshot;
   /**
@@ -104,6 +106,7 @@ export interface ParleySocketFrames {
     | SurveySubmit
     | TranscriptRequest
     | Typing
+    | VisitorContact
     | VisitorEvent;
 }
 /**
@@ -875,6 +878,8 @@ export interface TypingAuthor {
   type: "visitor" | "agent";
 }
 /**
+ * A page view or tracked event of a visitor in a chat, for that chat's trail.
+ *
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
  * via the `definition` "VisitorActivity".
  */
@@ -921,6 +926,17 @@ export interface VisitorChanged {
   visitor_id: string;
 }
 /**
+ * The visitor's ``visitor.contact`` is stored: the widget can stop asking.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorContactSaved".
+ */
+export interface VisitorContactSaved {
+  email: string | null;
+  name: string | null;
+  type: "visitor.contact.saved";
+}
+/**
  * The site's consoles drop the erased visitor's chats from their lists.
  *
  * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
@@ -941,6 +957,19 @@ export interface VisitorErased {
 export interface VisitorInvited {
   invitation_id: string;
   type: "visitor.invited";
+  visitor_id: string;
+}
+/**
+ * The visitor told us who they are during the chat; the staff following it relabel it.
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorUpdated".
+ */
+export interface VisitorUpdated {
+  chat_id: string;
+  email: string | null;
+  name: string | null;
+  type: "visitor.updated";
   visitor_id: string;
 }
 /**
@@ -1131,6 +1160,19 @@ export interface TranscriptRequest {
   chat_id: string;
   email: string;
   type: "transcript.request";
+}
+/**
+ * Name and e-mail a visitor gives after their first message (the in-chat card of a site
+ * that asks ``after``), bounded like the pre-chat form's (app/chat/schemas.py PreChat).
+ *
+ * This interface was referenced by `ParleySocketFrames`'s JSON-Schema
+ * via the `definition` "VisitorContact".
+ */
+export interface VisitorContact {
+  email?: string | null;
+  name?: string | null;
+  transcript?: boolean;
+  type: "visitor.contact";
 }
 /**
  * Something the shop's page reported (``Parley.track(name, data)``), e.g. ``cart.updated``.

@@ -1,7 +1,8 @@
-// Routing: how the site's chats reach agents (docs/protocol.md, "Routing").
+// Routing: how the site's chats reach agents (docs/protocol.md, t("adm_nav_routing")).
 import { el, form, note, section } from "./admin-ui.js";
+import { t } from "./i18n.js";
 
-export const title = "Routing";
+export const title = t("adm_nav_routing");
 
 export async function render(ctx) {
   const site = await ctx.reloadSite();
@@ -11,13 +12,13 @@ export async function render(ctx) {
     testid: "routing-form",
     readOnly: !ctx.admin,
     fields: [
-      { name: "routing.assignment", label: "Who gets the next chat", type: "select", value: r.assignment,
-        options: [["least_busy", "The least busy agent"], ["round_robin", "Each agent in turn"]] },
-      { name: "routing.auto_accept", label: "Chats are assigned at once (no offer to accept)", type: "checkbox", value: r.auto_accept },
-      { name: "routing.offer_timeout_s", label: "Seconds an offer waits before the next agent (empty: the server's default)", type: "number", value: r.offer_timeout_s, min: 1, max: 600 },
-      { name: "routing.skill_fallback", label: "With nobody of a chat's skill online, give it to any online agent", type: "checkbox", value: r.skill_fallback },
-      { name: "routing.default_skill", label: "Skill of chats that name none", type: "select", value: r.default_skill || "",
-        options: [["", "— none —"], ...skills.map((s) => [s.name, s.name])] },
+      { name: "routing.assignment", label: t("adm_assignment"), type: "select", value: r.assignment,
+        options: [["least_busy", t("adm_least_busy")], ["round_robin", t("adm_round_robin")]] },
+      { name: "routing.auto_accept", label: t("adm_auto_accept"), type: "checkbox", value: r.auto_accept },
+      { name: "routing.offer_timeout_s", label: t("adm_offer_timeout"), type: "number", value: r.offer_timeout_s, min: 1, max: 600 },
+      { name: "routing.skill_fallback", label: t("adm_skill_fallback"), type: "checkbox", value: r.skill_fallback },
+      { name: "routing.default_skill", label: t("adm_default_skill"), type: "select", value: r.default_skill || "",
+        options: [["", t("adm_none")], ...skills.map((s) => [s.name, s.name])] },
     ],
     save: (v) => {
       v.routing.default_skill = v.routing.default_skill || null;
@@ -25,5 +26,5 @@ export async function render(ctx) {
     },
     done: () => ctx.reloadSite(),
   });
-  return el("div", { class: "admin-grid" }, section("Routing policy", note("Changes apply to the next chat; waiting chats are routed again at once."), policy));
+  return el("div", { class: "admin-grid" }, section(t("adm_routing_policy"), note(t("adm_routing_note")), policy));
 }

@@ -1,8 +1,9 @@
 // Sites: this shop's name, look and allowed origins, its logo, the snippet to paste into the
 // shop's pages, a live preview of the widget, and opening another shop with its own admin.
 import { copyBlock, el, form, input, note, section, showError, clearErrors } from "./admin-ui.js";
+import { t } from "./i18n.js";
 
-export const title = "Sites";
+export const title = t("adm_nav_sites");
 
 export function embedSnippet(siteKey) {
   return `<script src="${location.origin}/widget.js" data-site-key="${siteKey}" async></script>`;
@@ -15,16 +16,18 @@ function previewUrl(look) {
 
 export async function render(ctx) {
   const site = await ctx.reloadSite();
-  const frame = el("iframe", { class: "preview-frame", title: "Widget preview", "data-testid": "site-preview", src: previewUrl(site) });
+  const frame = el("iframe", { class: "preview-frame", title: t("adm_preview_title"), "data-testid": "site-preview", src: previewUrl(site) });
   const look = form({
     testid: "site-form",
     readOnly: !ctx.admin,
     fields: [
-      { name: "name", label: "Shop name", value: site.name, maxlength: 200 },
-      { name: "greeting", label: "Greeting (the widget's first line)", value: site.greeting, type: "textarea", rows: 2 },
-      { name: "theme_color", label: "Colour", value: site.theme_color, type: "color" },
-      { name: "logo_url", label: "Logo address (https) — or upload one below", value: site.logo_url || "", placeholder: "https://shop.example/logo.png" },
-      { name: "allowed_origins", label: "Allowed origins (one a line; empty allows any)", value: site.allowed_origins, type: "lines", help: "The shop's addresses, like https://shop.example — the widget refuses to start anywhere else." },
+      { name: "name", label: t("adm_shop_name"), value: site.name, maxlength: 200 },
+      { name: "greeting", label: t("adm_greeting_first"), value: site.greeting, type: "textarea", rows: 2 },
+      { name: "theme_color", label: t("adm_colour"), value: site.theme_color, type: "color" },
+      { name: "logo_url", label: t("adm_logo_url"), value: site.logo_url || "", placeholder: "https://shop.example/logo.png" },
+      { name: "ask_contact", label: t("adm_ask_contact"), type: "select", value: site.ask_contact || "after",
+        options: [["after", t("adm_ask_after")], ["before", t("adm_ask_before")], ["never", t("adm_ask_never")]] },
+      { name: "allowed_origins", label: t("adm_origins"), value: site.allowed_origins, type: "lines", help: t("adm_origins_help") },
     ],
     save: (v) => ctx.api(`/sites/${site.id}`, { method: "PATCH", body: v }),
     done: async (saved) => {
@@ -40,9 +43,9 @@ export async function render(ctx) {
   });
 
   const logo = el("form", { class: "admin-form", "data-testid": "logo-form" },
-    input({ name: "file", label: "Upload a logo (PNG, JPEG, GIF or WebP, at most 256 KB)", type: "file", disabled: !ctx.admin }),
+    input({ name: "file", label: t("adm_logo_upload"), type: "file", disabled: !ctx.admin }),
     el("p", { class: "form-error error small", hidden: true }),
-    el("div", { class: "form-buttons" }, el("button", { type: "submit", "data-testid": "logo-submit", hidden: !ctx.admin }, "Upload")),
+    el("div", { class: "form-buttons" }, el("button", { type: "submit", "data-testid": "logo-submit", hidden: !ctx.admin }, t("adm_upload"))),
   );
   logo.querySelector("input").setAttribute("accept", "image/png,image/jpeg,image/gif,image/webp");
   logo.addEventListener("submit", async (ev) => {
@@ -65,22 +68,22 @@ export async function render(ctx) {
   const another = form({
     testid: "new-site-form",
     readOnly: !ctx.admin,
-    submit: "Create shop",
-    saved: "Created.",
+    submit: t("adm_create_shop"),
+    saved: t("adm_created"),
     fields: [
-      { name: "name", label: "Shop name", maxlength: 200 },
-      { name: "allowed_origins", label: "Allowed origins (one a line)", type: "lines" },
-      { name: "theme_color", label: "Colour", type: "color", value: "#0f766e" },
-      { name: "greeting", label: "Greeting", value: "Questions? We're here to help." },
-      { name: "admin.name", label: "Its admin's name" },
-      { name: "admin.email", label: "Its admin's e-mail", type: "email" },
-      { name: "admin.password", label: "Its admin's first password (at least 8 characters)", type: "password" },
+      { name: "name", label: t("adm_shop_name"), maxlength: 200 },
+      { name: "allowed_origins", label: t("adm_origins_new"), type: "lines" },
+      { name: "theme_color", label: t("adm_colour"), type: "color", value: "#0f766e" },
+      { name: "greeting", label: t("adm_greeting"), value: t("adm_default_greeting") },
+      { name: "admin.name", label: t("adm_its_admin_name") },
+      { name: "admin.email", label: t("adm_its_admin_email"), type: "email" },
+      { name: "admin.password", label: t("adm_its_admin_password"), type: "password" },
     ],
     save: (v) => ctx.api("/sites", { method: "POST", body: v }),
     done: (shop, node) => {
       const email = node.querySelector("[name='admin.email']").value;
       created.replaceChildren(
-        el("p", { "data-testid": "new-site-created" }, `"${shop.name}" is open. ${email} signs in at ${location.origin}/console to set it up; its pages embed:`),
+        el("p", { "data-testid": "new-site-created" }, t("adm_shop_opened", { shop: shop.name, email, console: `${location.origin}/console` })),
         copyBlock(embedSnippet(shop.site_key), "new-site-snippet"),
       );
       node.reset();
@@ -88,10 +91,10 @@ export async function render(ctx) {
   });
 
   return el("div", { class: "admin-grid" },
-    section("This shop", look, logo),
-    section("Embed", note("Paste this before </body> on every page of the shop."), copyBlock(embedSnippet(site.site_key), "embed-snippet"),
-      el("p", { class: "muted small" }, "Site key: ", el("code", { "data-testid": "site-key" }, site.site_key))),
-    section("Preview", note("How the widget greets visitors with these settings."), frame),
-    section("Open another shop", note("A new site with its own admin, who sets up its agents, replies and routing. Each shop sees only its own chats."), another, created),
+    section(t("adm_this_shop"), look, logo),
+    section(t("adm_embed"), note(t("adm_embed_note")), copyBlock(embedSnippet(site.site_key), "embed-snippet"),
+      el("p", { class: "muted small" }, t("adm_site_key"), el("code", { "data-testid": "site-key" }, site.site_key))),
+    section(t("adm_preview"), note(t("adm_preview_note")), frame),
+    section(t("adm_another_shop"), note(t("adm_another_shop_note")), another, created),
   );
 }

@@ -1,30 +1,33 @@
 // Skills (what agents know, what chats need) and the public departments: the topics the
 // widget's pre-chat form offers, each routed to one skill under a name visitors understand.
-import { clearErrors, el, form, input, note, section, showError, values } from "./admin-ui.js";
+import { clearErrors, el, form, guarded, input, note, problemBox, section, showError, values } from "./admin-ui.js";
+import { t } from "./i18n.js";
 
-export const title = "Skills & departments";
+export const title = t("adm_nav_skills");
 
 export async function render(ctx) {
   const skills = (await ctx.api("/skills")).items;
   const site = await ctx.reloadSite();
-  const list = el("ul", { class: "admin-list", "data-testid": "skill-list" }, ...skills.map((s) =>
-    el("li", { class: "admin-row", "data-testid": "skill-row", "data-name": s.name },
+  const list = el("ul", { class: "admin-list", "data-testid": "skill-list" }, ...skills.map((s) => {
+    const problem = problemBox("skill-delete-error");
+    return el("li", { class: "admin-row", "data-testid": "skill-row", "data-name": s.name },
       el("strong", {}, s.name), " ", el("span", { class: "muted small" }, s.description || ""), " ",
       el("button", {
         type: "button", class: "ghost", hidden: !ctx.admin, "data-testid": "skill-delete",
-        onclick: async () => {
-          if (!confirm(`Delete the skill "${s.name}"? Agents keep it on their cards.`)) return;
+        onclick: guarded(problem, async () => {
+          if (!confirm(t("adm_skill_delete_confirm", { name: s.name }))) return;
           await ctx.api(`/skills/${s.id}`, { method: "DELETE" });
           ctx.go("skills"); dispatchEvent(new HashChangeEvent("hashchange"));
-        },
-      }, "Delete"))));
+        }),
+      }, t("adm_delete")), problem);
+  }));
   const create = form({
     testid: "new-skill-form",
     readOnly: !ctx.admin,
-    submit: "Add skill",
+    submit: t("adm_add_skill"),
     fields: [
-      { name: "name", label: "Name (letters, digits, . - _)", placeholder: "billing" },
-      { name: "description", label: "Description" },
+      { name: "name", label: t("adm_skill_name"), placeholder: "billing" },
+      { name: "description", label: t("adm_description") },
     ],
     save: (v) => ctx.api("/skills", { method: "POST", body: v }),
     done: () => dispatchEvent(new HashChangeEvent("hashchange")),
@@ -32,7 +35,7 @@ export async function render(ctx) {
 
   // Departments: rows of (skill, label), saved as a whole list.
   const rows = el("div", { "data-testid": "department-rows" });
-  const options = [["", "— skill —"], ...skills.map((s) => [s.name, s.name])];
+  const options = [["", t("adm_pick_skill")], ...skills.map((s) => [s.name, s.name])];
   function renumber() {
     [...rows.children].forEach((r, i) => {
       r.dataset.field = `departments.${i}`;
@@ -47,12 +50,12 @@ export async function render(ctx) {
     });
   }
   function addRow(d = { skill: "", label: "" }) {
-    const skill = input({ name: "x.skill", label: "Skill", type: "select", options, value: d.skill, disabled: !ctx.admin });
-    const label = input({ name: "x.label", label: "Shown to visitors as", value: d.label, disabled: !ctx.admin });
+    const skill = input({ name: "x.skill", label: t("adm_skill"), type: "select", options, value: d.skill, disabled: !ctx.admin });
+    const label = input({ name: "x.label", label: t("adm_shown_as"), value: d.label, disabled: !ctx.admin });
     skill.dataset.part = "skill"; skill.querySelector("[name]").dataset.part = "skill";
     label.dataset.part = "label"; label.querySelector("[name]").dataset.part = "label";
     const row = el("div", { class: "field department-row", "data-testid": "department-row" }, skill, label,
-      el("button", { type: "button", class: "ghost", hidden: !ctx.admin, onclick: () => { row.remove(); renumber(); } }, "Remove"),
+      el("button", { type: "button", class: "ghost", hidden: !ctx.admin, onclick: () => { row.remove(); renumber(); } }, t("adm_remove")),
       el("p", { class: "field-error error small", hidden: true }));
     rows.append(row);
     renumber();
@@ -62,8 +65,8 @@ export async function render(ctx) {
     rows,
     el("p", { class: "form-error error small", "data-testid": "departments-form-error", hidden: true }),
     el("div", { class: "form-buttons" },
-      el("button", { type: "button", class: "ghost", hidden: !ctx.admin, "data-testid": "department-add", onclick: () => addRow() }, "Add department"),
-      el("button", { type: "submit", class: "primary", hidden: !ctx.admin, "data-testid": "departments-form-submit" }, "Save departments"),
+      el("button", { type: "button", class: "ghost", hidden: !ctx.admin, "data-testid": "department-add", onclick: () => addRow() }, t("adm_add_department")),
+      el("button", { type: "submit", class: "primary", hidden: !ctx.admin, "data-testid": "departments-form-submit" }, t("adm_save_departments")),
       el("span", { class: "muted small", "aria-live": "polite" })));
   departments.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -74,14 +77,14 @@ export async function render(ctx) {
     const list = Object.keys(v).sort((a, b) => a - b).map((k) => v[k]);
     try {
       await ctx.api(`/sites/${site.id}`, { method: "PATCH", body: { departments: list } });
-      said.textContent = "Saved.";
+      said.textContent = t("adm_saved");
     } catch (e) {
       showError(departments, e);
     }
   });
 
   return el("div", { class: "admin-grid" },
-    section("Skills", note("Chats that need a skill go to agents who have it (Agents: skills)."), list, create),
-    section("Public departments", note("The topics the widget's pre-chat form offers; each goes to agents of its skill. None: the form asks no topic."), departments),
+    section(t("adm_skills"), note(t("adm_skills_note")), list, create),
+    section(t("adm_departments"), note(t("adm_departments_note")), departments),
   );
 }

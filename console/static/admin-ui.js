@@ -2,6 +2,7 @@
 // server errors appear next to the field they name, and a few list helpers. No framework: the
 // pieces are plain functions over DOM nodes (docs/architecture.md, "The console's front end").
 import { api, el } from "./parley-client.js";
+import { language, t } from "./i18n.js";
 
 export { el };
 
@@ -144,7 +145,7 @@ export function showError(root, err) {
 export function form(spec) {
   const fields = spec.fields.map((f) => input({ ...f, disabled: f.disabled || spec.readOnly }));
   const status = el("p", { class: "muted small form-status", "aria-live": "polite" });
-  const submit = el("button", { type: "submit", class: "primary", "data-testid": `${spec.testid}-submit`, hidden: spec.readOnly || false }, spec.submit || "Save");
+  const submit = el("button", { type: "submit", class: "primary", "data-testid": `${spec.testid}-submit`, hidden: spec.readOnly || false }, spec.submit || t("adm_save"));
   const node = el(
     "form",
     { class: "admin-form", "data-testid": spec.testid, novalidate: true },
@@ -160,7 +161,7 @@ export function form(spec) {
     submit.disabled = true;
     try {
       const result = await spec.save(values(node), node);
-      status.textContent = spec.saved || "Saved.";
+      status.textContent = spec.saved || t("adm_saved");
       if (spec.done) await spec.done(result, node);
     } catch (e) {
       showError(node, e);
@@ -171,8 +172,38 @@ export function form(spec) {
   return node;
 }
 
+// A card with its heading; the card is labelled by it (a landmark a screen reader can jump to).
 export function section(title, ...kids) {
-  return el("section", { class: "admin-card" }, el("h2", {}, title), ...kids);
+  const id = `s-${Math.random().toString(36).slice(2, 8)}`;
+  return el("section", { class: "admin-card", "aria-labelledby": id }, el("h2", { id }, title), ...kids);
+}
+
+// Dates and numbers as the chosen language writes them.
+export function when(iso) {
+  return iso ? new Date(iso).toLocaleString(language(), { dateStyle: "medium", timeStyle: "short" }) : "";
+}
+
+export function number(n) {
+  return new Intl.NumberFormat(language()).format(n);
+}
+
+// A button's action whose refusal is shown in `problem` (a paragraph beside the button), not
+// in an alert box: the same place and wording as a form's.
+export function guarded(problem, action) {
+  return async () => {
+    problem.textContent = "";
+    problem.hidden = true;
+    try {
+      await action();
+    } catch (e) {
+      problem.textContent = readable(e);
+      problem.hidden = false;
+    }
+  };
+}
+
+export function problemBox(testid) {
+  return el("p", { class: "error small", "data-testid": testid, "aria-live": "polite", hidden: true });
 }
 
 export function note(text) {
@@ -190,16 +221,16 @@ export function copyBlock(text, id) {
     onclick: async () => {
       try {
         await navigator.clipboard.writeText(code.textContent);
-        said.textContent = "Copied.";
+        said.textContent = t("adm_copied");
       } catch {
         // Without clipboard access (an http page, a refusal) the text is selected to copy by hand.
         const range = document.createRange();
         range.selectNodeContents(code);
         getSelection().removeAllRanges();
         getSelection().addRange(range);
-        said.textContent = "Selected: press Ctrl+C to copy.";
+        said.textContent = t("adm_copy_by_hand");
       }
     },
-  }, "Copy");
+  }, t("adm_copy"));
   return el("div", { class: "copy-block" }, code, el("div", { class: "form-buttons" }, button, said));
 }

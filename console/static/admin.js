@@ -2,17 +2,26 @@
 // A section is a module loaded when first shown, exporting `title` and `render(ctx)`; adding an
 // area (office hours, triggers, webhooks, API tokens, privacy) is one line in SECTIONS and one
 // module. Admins write; supervisors read (forms shown disabled); the API decides either way.
+// Every text comes from the console's catalogues (i18n.js), in the language chosen in the top bar.
 import { TOKEN_KEY } from "./parley-client.js";
 import { el, request } from "./admin-ui.js";
+import { applyTexts, languageMenu, t } from "./i18n.js";
 
 const SECTIONS = [
-  { id: "sites", title: "Sites", load: () => import("./admin-sites.js") },
-  { id: "agents", title: "Agents", load: () => import("./admin-agents.js") },
-  { id: "skills", title: "Skills & departments", load: () => import("./admin-skills.js") },
-  { id: "replies", title: "Saved replies", load: () => import("./admin-replies.js") },
-  { id: "routing", title: "Routing", load: () => import("./admin-routing.js") },
-  { id: "api-tokens", title: "API tokens", load: () => import("./admin-apitokens.js") },
+  { id: "sites", title: t("adm_nav_sites"), load: () => import("./admin-sites.js") },
+  { id: "agents", title: t("adm_nav_agents"), load: () => import("./admin-agents.js") },
+  { id: "skills", title: t("adm_nav_skills"), load: () => import("./admin-skills.js") },
+  { id: "replies", title: t("adm_nav_replies"), load: () => import("./admin-replies.js") },
+  { id: "routing", title: t("adm_nav_routing"), load: () => import("./admin-routing.js") },
+  { id: "hours", title: t("adm_nav_hours"), load: () => import("./admin-hours.js") },
+  { id: "triggers", title: t("adm_nav_triggers"), load: () => import("./admin-triggers.js") },
+  { id: "webhooks", title: t("adm_nav_webhooks"), load: () => import("./admin-webhooks.js") },
+  { id: "privacy", title: t("adm_nav_privacy"), load: () => import("./admin-privacy.js") },
+  { id: "api-tokens", title: t("adm_nav_api_tokens"), load: () => import("./admin-apitokens.js") },
 ];
+
+applyTexts();
+document.querySelector(".topbar .spacer").after(languageMenu());
 
 const $ = (sel) => document.querySelector(sel);
 const token = localStorage.getItem(TOKEN_KEY);
@@ -52,17 +61,17 @@ async function show() {
     a.setAttribute("aria-current", String(a.dataset.section === sectionInfo.id));
   }
   const main = $("[data-testid=admin-main]");
-  main.replaceChildren(el("p", { class: "muted" }, "Loading…"));
+  main.replaceChildren(el("p", { class: "muted" }, t("adm_loading")));
   try {
     const module = await sectionInfo.load();
     const node = await module.render(ctx);
     if (turn !== shown) return;
     main.replaceChildren(el("h1", { class: "admin-title" }, sectionInfo.title), node);
     main.dataset.section = sectionInfo.id;
-    document.title = `${sectionInfo.title} · Parley admin`;
+    document.title = t("adm_page_title", { section: sectionInfo.title });
   } catch (e) {
     if (turn !== shown) return;
-    main.replaceChildren(el("p", { class: "error", "data-testid": "admin-load-error" }, `Could not load ${sectionInfo.title}: ${e.message}`));
+    main.replaceChildren(el("p", { class: "error", "data-testid": "admin-load-error" }, t("adm_load_error", { section: sectionInfo.title, error: e.message })));
   }
 }
 
@@ -75,14 +84,14 @@ async function start() {
       location.href = "/console";
       return;
     }
-    banner("Could not load your account: " + e.message);
+    banner(t("adm_account_error", { error: e.message }));
     return;
   }
   if (!["admin", "supervisor"].includes(ctx.me.role)) {
-    $("[data-testid=admin-main]").replaceChildren(el("p", { "data-testid": "admin-refused" }, "The admin pages are for admins and supervisors."));
+    $("[data-testid=admin-main]").replaceChildren(el("p", { "data-testid": "admin-refused" }, t("adm_refused")));
     return;
   }
-  if (!ctx.admin) banner("You are a supervisor: you can read these settings; an admin changes them.");
+  if (!ctx.admin) banner(t("adm_supervisor_reads"));
   await ctx.reloadSite();
   $("[data-testid=admin-nav]").replaceChildren(
     ...SECTIONS.map((s) => el("a", { href: `#/${s.id}`, "data-section": s.id, "data-testid": `admin-nav-${s.id}` }, s.title)),

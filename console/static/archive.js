@@ -3,6 +3,11 @@
 // What an agent may find and read is decided by the API (docs/protocol.md, "GET /chats").
 import { TOKEN_KEY, api, el } from "./parley-client.js";
 import { renderMessage } from "./messages.js";
+import { applyTexts, language, t } from "./i18n.js";
+
+applyTexts();
+// The tab's title in the console's language too: the brand line ("Parley · Archive").
+document.title = document.querySelector(".brand").textContent.trim();
 
 const $ = (sel) => document.querySelector(sel);
 const token = localStorage.getItem(TOKEN_KEY);
@@ -10,6 +15,10 @@ if (!token) location.href = "/console";
 const agents = new Map();
 let cursor = null;
 let selected = null;
+// Dates and times in the console's language.
+const when = (iso) => new Date(iso).toLocaleString(language());
+const statusName = (status) =>
+  ({ closed: t("chat_closed"), active: t("chat_active"), queued: t("chat_queued"), offline: t("chat_offline") })[status] || status;
 
 function banner(text) {
   $("#banner").textContent = text;
@@ -33,9 +42,8 @@ function params() {
 }
 
 function row(chat) {
-  const who = chat.visitor.name || chat.visitor.email || "Visitor";
-  const agent = chat.agent_id ? (agents.get(chat.agent_id) || {}).name || "an agent" : "no agent";
-  const when = new Date(chat.created_at).toLocaleString();
+  const who = chat.visitor.name || chat.visitor.email || t("visitor");
+  const agent = chat.agent_id ? (agents.get(chat.agent_id) || {}).name || t("arch_an_agent") : t("arch_no_agent");
   return el(
     "li",
     {},
@@ -43,7 +51,7 @@ function row(chat) {
       "button",
       { type: "button", "data-testid": "archive-result", "data-chat-id": chat.id, onclick: () => open(chat) },
       el("strong", {}, who),
-      el("span", { class: "muted small" }, ` · ${when} · ${chat.status} · ${agent}`),
+      el("span", { class: "muted small" }, ` · ${when(chat.created_at)} · ${statusName(chat.status)} · ${agent}`),
     ),
   );
 }
@@ -62,19 +70,20 @@ async function search(more = false) {
     $("[data-testid=archive-more]").hidden = !cursor;
     $("[data-testid=archive-empty]").hidden = list.children.length > 0;
   } catch (e) {
-    banner("Could not search: " + e.message);
+    banner(t("arch_search_failed", { error: e.message }));
   }
 }
 
 async function open(chat) {
   selected = chat.id;
   for (const b of document.querySelectorAll("[data-testid=archive-result]")) b.setAttribute("aria-current", String(b.dataset.chatId === chat.id));
-  const who = chat.visitor.name || "Visitor";
-  $("[data-testid=archive-chat-meta]").textContent = `${who}${chat.visitor.email ? " <" + chat.visitor.email + ">" : ""} · started ${new Date(chat.created_at).toLocaleString()} · ${chat.status}`;
+  const who = chat.visitor.name || t("visitor");
+  const started = t("arch_started", { when: when(chat.created_at) });
+  $("[data-testid=archive-chat-meta]").textContent = `${who}${chat.visitor.email ? " <" + chat.visitor.email + ">" : ""} · ${started} · ${statusName(chat.status)}`;
   const box = $("[data-testid=archive-transcript]");
   const survey = $("[data-testid=archive-survey]");
   survey.hidden = true;
-  box.replaceChildren(el("p", { class: "muted" }, "Loading…"));
+  box.replaceChildren(el("p", { class: "muted" }, t("loading")));
   try {
     const [messages, rated] = await Promise.all([
       api(`/chats/${chat.id}/messages?limit=1000`, { token }),
@@ -83,7 +92,8 @@ async function open(chat) {
     if (selected !== chat.id) return;
     box.replaceChildren(...messages.items.map((m) => renderMessage(m, { viewer: "agent", token })));
     if (rated.survey) {
-      survey.textContent = `Rated ${rated.survey.rating}/5 ${"★".repeat(rated.survey.rating)}${rated.survey.comment ? " — “" + rated.survey.comment + "”" : ""}`;
+      const stars = "★".repeat(rated.survey.rating);
+      survey.textContent = `${t("arch_rated", { rating: rated.survey.rating })} ${stars}${rated.survey.comment ? " — “" + rated.survey.comment + "”" : ""}`;
       survey.hidden = false;
     }
   } catch (e) {
@@ -95,7 +105,7 @@ async function exportAs(format) {
   const q = params();
   q.set("format", format);
   const res = await fetch(`/api/v1/chats/export?${q}`, { headers: { Authorization: "Bearer " + token } });
-  if (!res.ok) return banner("Could not export: " + res.statusText);
+  if (!res.ok) return banner(t("could_not_export", { error: res.statusText }));
   const link = el("a", { href: URL.createObjectURL(await res.blob()) });
   link.download = `parley-chats.${format}`;
   link.click();

@@ -2,7 +2,12 @@
 // GET /kpis (definitions: docs/kpis.md) drawn with uPlot, served by Parley itself.
 import { AgentSocket, TOKEN_KEY, api, el } from "./parley-client.js";
 import uPlot from "./uplot.js";
-import { renderAgentTime, renderConversion, renderStaffing, minutes } from "./dashboard-staffing.js";
+import { renderAgentTime, renderConversion, renderStaffing, minutes, num, pct } from "./dashboard-staffing.js";
+import { applyTexts, language, t } from "./i18n.js";
+
+applyTexts();
+// The tab's title in the console's language too: the brand line ("Parley · Archive").
+document.title = document.querySelector(".brand").textContent.trim();
 
 const $ = (sel) => document.querySelector(sel);
 const token = localStorage.getItem(TOKEN_KEY);
@@ -16,21 +21,22 @@ let staffing = [];
 
 // ---------------------------------------------------------------- formatting
 
+// Numbers in the console's language (Intl): 2.5 s in English is 2,5 s in Danish.
 function secs(value) {
   if (value === null || value === undefined) return "–";
-  if (value < 10) return `${Math.round(value * 10) / 10} s`;
-  if (value < 60) return `${Math.round(value)} s`;
+  if (value < 10) return `${num(Math.round(value * 10) / 10)} s`;
+  if (value < 60) return `${num(Math.round(value))} s`;
   const m = Math.floor(value / 60);
   if (m < 60) return `${m}m ${Math.round(value % 60)}s`;
   return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
-const pct = (v) => (v === null || v === undefined ? "–" : `${v}%`);
 const isoDay = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 function dayAfter(day) {
   const d = new Date(day + "T00:00:00");
   d.setDate(d.getDate() + 1);
   return isoDay(d);
 }
+const statusName = (status) => ({ online: t("st_online"), busy: t("st_busy"), away: t("st_away") })[status] || status;
 function banner(text) {
   $("#banner").textContent = text;
   $("#banner").hidden = !text;
@@ -40,18 +46,18 @@ function banner(text) {
 
 const socket = new AgentSocket(token, "&presence=keep");
 socket.addEventListener("open", async () => {
-  $("[data-testid=connection]").textContent = "Connected";
+  $("[data-testid=connection]").textContent = t("connected");
   $("[data-testid=connection]").classList.remove("down");
   try {
     const data = await api("/supervisor/overview", { token });
     live.chats = new Map(data.chats.map((c) => [c.id, c]));
     renderLive();
   } catch (e) {
-    banner(e.status === 403 ? "The dashboard is for supervisors and admins." : "Could not load: " + e.message);
+    banner(e.status === 403 ? t("dash_forbidden") : t("could_not_load", { error: e.message }));
   }
 });
 socket.addEventListener("close", (ev) => {
-  $("[data-testid=connection]").textContent = "Reconnecting…";
+  $("[data-testid=connection]").textContent = t("reconnecting");
   $("[data-testid=connection]").classList.add("down");
   if (ev.detail === 4401) location.href = "/console";
 });
@@ -73,18 +79,18 @@ socket.addEventListener("frame", (ev) => {
 });
 
 function renderLive() {
-  const t = live.tiles;
+  const tiles = live.tiles;
   const now = Date.now();
-  if (t) {
-    $("[data-tile=active]").textContent = String(t.chats_active);
-    $("[data-tile=queue]").textContent = String(t.queue);
+  if (tiles) {
+    $("[data-tile=active]").textContent = num(tiles.chats_active);
+    $("[data-tile=queue]").textContent = num(tiles.queue);
     // The server sends when the longest wait began; the page ticks it every second.
-    $("[data-tile=longest]").textContent = t.longest_wait_since ? secs(Math.max(0, now - Date.parse(t.longest_wait_since)) / 1000) : "–";
-    $("[data-tile=online]").textContent = `${t.agents_online} (${t.load} / ${t.capacity})`;
-    $("[data-tile=online]").title = t.agents.map((a) => `${a.name}: ${a.status}, ${a.active_chats} / ${a.max_chats}`).join("\n");
-    $("[data-tile=today60]").textContent = pct(t.answered_within_60s_pct_today);
+    $("[data-tile=longest]").textContent = tiles.longest_wait_since ? secs(Math.max(0, now - Date.parse(tiles.longest_wait_since)) / 1000) : "–";
+    $("[data-tile=online]").textContent = `${num(tiles.agents_online)} (${num(tiles.load)} / ${num(tiles.capacity)})`;
+    $("[data-tile=online]").title = tiles.agents.map((a) => `${a.name}: ${statusName(a.status)}, ${a.active_chats} / ${a.max_chats}`).join("\n");
+    $("[data-tile=today60]").textContent = pct(tiles.answered_within_60s_pct_today);
     const input = $("[data-testid=alert-after]");
-    if (document.activeElement !== input) input.value = String(t.alert_after_s);
+    if (document.activeElement !== input) input.value = String(tiles.alert_after_s);
   }
   checkWaits([...live.chats.values()], now);
 }
@@ -98,8 +104,11 @@ function checkWaits(chats, now) {
   alert.hidden = waiting.length === 0;
   if (!waiting.length) return;
   const first = waiting[0];
-  const more = waiting.length > 1 ? ` (and ${waiting.length - 1} more)` : "";
-  alert.textContent = `${first.visitor.name} has waited ${secs((now - Date.parse(first.unanswered_since)) / 1000)} for an answer${more}.`;
+  const wait = secs((now - Date.parse(first.unanswered_since)) / 1000);
+  alert.textContent =
+    waiting.length > 1
+      ? t("dash_waited_more", { name: first.visitor.name, wait, n: waiting.length - 1 })
+      : t("dash_waited", { name: first.visitor.name, wait });
   if (waiting.some((c) => !live.alerted.has(c.id))) beep();
   for (const c of waiting) live.alerted.add(c.id);
 }
@@ -126,10 +135,10 @@ async function saveAlert(ev) {
   try {
     await api(`/sites/${live.me.site_id}`, { method: "PATCH", body: { alert_after_s: value }, token });
     if (live.tiles) live.tiles.alert_after_s = value;
-    $("[data-testid=alert-saved]").textContent = "Saved.";
+    $("[data-testid=alert-saved]").textContent = t("saved");
     renderLive();
   } catch (e) {
-    $("[data-testid=alert-saved]").textContent = "Not saved: " + e.message;
+    $("[data-testid=alert-saved]").textContent = t("not_saved", { error: e.message });
   }
 }
 
@@ -152,7 +161,7 @@ async function loadRange() {
       api(query("trigger"), { token }),
     ]);
     banner("");
-    $("[data-testid=zone]").textContent = `Times in ${byDay.timezone}`;
+    $("[data-testid=zone]").textContent = t("dash_zone", { zone: byDay.timezone });
     renderTotals(byDay.totals);
     renderAgentTime(byDay.totals);
     renderConversion(byDay.conversion);
@@ -164,31 +173,31 @@ async function loadRange() {
     renderAgents(byAgent.groups);
     renderQuestions(asked);
   } catch (e) {
-    banner(e.status === 403 ? "The dashboard is for supervisors and admins." : "Could not load the figures: " + e.message);
+    banner(e.status === 403 ? t("dash_forbidden") : t("dash_load_failed", { error: e.message }));
   }
 }
 
-function renderTotals(t) {
-  $("[data-kpi=chats]").textContent = String(t.chats);
-  $("[data-kpi=missed]").textContent = String(t.missed);
-  $("[data-kpi=within60]").textContent = pct(t.answered_within_60s_pct);
-  $("[data-kpi=first]").textContent = `${secs(t.first_response_s.avg)} / ${secs(t.first_response_s.p90)}`;
-  $("[data-kpi=wait]").textContent = secs(t.wait_s.avg);
-  $("[data-kpi=duration]").textContent = secs(t.duration_s.avg);
-  $("[data-kpi=csat]").textContent = t.csat && t.csat.avg !== null ? `${t.csat.avg} / 5` : "–";
-  $("[data-kpi=missed]").closest(".tile").classList.toggle("bad", t.missed > 0);
+function renderTotals(totals) {
+  $("[data-kpi=chats]").textContent = num(totals.chats);
+  $("[data-kpi=missed]").textContent = num(totals.missed);
+  $("[data-kpi=within60]").textContent = pct(totals.answered_within_60s_pct);
+  $("[data-kpi=first]").textContent = `${secs(totals.first_response_s.avg)} / ${secs(totals.first_response_s.p90)}`;
+  $("[data-kpi=wait]").textContent = secs(totals.wait_s.avg);
+  $("[data-kpi=duration]").textContent = secs(totals.duration_s.avg);
+  $("[data-kpi=csat]").textContent = totals.csat && totals.csat.avg !== null ? `${num(totals.csat.avg)} / 5` : "–";
+  $("[data-kpi=missed]").closest(".tile").classList.toggle("bad", totals.missed > 0);
 }
 
-const share = (part, whole) => (whole ? `${Math.round((1000 * part) / whole) / 10}%` : "–");
+const share = (part, whole) => (whole ? pct(Math.round((1000 * part) / whole) / 10) : "–");
 
 // Invitations fired in the range and what came of them, as bars of one scale.
 function renderFunnel(inv, triggers) {
   const counts = inv || { fired: 0, shown: 0, accepted: 0, dismissed: 0, chats: 0 };
   const steps = [
-    ["fired", "fired", ""],
-    ["shown", "shown", share(counts.shown || 0, counts.fired) + " of fired"],
-    ["accepted", "accepted", share(counts.accepted, counts.fired) + " of fired"],
-    ["chats", "chats", share(counts.chats, counts.fired) + " of fired"],
+    ["fired", t("step_fired"), ""],
+    ["shown", t("step_shown"), t("of_fired", { share: share(counts.shown || 0, counts.fired) })],
+    ["accepted", t("step_accepted"), t("of_fired", { share: share(counts.accepted, counts.fired) })],
+    ["chats", t("step_chats"), t("of_fired", { share: share(counts.chats, counts.fired) })],
   ];
   const max = Math.max(1, counts.fired);
   $("[data-testid=invitation-funnel]").replaceChildren(
@@ -198,15 +207,15 @@ function renderFunnel(inv, triggers) {
       return el(
         "li",
         { dataset: { step: key, count: String(counts[key]) } },
-        el("span", {}, el("strong", { text: String(counts[key]) }), ` ${label}`),
+        el("span", {}, el("strong", { text: num(counts[key]) }), ` ${label}`),
         el("span", {}, bar),
         el("span", { class: "muted small", text: note }),
       );
     }),
   );
   $("[data-testid=funnel-note]").textContent = counts.fired
-    ? `${counts.dismissed} dismissed (${share(counts.dismissed, counts.fired)}).`
-    : "No invitations fired in this range.";
+    ? t("dash_dismissed", { n: num(counts.dismissed), share: share(counts.dismissed, counts.fired) })
+    : t("dash_no_invitations");
   $("[data-testid=trigger-kpis] tbody").replaceChildren(
     ...triggers
       .filter((g) => g.key !== null && g.invitations)
@@ -226,24 +235,26 @@ function renderFunnel(inv, triggers) {
  * weight and the orders credited to it). */
 function funnelRow(label, inv, orders, dataset, weight) {
   const name = el("td", { class: dataset.variant === undefined ? "" : "variant", text: label });
-  if (weight !== undefined && weight !== null) name.append(el("span", { class: "muted small", text: ` · weight ${weight}` }));
+  if (weight !== undefined && weight !== null) name.append(el("span", { class: "muted small", text: ` · ${t("weight_n", { weight: num(weight) })}` }));
   return el(
     "tr",
     { dataset },
     name,
-    el("td", { text: String(inv.fired) }),
-    el("td", { text: String(inv.shown || 0) }),
-    el("td", { text: String(inv.accepted) }),
-    el("td", { text: String(inv.dismissed) }),
-    el("td", { text: String(inv.chats) }),
-    el("td", { text: orders ? `${orders.assisted} · ${money.format(orders.revenue)}` : "" }),
+    el("td", { text: num(inv.fired) }),
+    el("td", { text: num(inv.shown || 0) }),
+    el("td", { text: num(inv.accepted) }),
+    el("td", { text: num(inv.dismissed) }),
+    el("td", { text: num(inv.chats) }),
+    el("td", { text: orders ? `${num(orders.assisted)} · ${money.format(orders.revenue)}` : "" }),
   );
 }
 
-const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// Order values carry no currency (the shop reports plain amounts): two decimals, the language's
+// separators (1,234.50 in English, 1.234,50 in Danish).
+const money = new Intl.NumberFormat(language(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 function renderOrders(orders) {
-  $("[data-kpi=assisted]").textContent = orders ? String(orders.assisted) : "–";
+  $("[data-kpi=assisted]").textContent = orders ? num(orders.assisted) : "–";
   $("[data-kpi=revenue]").textContent = orders ? money.format(orders.revenue) : "–";
 }
 
@@ -264,6 +275,11 @@ function everyDay(groups) {
   return days;
 }
 
+// The charts' days in the console's language (21 Nov, 21. nov.), not uPlot's English names.
+const dayLabel = new Intl.DateTimeFormat(language(), { day: "numeric", month: "short" });
+const dayAxis = { values: (u, splits) => splits.map((x) => dayLabel.format(new Date(x * 1000))) };
+const daySeries = { value: (u, x) => (x === null || x === undefined ? "–" : dayLabel.format(new Date(x * 1000))) };
+
 function renderCharts(groups) {
   for (const c of charts.splice(0)) c.destroy();
   const slots = everyDay(groups);
@@ -276,11 +292,11 @@ function renderCharts(groups) {
     {
       scales: { x: { time: true } },
       series: [
-        {},
-        { label: "average", stroke: "#0f766e", width: 2, points: { show: true } },
+        daySeries,
+        { label: t("chart_average"), stroke: "#0f766e", width: 2, points: { show: true } },
         { label: "p90", stroke: "#b45309", width: 2, dash: [6, 4], points: { show: true } },
       ],
-      axes: [{}, { label: "s" }],
+      axes: [dayAxis, { label: "s" }],
     },
     [xs, days.map((g) => g.first_response_s.avg), days.map((g) => g.first_response_s.p90)],
   );
@@ -289,10 +305,11 @@ function renderCharts(groups) {
     {
       scales: { x: { time: true } },
       series: [
-        {},
-        { label: "chats", stroke: "#0f766e", fill: "rgba(15,118,110,.25)", paths: uPlot.paths.bars({ size: [0.6, 40] }) },
-        { label: "missed", stroke: "#b91c1c", fill: "rgba(185,28,28,.35)", paths: uPlot.paths.bars({ size: [0.3, 20] }) },
+        daySeries,
+        { label: t("step_chats"), stroke: "#0f766e", fill: "rgba(15,118,110,.25)", paths: uPlot.paths.bars({ size: [0.6, 40] }) },
+        { label: t("tile_missed"), stroke: "#b91c1c", fill: "rgba(185,28,28,.35)", paths: uPlot.paths.bars({ size: [0.3, 20] }) },
       ],
+      axes: [dayAxis, {}],
     },
     [xs, days.map((g) => g.chats), days.map((g) => g.missed)],
   );
@@ -308,13 +325,13 @@ function renderAgents(groups) {
         "tr",
         { dataset: { agent: g.key } },
         el("td", { text: g.label }),
-        el("td", { text: String(g.chats) }),
+        el("td", { text: num(g.chats) }),
         el("td", { text: secs(g.first_response_s.avg) }),
         el("td", { text: secs(g.first_response_s.p90) }),
-        el("td", { text: String(g.missed) }),
+        el("td", { text: num(g.missed) }),
         el("td", { text: g.utilisation ? pct(g.utilisation.pct) : "–" }),
         el("td", { text: g.utilisation ? minutes(g.utilisation.agent_s_per_chat) : "–" }),
-        el("td", { text: g.concurrent ? String(g.concurrent.peak) : "–" }),
+        el("td", { text: g.concurrent ? num(g.concurrent.peak) : "–" }),
       ),
     ),
   );
@@ -327,7 +344,7 @@ function renderQuestions(asked) {
         "li",
         { dataset: { count: String(q.count) } },
         el("strong", { text: q.label }),
-        el("span", { class: "muted", text: ` — asked ${q.count} time${q.count === 1 ? "" : "s"}` }),
+        el("span", { class: "muted", text: ` — ${t(q.count === 1 ? "asked_once" : "asked_times", { n: num(q.count) })}` }),
         q.examples.length > 1
           ? el("ul", { class: "muted small" }, ...q.examples.slice(1).map((e) => el("li", { text: e.text })))
           : null,
@@ -335,13 +352,13 @@ function renderQuestions(asked) {
     ),
   );
   $("[data-testid=questions-note]").textContent = asked.sampled
-    ? `Grouped from the first message of ${asked.sampled} chats.`
-    : "No questions in this range yet.";
+    ? t("dash_grouped", { n: num(asked.sampled) })
+    : t("dash_no_questions");
 }
 
 async function downloadCsv() {
   const res = await fetch("/api/v1" + query("day") + "&format=csv", { headers: { Authorization: "Bearer " + token } });
-  if (!res.ok) return banner("Could not export: " + res.statusText);
+  if (!res.ok) return banner(t("could_not_export", { error: res.statusText }));
   const link = el("a", { href: URL.createObjectURL(await res.blob()) });
   link.download = `parley-kpis-${$("#from").value}-${$("#to").value}.csv`;
   link.click();

@@ -12,13 +12,19 @@ export function language() {
   return chosen && chosen in LANGUAGES ? chosen : "en";
 }
 
-async function load(lang) {
-  try {
-    const res = await fetch(`/console/i18n/${lang}.json`);
-    return res.ok ? (await res.json()).console || {} : {};
-  } catch {
-    return {};
+// A busy server or a dropped connection must not leave the console showing bare keys: the
+// catalogue is asked for a few times, then in English, before the page goes on without it.
+async function load(lang, attempts = 3) {
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const res = await fetch(`/console/i18n/${lang}.json`);
+      if (res.ok) return (await res.json()).console || {};
+    } catch {
+      // retried below
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300 * (i + 1)));
   }
+  return lang === "en" ? {} : load("en", 1);
 }
 
 const texts = await load(language());

@@ -1,35 +1,34 @@
 // Data protection, for admins: export everything held about the visitor of the open chat, erase
 // them (after typing ERASE), read the audit log and set how long chats are kept (docs/privacy.md).
 import { api, el } from "./parley-client.js";
+import { language, t } from "./i18n.js";
 
 const CONFIRM_WORD = "ERASE";
+const numbers = new Intl.NumberFormat(language());
 
 export function setupPrivacy({ button, actions, token, onErased }) {
   let admin = false;
   let visitor = null; // { id, name }
 
   // ---------------------------------------------------------------- erase dialog
-  const typed = el("input", { type: "text", autocomplete: "off", "data-testid": "erase-confirm", "aria-label": `Type ${CONFIRM_WORD} to confirm` });
+  // The word to type stays ERASE in every language: it is a deliberate act, not a sentence.
+  const typed = el("input", { id: "erase-confirm", type: "text", autocomplete: "off", "data-testid": "erase-confirm" });
   const eraseError = el("p", { class: "error small", "aria-live": "polite" });
   const eraseWho = el("p", {});
-  const eraseGo = el("button", { type: "button", class: "primary danger", "data-testid": "erase-go", disabled: true }, "Erase visitor");
+  const eraseGo = el("button", { type: "button", class: "primary danger", "data-testid": "erase-go", disabled: true }, t("priv_erase"));
   const eraseDialog = el(
     "dialog",
-    { "data-testid": "erase-dialog", class: "privacy-dialog" },
-    el("h3", {}, "Erase visitor"),
+    { "data-testid": "erase-dialog", class: "privacy-dialog", "aria-labelledby": "erase-title" },
+    el("h3", { id: "erase-title" }, t("priv_erase")),
     eraseWho,
-    el(
-      "p",
-      { class: "small" },
-      "Their chats (with every message, whisper and note), files, pages, events, invitations, surveys and e-mails are deleted for good. The audit log records that you did it, not what was deleted.",
-    ),
-    el("label", {}, `Type ${CONFIRM_WORD} to confirm`),
+    el("p", { class: "small" }, t("priv_erase_what")),
+    el("label", { for: "erase-confirm" }, t("priv_type_to_confirm", { word: CONFIRM_WORD })),
     typed,
     eraseError,
     el(
       "div",
       { class: "dialog-buttons" },
-      el("button", { type: "button", class: "ghost", onclick: () => eraseDialog.close() }, "Cancel"),
+      el("button", { type: "button", class: "ghost", onclick: () => eraseDialog.close() }, t("cancel")),
       eraseGo,
     ),
   );
@@ -53,23 +52,23 @@ export function setupPrivacy({ button, actions, token, onErased }) {
 
   // ---------------------------------------------------------------- audit log and retention
   const list = el("ul", { class: "team-list", "data-testid": "audit-log" });
-  const days = el("input", { type: "number", min: "1", max: "3650", placeholder: "keep forever", "data-testid": "retention-days", "aria-label": "Days to keep chats" });
+  const days = el("input", { id: "retention-days", type: "number", min: "1", max: "3650", placeholder: t("priv_forever"), "data-testid": "retention-days" });
   const retentionNote = el("p", { class: "small", "aria-live": "polite", "data-testid": "retention-note" });
   const retentionForm = el(
     "form",
     { "data-testid": "retention-form" },
-    el("label", {}, "Delete closed chats older than (days)"),
-    el("div", { class: "team-actions" }, days, el("button", { type: "submit", class: "primary" }, "Save")),
+    el("label", { for: "retention-days" }, t("priv_retention")),
+    el("div", { class: "team-actions" }, days, el("button", { type: "submit", class: "primary" }, t("save"))),
     retentionNote,
   );
   const dialog = el(
     "dialog",
-    { "data-testid": "privacy-dialog", class: "privacy-dialog wide" },
-    el("h3", {}, "Privacy"),
+    { "data-testid": "privacy-dialog", class: "privacy-dialog wide", "aria-labelledby": "privacy-title" },
+    el("h3", { id: "privacy-title" }, t("privacy")),
     retentionForm,
-    el("h4", {}, "Audit log"),
+    el("h4", {}, t("priv_audit")),
     list,
-    el("form", { method: "dialog", class: "dialog-buttons" }, el("button", { class: "ghost" }, "Close")),
+    el("form", { method: "dialog", class: "dialog-buttons" }, el("button", { class: "ghost" }, t("close"))),
   );
   document.body.append(eraseDialog, dialog);
 
@@ -78,7 +77,7 @@ export function setupPrivacy({ button, actions, token, onErased }) {
     const value = days.value.trim() === "" ? null : Number(days.value);
     try {
       const out = await api("/privacy/retention", { method: "PUT", token: token(), body: { days: value } });
-      retentionNote.textContent = out.days ? `Closed chats are deleted after ${out.days} days.` : "Chats are kept until erased.";
+      retentionNote.textContent = out.days ? t("priv_deleted_after", { n: out.days }) : t("priv_kept");
       retentionNote.className = "small";
       await renderLog();
     } catch (e) {
@@ -89,28 +88,31 @@ export function setupPrivacy({ button, actions, token, onErased }) {
 
   function describe(entry) {
     const counts = Object.entries(entry.counts || {})
-      .map(([k, v]) => `${v} ${k.replaceAll("_", " ")}`)
+      .map(([k, v]) => `${numbers.format(v)} ${k.replaceAll("_", " ")}`)
       .join(", ");
-    const who = entry.actor_type === "system" ? "Retention job" : `${entry.actor_name || entry.actor_id || "?"}${entry.actor_type === "api_token" ? " (API token)" : ""}`;
+    const who =
+      entry.actor_type === "system"
+        ? t("priv_retention_job")
+        : `${entry.actor_name || entry.actor_id || "?"}${entry.actor_type === "api_token" ? ` (${t("priv_api_token")})` : ""}`;
     const what = {
-      "visitor.erased": `erased visitor ${entry.visitor_id}`,
-      "visitor.exported": `exported visitor ${entry.visitor_id}`,
-      "retention.purged": "deleted old chats",
-      "retention.changed": entry.counts && entry.counts.days ? "set the retention period" : "turned retention off",
+      "visitor.erased": t("priv_erased", { id: entry.visitor_id }),
+      "visitor.exported": t("priv_exported", { id: entry.visitor_id }),
+      "retention.purged": t("priv_purged"),
+      "retention.changed": entry.counts && entry.counts.days ? t("priv_set_retention") : t("priv_retention_off"),
     }[entry.action] || entry.action;
     return el(
       "li",
       { class: "team-row", "data-testid": "audit-entry", "data-action": entry.action },
       el("div", {}, el("strong", {}, who), " ", what),
-      el("div", { class: "muted small" }, `${new Date(entry.at).toLocaleString()}${counts ? " · " + counts : ""}`),
+      el("div", { class: "muted small" }, `${new Date(entry.at).toLocaleString(language())}${counts ? " · " + counts : ""}`),
     );
   }
 
   async function renderLog() {
-    list.replaceChildren(el("li", { class: "muted" }, "Loading…"));
+    list.replaceChildren(el("li", { class: "muted" }, t("loading")));
     try {
       const items = (await api("/audit-log?limit=100", { token: token() })).items;
-      list.replaceChildren(...(items.length ? items.map(describe) : [el("li", { class: "muted" }, "Nothing recorded yet.")]));
+      list.replaceChildren(...(items.length ? items.map(describe) : [el("li", { class: "muted" }, t("priv_nothing"))]));
     } catch (e) {
       list.replaceChildren(el("li", { class: "error" }, e.message));
     }
@@ -145,7 +147,7 @@ export function setupPrivacy({ button, actions, token, onErased }) {
     if (actions.hidden) return;
     const problem = el("p", { class: "error small", "aria-live": "polite" });
     actions.replaceChildren(
-      el("h4", {}, "Data protection"),
+      el("h4", {}, t("priv_data_protection")),
       el(
         "div",
         { class: "team-actions" },
@@ -157,7 +159,7 @@ export function setupPrivacy({ button, actions, token, onErased }) {
             "data-testid": "export-visitor",
             onclick: () => exportData().catch((e) => (problem.textContent = e.message)),
           },
-          "Export data",
+          t("priv_export"),
         ),
         el(
           "button",
@@ -166,7 +168,7 @@ export function setupPrivacy({ button, actions, token, onErased }) {
             class: "ghost danger",
             "data-testid": "erase-visitor",
             onclick: () => {
-              eraseWho.textContent = `Erase ${visitor.name || "this visitor"} (${visitor.id}) and everything of theirs?`;
+              eraseWho.textContent = t("priv_erase_who", { name: visitor.name || t("priv_this_visitor"), id: visitor.id });
               typed.value = "";
               eraseGo.disabled = true;
               eraseError.textContent = "";
@@ -174,7 +176,7 @@ export function setupPrivacy({ button, actions, token, onErased }) {
               typed.focus();
             },
           },
-          "Erase visitor…",
+          t("priv_erase_ellipsis"),
         ),
       ),
       problem,

@@ -2,6 +2,7 @@
 // admin (once; the server refuses it ever after, across processes), then signs them in.
 import { TOKEN_KEY } from "./parley-client.js";
 import { el, form, request } from "./admin-ui.js";
+import { t } from "./i18n.js";
 
 async function offer() {
   if (localStorage.getItem(TOKEN_KEY)) return;
@@ -15,16 +16,16 @@ async function offer() {
   const box = document.querySelector("#setup");
   document.querySelector("#login").hidden = true;
   box.replaceChildren(el("div", { class: "login-card", "data-testid": "setup" },
-    el("h1", {}, "Welcome to Parley"),
-    el("p", { class: "muted" }, "Nobody can sign in yet. Create the first admin: you set up the shop, its agents and replies from the Admin page."),
+    el("h1", {}, t("setup_welcome")),
+    el("p", { class: "muted" }, t("setup_intro")),
     form({
       testid: "setup-form",
-      submit: "Create admin and sign in",
+      submit: t("setup_submit"),
       fields: [
-        { name: "site_name", label: "Shop name", value: "My shop" },
-        { name: "name", label: "Your name" },
-        { name: "email", label: "E-mail", type: "email" },
-        { name: "password", label: "Password (at least 8 characters)", type: "password" },
+        { name: "site_name", label: t("adm_shop_name"), value: t("setup_default_shop") },
+        { name: "name", label: t("setup_your_name") },
+        { name: "email", label: t("adm_email"), type: "email" },
+        { name: "password", label: t("setup_password"), type: "password" },
       ],
       save: (v) => request("/setup", { method: "POST", body: v }),
       done: (out) => {

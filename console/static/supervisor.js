@@ -1,11 +1,31 @@
 // The supervisor view: every open chat, the queue and every agent, live over the socket.
-// Opening a chat monitors it silently; from there, whisper, join, or take over.
-import { AgentSocket, TOKEN_KEY, ago, api, el } from "./parley-client.js";
+// Opening a chat monitors it silently; from there, whisper, join, or take over. The tiles on top
+// are the server's kpi.tiles, the dashboard's figures. Texts come from the console catalogues.
+import { AgentSocket, TOKEN_KEY, api, el } from "./parley-client.js";
 import { renderMessage } from "./messages.js";
+import { applyTexts, language, languageMenu, t } from "./i18n.js";
+
+applyTexts();
+document.querySelector(".topbar .spacer").after(languageMenu());
+
+// What each state means to a supervisor: a queued chat waits; an active one is being answered.
+const CHAT_STATES = { queued: t("sup_state_queued"), offered: t("sup_state_offered"), active: t("sup_state_active"), offline: t("sup_state_offline") };
+const AGENT_STATES = { online: t("adm_status_online"), busy: t("adm_status_busy"), away: t("adm_status_away"), offline: t("adm_status_offline") };
+
+// A time span as the chosen language writes it: "45 s", "3 min", "1 h 5 min".
+function span(seconds) {
+  const unit = (n, u) => new Intl.NumberFormat(language(), { style: "unit", unit: u, unitDisplay: "short" }).format(n);
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return unit(s, "second");
+  if (s < 3600) return unit(Math.floor(s / 60), "minute");
+  return `${unit(Math.floor(s / 3600), "hour")} ${unit(Math.floor(s / 60) % 60, "minute")}`;
+}
+const since = (iso) => (iso ? span((Date.now() - Date.parse(iso)) / 1000) : "");
+const percent = (p) => (p == null ? "–" : new Intl.NumberFormat(language(), { style: "percent", maximumFractionDigits: 0 }).format(p / 100));
 
 const $ = (sel) => document.querySelector(sel);
 const token = localStorage.getItem(TOKEN_KEY);
-const state = { me: null, chats: new Map(), agents: new Map(), queue: {}, watching: null, messages: [], takingOver: null };
+const state = { me: null, chats: new Map(), agents: new Map(), queue: {}, watching: null, messages: [], takingOver: null, tiles: null };
 
 if (!token) location.href = "/console";
 const socket = new AgentSocket(token, "&presence=keep");
@@ -18,18 +38,18 @@ async function load() {
     state.queue = data.queue;
     render();
   } catch (e) {
-    banner(e.status === 403 ? "The supervisor view is for supervisors and admins." : "Could not load: " + e.message);
+    banner(e.status === 403 ? t("sup_refused") : t("sup_load_error", { error: e.message }));
   }
 }
 
 socket.addEventListener("open", () => {
-  $("[data-testid=connection]").textContent = "Connected";
+  $("[data-testid=connection]").textContent = t("connected");
   $("[data-testid=connection]").classList.remove("down");
   load(); // after every (re)connect: fresh state, then live updates
 });
 socket.addEventListener("close", (ev) => {
-  if (state.takingOver) tookOver(state.takingOver, "the connection dropped; check the chat's agent before trying again");
-  $("[data-testid=connection]").textContent = "Reconnecting…";
+  if (state.takingOver) tookOver(state.takingOver, t("sup_connection_dropped"));
+  $("[data-testid=connection]").textContent = t("reconnecting");
   $("[data-testid=connection]").classList.add("down");
   if (ev.detail === 4401) location.href = "/console";
 });
@@ -66,6 +86,10 @@ socket.addEventListener("frame", (ev) => {
       render();
       break;
     }
+    case "kpi.tiles":
+      state.tiles = f;
+      renderTiles();
+      break;
     case "queue.update":
       state.queue = f.waiting;
       render();
@@ -78,14 +102,23 @@ socket.addEventListener("frame", (ev) => {
       break;
     case "typing":
       if (f.chat_id === state.watching) {
-        const t = $("[data-testid=typing]");
-        t.hidden = !f.active;
-        t.textContent = `${f.author.name || "Someone"} is typing…`;
+        const typing = $("[data-testid=typing]");
+        typing.hidden = !f.active;
+        typing.textContent = t("sup_typing", { name: f.author.name || t("sup_someone") });
       }
       break;
     case "chat.closed":
-      if (f.chat_id === state.watching) banner("That chat has ended.");
+      if (f.chat_id === state.watching) banner(t("sup_chat_ended"));
       break;
+    case "visitor.updated": { // the visitor gave their name or e-mail in the chat
+      const c = state.chats.get(f.chat_id);
+      if (c) {
+        if (f.name) c.visitor.name = f.name;
+        render();
+        if (f.chat_id === state.watching) renderMonitor();
+      }
+      break;
+    }
     case "visitor.erased": // an admin erased the visitor: their chats are gone
       for (const id of f.chat_ids) state.chats.delete(id);
       render();
@@ -100,6 +133,9 @@ socket.addEventListener("frame", (ev) => {
 socket.connect();
 
 function render() {
+  // Rows are rebuilt on every change: keyboard focus on a row stays on that chat's row.
+  const focused = document.activeElement && document.activeElement.closest("[data-testid=chat-row]");
+  const focusedId = focused && focused.dataset.chatId;
   const rows = [...state.chats.values()].sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
   $("[data-testid=chat-grid] tbody").replaceChildren(
     ...rows.map((c) => {
@@ -110,37 +146,56 @@ function render() {
           class: ["chat-row", late && "late", c.id === state.watching && "selected"].filter(Boolean).join(" "),
           "data-testid": "chat-row",
           "data-chat-id": c.id,
+          "data-status": c.status,
           onclick: () => watch(c.id),
         },
-        el("td", {}, c.visitor.name),
+        // The visitor's name is the row's button: reached with Tab, opened with Enter.
+        el("td", {}, el("button", { type: "button", class: "row-open", "aria-pressed": String(c.id === state.watching) }, c.visitor.name)),
         el("td", {}, c.agent ? c.agent.name : "—"),
         el("td", {}, c.skill || "—"),
-        el("td", {}, el("span", { class: `status-pill status-${c.status}` }, c.status)),
-        el("td", {}, ago(c.created_at)),
-        el("td", { class: "unanswered", "data-testid": "unanswered" }, c.unanswered_since ? ago(c.unanswered_since) : "—"),
+        el("td", {}, el("span", { class: `status-pill status-${c.status}`, "data-testid": "chat-state" }, CHAT_STATES[c.status] || c.status)),
+        el("td", { title: new Date(c.created_at).toLocaleString(language()) }, since(c.created_at)),
+        el("td", { class: "unanswered", "data-testid": "unanswered" }, c.unanswered_since ? since(c.unanswered_since) : "—"),
       );
     }),
   );
+  if (focusedId) {
+    const again = document.querySelector(`[data-testid=chat-row][data-chat-id="${CSS.escape(focusedId)}"] button`);
+    if (again) again.focus();
+  }
   $(".empty-grid").hidden = rows.length > 0;
-  const agents = [...state.agents.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const agents = [...state.agents.values()].sort((a, b) => a.name.localeCompare(b.name, language()));
   $("[data-testid=agent-grid] tbody").replaceChildren(
     ...agents.map((a) =>
       el(
         "tr",
         { "data-testid": "agent-row", "data-agent-id": a.id },
         el("td", {}, a.name),
-        el("td", {}, el("span", { class: `status-pill status-${a.status}` }, a.status)),
+        el("td", {}, el("span", { class: `status-pill status-${a.status}` }, AGENT_STATES[a.status] || a.status)),
         el("td", {}, `${a.active_chats} / ${a.max_chats}`),
       ),
     ),
   );
   const waiting = Object.entries(state.queue || {});
   const total = waiting.reduce((n, [, k]) => n + k, 0);
-  $("[data-testid=queue-count]").textContent = `${total} waiting`;
+  $("[data-testid=queue-count]").textContent = t("waiting", { n: total });
   $("[data-testid=queue-count]").classList.toggle("busy", total > 0);
   $("[data-testid=queue-by-skill]").replaceChildren(
-    ...(waiting.length ? waiting.map(([skill, n]) => el("li", {}, `${skill || "any"}: ${n}`)) : [el("li", { class: "muted" }, "Nobody is waiting")]),
+    ...(waiting.length ? waiting.map(([skill, n]) => el("li", {}, `${skill || t("sup_any_skill")}: ${n}`)) : [el("li", { class: "muted" }, t("sup_nobody_waiting"))]),
   );
+  renderTiles();
+}
+
+function renderTiles() {
+  const tiles = state.tiles;
+  if (!tiles) return;
+  const set = (name, text) => ($(`[data-tile=${name}]`).textContent = text);
+  const n = (x) => new Intl.NumberFormat(language()).format(x);
+  set("active", n(tiles.chats_active));
+  set("queue", n(tiles.queue));
+  set("longest", tiles.longest_wait_since ? since(tiles.longest_wait_since) : "–");
+  set("online", `${n(tiles.agents_online)} (${n(tiles.load)} / ${n(tiles.capacity)})`);
+  set("today60", percent(tiles.answered_within_60s_pct_today));
 }
 
 function watch(chatId) {
@@ -149,12 +204,13 @@ function watch(chatId) {
   state.messages = [];
   const c = state.chats.get(chatId);
   $("[data-testid=monitor]").hidden = false;
-  $("[data-testid=monitor-title]").textContent = `Monitoring ${c ? c.visitor.name : ""}`;
+  $("[data-testid=monitor-title]").textContent = t("sup_monitoring_who", { name: c ? c.visitor.name : "" });
   $("[data-testid=send-public]").hidden = true;
   outcome("");
   socket.send({ type: "chat.monitor", chat_id: chatId });
   render();
   renderMonitor();
+  $("[data-testid=monitor]").scrollIntoView({ block: "nearest" });
 }
 
 function renderMonitor() {
@@ -187,12 +243,12 @@ $("[data-testid=take-over]").addEventListener("click", () => {
   if (!state.me || !state.watching || state.takingOver) return;
   const chatId = state.watching;
   if (!socket.send({ type: "chat.transfer", chat_id: chatId, to_agent_id: state.me.id })) {
-    outcome("Not connected to the server: try again in a moment.", "error");
+    outcome(t("sup_not_connected"), "error");
     return;
   }
   state.takingOver = chatId;
   $("[data-testid=take-over]").disabled = true;
-  outcome("Taking over…", "pending");
+  outcome(t("sup_taking_over"), "pending");
 });
 
 function tookOver(chatId, error) {
@@ -200,8 +256,8 @@ function tookOver(chatId, error) {
   state.takingOver = null;
   $("[data-testid=take-over]").disabled = false;
   if (chatId !== state.watching) return true;
-  if (error) outcome("Could not take over: " + error, "error");
-  else outcome("The chat is yours: answer it in the agent console.", "ok");
+  if (error) outcome(t("sup_take_over_failed", { error }), "error");
+  else outcome(t("sup_take_over_done"), "ok");
   return true;
 }
 

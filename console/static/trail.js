@@ -1,6 +1,7 @@
 // A visitor's page trail, as the chat view and the visitors page show it: the pages they looked
 // at and what the shop's page reported (Parley.track), newest first.
-import { ago, el } from "./parley-client.js";
+import { el } from "./parley-client.js";
+import { relative } from "./reltime.js";
 
 // What the shop's page reported (Parley.track), as a line in the visitor's trail.
 export function trailEvent(e) {
@@ -26,6 +27,6 @@ export function trailItems(lines) {
   return lines
     .slice(0, 15)
     .map((p, i) =>
-      el("li", { class: i === 0 ? "current" : "" }, el("span", { class: "page-title" }, p.title || p.url), el("span", { class: "muted small" }, " " + ago(p.at) + " ago")),
+      el("li", { class: i === 0 ? "current" : "" }, el("span", { class: "page-title" }, p.title || p.url), el("span", { class: "muted small" }, " " + relative(p.at))),
     );
 }

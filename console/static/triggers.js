@@ -4,6 +4,11 @@
 // and "Test", which asks the server whether the trigger would invite on a made-up visit and why
 // not (POST /triggers/preview). The rules and their operators are docs/triggers.md's.
 import { TOKEN_KEY, api, el } from "./parley-client.js";
+import { applyTexts, language, t } from "./i18n.js";
+
+applyTexts();
+// The tab's title in the console's language too: the brand line ("Parley · Archive").
+document.title = document.querySelector(".brand").textContent.trim();
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
@@ -12,26 +17,27 @@ if (!token) location.href = "/console";
 
 // Each field's operators and the kind of value it takes (app/triggers/rules.py FIELD_OPS).
 const FIELDS = {
-  url: { label: "Page URL", ops: ["contains", "equals", "glob", "regex"], kind: "text" },
-  time_on_page_s: { label: "Seconds on the page", ops: ["gte", "lte"], kind: "number" },
-  time_on_site_s: { label: "Seconds on the site", ops: ["gte", "lte"], kind: "number" },
-  page_views: { label: "Page views in the visit", ops: ["gte", "lte"], kind: "number" },
-  visit_count: { label: "Visits so far", ops: ["gte", "lte"], kind: "number" },
-  returning: { label: "Returning visitor", ops: ["is"], kind: "bool" },
-  cart_value: { label: "Cart value", ops: ["gte", "lte"], kind: "number" },
-  referrer: { label: "Came from (referrer)", ops: ["contains"], kind: "text" },
-  language: { label: "Browser language", ops: ["equals"], kind: "text" },
-  event: { label: "Event happened", ops: ["equals"], kind: "text" },
+  url: { label: t("f_url"), ops: ["contains", "equals", "glob", "regex"], kind: "text" },
+  time_on_page_s: { label: t("f_time_on_page"), ops: ["gte", "lte"], kind: "number" },
+  time_on_site_s: { label: t("f_time_on_site"), ops: ["gte", "lte"], kind: "number" },
+  page_views: { label: t("f_page_views"), ops: ["gte", "lte"], kind: "number" },
+  visit_count: { label: t("f_visit_count"), ops: ["gte", "lte"], kind: "number" },
+  returning: { label: t("f_returning"), ops: ["is"], kind: "bool" },
+  cart_value: { label: t("cart_value"), ops: ["gte", "lte"], kind: "number" },
+  referrer: { label: t("f_referrer"), ops: ["contains"], kind: "text" },
+  language: { label: t("f_language"), ops: ["equals"], kind: "text" },
+  event: { label: t("f_event"), ops: ["equals"], kind: "text" },
 };
 const OPS = {
-  contains: "contains",
-  equals: "is",
-  glob: "matches the pattern",
-  regex: "matches the regular expression",
-  gte: "at least",
-  lte: "at most",
-  is: "is",
+  contains: t("op_contains"),
+  equals: t("op_is"),
+  glob: t("op_glob"),
+  regex: t("op_regex"),
+  gte: t("op_gte"),
+  lte: t("op_lte"),
+  is: t("op_is"),
 };
+const numbers = new Intl.NumberFormat(language(), { maximumFractionDigits: 2 });
 const MAX_VARIANTS = 5;
 
 let editing = null; // the trigger being edited (null: a new one)
@@ -44,9 +50,16 @@ function banner(text) {
 
 // ------------------------------------------------------------------ the list
 
-function summary(t) {
-  const rules = t.conditions.rules.map((r) => `${(FIELDS[r.field] || {}).label || r.field} ${OPS[r.op] || r.op} ${r.value}`);
-  return rules.join(t.conditions.match === "all" ? " and " : " or ");
+/** A rule's value as shown: yes/no for a switch, numbers with the language's separators. */
+function shownValue(value) {
+  if (typeof value === "boolean") return t(value ? "yes" : "no");
+  if (typeof value === "number") return numbers.format(value);
+  return String(value);
+}
+
+function summary(trigger) {
+  const rules = trigger.conditions.rules.map((r) => `${(FIELDS[r.field] || {}).label || r.field} ${OPS[r.op] || r.op} ${shownValue(r.value)}`);
+  return rules.join(` ${trigger.conditions.match === "all" ? t("trig_and") : t("trig_or")} `);
 }
 
 async function loadList() {
@@ -61,57 +74,73 @@ async function loadList() {
     renderList(items);
     banner("");
   } catch (e) {
-    banner(e.status === 403 ? "Triggers are managed by admins." : "Could not load the triggers: " + e.message);
+    banner(e.status === 403 ? t("trig_forbidden") : t("trig_load_failed", { error: e.message }));
   }
 }
 
 function renderList(items) {
   $("[data-testid=trigger-empty]").hidden = items.length > 0;
   $("[data-testid=trigger-list] tbody").replaceChildren(
-    ...items.map((t) =>
+    ...items.map((trigger) =>
       el(
         "tr",
-        { dataset: { triggerId: t.id }, "data-testid": "trigger-row" },
-        el("td", { text: t.name }),
-        el("td", { "data-testid": "trigger-state", text: t.enabled ? "Enabled" : "Disabled" }),
-        el("td", { class: "muted small", text: summary(t) + (t.variants.length > 1 ? ` · ${t.variants.length} variants` : "") }),
-        el("td", { text: String(t.invitations.fired) }),
-        el("td", { text: String(t.invitations.shown) }),
-        el("td", { text: String(t.invitations.accepted) }),
+        { dataset: { triggerId: trigger.id }, "data-testid": "trigger-row" },
+        el("td", { text: trigger.name }),
+        el("td", { "data-testid": "trigger-state", text: t(trigger.enabled ? "trig_enabled" : "trig_disabled") }),
+        el("td", {
+          class: "muted small",
+          text: summary(trigger) + (trigger.variants.length > 1 ? ` · ${t("trig_n_variants", { n: trigger.variants.length })}` : ""),
+        }),
+        el("td", { text: numbers.format(trigger.invitations.fired) }),
+        el("td", { text: numbers.format(trigger.invitations.shown) }),
+        el("td", { text: numbers.format(trigger.invitations.accepted) }),
         el(
           "td",
           { class: "trigger-list-actions" },
-          el("button", { type: "button", "data-testid": "trigger-edit", text: "Edit", onclick: () => openEditor(t) }),
+          el("button", {
+            type: "button",
+            "data-testid": "trigger-edit",
+            text: t("edit"),
+            "aria-label": t("trig_edit_named", { name: trigger.name }),
+            onclick: () => openEditor(trigger),
+          }),
           el("button", {
             type: "button",
             "data-testid": "trigger-toggle",
-            text: t.enabled ? "Disable" : "Enable",
-            onclick: () => toggle(t),
+            text: t(trigger.enabled ? "trig_disable" : "trig_enable"),
+            "aria-label": t(trigger.enabled ? "trig_disable_named" : "trig_enable_named", { name: trigger.name }),
+            onclick: () => toggle(trigger),
           }),
-          el("button", { type: "button", "data-testid": "trigger-delete", text: "Delete", onclick: () => remove(t) }),
+          el("button", {
+            type: "button",
+            "data-testid": "trigger-delete",
+            text: t("delete"),
+            "aria-label": t("trig_delete_named", { name: trigger.name }),
+            onclick: () => remove(trigger),
+          }),
         ),
       ),
     ),
   );
 }
 
-async function toggle(t) {
+async function toggle(trigger) {
   try {
-    await api(`/triggers/${encodeURIComponent(t.id)}`, { method: "PATCH", token, body: { enabled: !t.enabled } });
+    await api(`/triggers/${encodeURIComponent(trigger.id)}`, { method: "PATCH", token, body: { enabled: !trigger.enabled } });
     await loadList();
   } catch (e) {
-    banner("Could not change the trigger: " + e.message);
+    banner(t("trig_change_failed", { error: e.message }));
   }
 }
 
-async function remove(t) {
-  if (!window.confirm(`Delete the trigger "${t.name}"? Its invitations stay counted.`)) return;
+async function remove(trigger) {
+  if (!window.confirm(t("trig_confirm_delete", { name: trigger.name }))) return;
   try {
-    await api(`/triggers/${encodeURIComponent(t.id)}`, { method: "DELETE", token });
-    if (editing && editing.id === t.id) closeEditor();
+    await api(`/triggers/${encodeURIComponent(trigger.id)}`, { method: "DELETE", token });
+    if (editing && editing.id === trigger.id) closeEditor();
     await loadList();
   } catch (e) {
-    banner("Could not delete the trigger: " + e.message);
+    banner(t("trig_delete_failed", { error: e.message }));
   }
 }
 
@@ -127,16 +156,16 @@ function valueInput(kind, value) {
   if (kind === "bool") {
     const select = el(
       "select",
-      { "data-testid": "rule-value", "aria-label": "Value" },
-      el("option", { value: "true", text: "yes" }),
-      el("option", { value: "false", text: "no" }),
+      { "data-testid": "rule-value", "aria-label": t("trig_value") },
+      el("option", { value: "true", text: t("yes") }),
+      el("option", { value: "false", text: t("no") }),
     );
     select.value = value === false ? "false" : "true";
     return select;
   }
   return el("input", {
     "data-testid": "rule-value",
-    "aria-label": "Value",
+    "aria-label": t("trig_value"),
     type: kind === "number" ? "number" : "text",
     min: kind === "number" ? "0" : undefined,
     step: kind === "number" ? "any" : undefined,
@@ -149,11 +178,11 @@ function ruleRow(rule = { field: "url", op: "contains", value: "" }) {
   const li = el("li", { class: "rule-row", "data-testid": "rule-row" });
   const field = el(
     "select",
-    { "data-testid": "rule-field", "aria-label": "Field" },
+    { "data-testid": "rule-field", "aria-label": t("trig_field") },
     ...Object.entries(FIELDS).map(([key, f]) => el("option", { value: key, text: f.label })),
   );
   field.value = rule.field;
-  const op = el("select", { "data-testid": "rule-op", "aria-label": "Operator" });
+  const op = el("select", { "data-testid": "rule-op", "aria-label": t("trig_operator") });
   let value = valueInput(FIELDS[rule.field].kind, rule.value);
   const fillOps = (selected) => {
     op.replaceChildren(...FIELDS[field.value].ops.map((o) => el("option", { value: o, text: OPS[o] })));
@@ -170,7 +199,7 @@ function ruleRow(rule = { field: "url", op: "contains", value: "" }) {
     type: "button",
     class: "ghost",
     "data-testid": "rule-remove",
-    "aria-label": "Remove this rule",
+    "aria-label": t("trig_remove_rule"),
     text: "×",
     onclick: () => {
       if ($$("[data-testid=rule-row]").length > 1) li.remove();
@@ -184,18 +213,18 @@ function ruleRow(rule = { field: "url", op: "contains", value: "" }) {
 /** One variant row: its id (kept, so counts stay with it), text and weight. */
 function variantRow(variant) {
   const li = el("li", { class: "variant-row", "data-testid": "variant-row" });
-  const id = el("input", { "data-testid": "variant-id", "aria-label": "Variant id", maxlength: "32", value: variant.id });
+  const id = el("input", { "data-testid": "variant-id", "aria-label": t("trig_variant_id"), maxlength: "32", value: variant.id });
   const message = el("textarea", {
     "data-testid": "variant-message",
-    "aria-label": "Message",
+    "aria-label": t("trig_message"),
     maxlength: "1000",
     rows: "2",
-    placeholder: "e.g. Questions about our prices?",
+    placeholder: t("trig_message_hint"),
   });
   message.value = variant.message || "";
   const weight = el("input", {
     "data-testid": "variant-weight",
-    "aria-label": "Weight",
+    "aria-label": t("trig_weight"),
     type: "number",
     min: "0",
     step: "any",
@@ -205,7 +234,7 @@ function variantRow(variant) {
     type: "button",
     class: "ghost",
     "data-testid": "variant-remove",
-    "aria-label": "Remove this variant",
+    "aria-label": t("trig_remove_variant"),
     text: "×",
     onclick: () => {
       if ($$("[data-testid=variant-row]").length > 1) li.remove();
@@ -276,23 +305,23 @@ function body() {
   };
 }
 
-function openEditor(t) {
-  editing = t || null;
+function openEditor(trigger) {
+  editing = trigger || null;
   clearErrors();
   const f = form();
   f.reset();
-  $("#editor-title").textContent = t ? `Edit "${t.name}"` : "New trigger";
-  f.elements.name.value = t ? t.name : "";
-  f.elements.enabled.checked = t ? t.enabled : true;
-  f.elements.match.value = t ? t.conditions.match : "all";
-  $("[data-testid=rule-rows]").replaceChildren(...(t ? t.conditions.rules.map(ruleRow) : [ruleRow()]));
-  f.elements.exclude_urls.value = t ? t.exclude_urls.join("\n") : "";
+  $("#editor-title").textContent = trigger ? t("trig_edit_named", { name: trigger.name }) : t("trig_new");
+  f.elements.name.value = trigger ? trigger.name : "";
+  f.elements.enabled.checked = trigger ? trigger.enabled : true;
+  f.elements.match.value = trigger ? trigger.conditions.match : "all";
+  $("[data-testid=rule-rows]").replaceChildren(...(trigger ? trigger.conditions.rules.map(ruleRow) : [ruleRow()]));
+  f.elements.exclude_urls.value = trigger ? trigger.exclude_urls.join("\n") : "";
   $("[data-testid=variant-rows]").replaceChildren(
-    ...(t ? t.variants : [{ id: "a", message: "", weight: 1 }]).map(variantRow),
+    ...(trigger ? trigger.variants : [{ id: "a", message: "", weight: 1 }]).map(variantRow),
   );
-  f.elements.open_panel.checked = t ? t.open_panel : false;
-  f.elements.when_unavailable.checked = t ? t.when_unavailable : false;
-  f.elements.skill.value = t && t.skill ? t.skill : "";
+  f.elements.open_panel.checked = trigger ? trigger.open_panel : false;
+  f.elements.when_unavailable.checked = trigger ? trigger.when_unavailable : false;
+  f.elements.skill.value = trigger && trigger.skill ? trigger.skill : "";
   renumber();
   $("[data-testid=test-result]").hidden = true;
   $("[data-testid=trigger-editor]").hidden = false;
@@ -350,7 +379,7 @@ async function save(ev) {
     await loadList();
   } catch (e) {
     if (e.status === 422) showError(e.message);
-    else banner("Could not save the trigger: " + e.message);
+    else banner(t("trig_save_failed", { error: e.message }));
   }
 }
 
@@ -373,9 +402,9 @@ function teaser(message, agent) {
       photo.classList.add("teaser__photo--initials");
     }
   }
-  return el(
+  const box = el(
     "div",
-    { class: "teaser", role: "group", "aria-label": "Chat invitation" },
+    { class: "teaser", role: "group", "aria-label": t("trig_invitation") },
     el(
       "button",
       { type: "button", class: "teaser__open", tabindex: "-1" },
@@ -389,6 +418,10 @@ function teaser(message, agent) {
     ),
     el("button", { type: "button", class: "teaser__close", tabindex: "-1", text: "×", "aria-hidden": "true" }),
   );
+  // Redrawn on every keystroke: without the widget's rise-in it does not flicker, and its
+  // colours are final at once (a fading teaser reads as too little contrast).
+  box.style.animation = "none";
+  return box;
 }
 
 let stage = null;
@@ -412,7 +445,7 @@ function renderPreview() {
   chooser.replaceChildren(
     ...variants.map((li, i) => {
       const id = $("[data-testid=variant-id]", li).value || `#${i + 1}`;
-      return el("option", { value: String(i), text: `${id} (weight ${$("[data-testid=variant-weight]", li).value || "?"})` });
+      return el("option", { value: String(i), text: `${id} (${t("weight_n", { weight: $("[data-testid=variant-weight]", li).value || "?" })})` });
     }),
   );
   chooser.value = String(Math.max(0, chosen));
@@ -420,11 +453,11 @@ function renderPreview() {
   const message = li ? $("[data-testid=variant-message]", li).value.trim() : "";
   const f = form();
   const asShop = f.elements.when_unavailable.checked && !me;
-  stage.replaceChildren(teaser(message || "Your message", asShop ? null : me));
+  stage.replaceChildren(teaser(message || t("trig_your_message"), asShop ? null : me));
   $("[data-testid=preview-note]").textContent = f.elements.open_panel.checked
-    ? "This trigger opens the chat panel instead of showing the teaser."
+    ? t("trig_note_panel")
     : me
-      ? `Shown with the agent who would answer (here: you, ${me.name}); as the shop, without a name, when nobody can and the trigger invites anyway.`
+      ? t("trig_note_agent", { name: me.name })
       : "";
 }
 
@@ -455,13 +488,13 @@ async function runTest(ev) {
   clearErrors();
   const out = $("[data-testid=test-result]");
   const data = body();
-  if (!data.name.trim()) data.name = "Untitled";
+  if (!data.name.trim()) data.name = t("trig_untitled");
   try {
     const r = await api("/triggers/preview", { method: "POST", token, body: { trigger: data, visit: sampleVisit() } });
     out.className = "test-result " + (r.fires ? "fires" : "not");
     const parts = [
-      el("strong", { "data-testid": "test-verdict", text: r.fires ? "Would invite now." : "Would not invite now." }),
-      r.fires && r.agent ? el("span", { text: ` Shown with ${r.agent.name}.` }) : null,
+      el("strong", { "data-testid": "test-verdict", text: t(r.fires ? "trig_would" : "trig_would_not") }),
+      r.fires && r.agent ? el("span", { text: ` ${t("trig_shown_with", { name: r.agent.name })}` }) : null,
       r.reasons.length
         ? el("ul", { "data-testid": "test-reasons" }, ...r.reasons.map((reason) => el("li", { text: reason })))
         : null,
@@ -469,7 +502,9 @@ async function runTest(ev) {
         "ul",
         { class: "muted small", "data-testid": "test-rules" },
         ...r.rules.map((rule, i) =>
-          el("li", { text: `Rule ${i + 1} (${(FIELDS[rule.field] || {}).label || rule.field} ${OPS[rule.op] || rule.op} ${rule.value}): ${rule.note}` }),
+          el("li", {
+            text: `${t("trig_rule_n", { n: i + 1 })} (${(FIELDS[rule.field] || {}).label || rule.field} ${OPS[rule.op] || rule.op} ${shownValue(rule.value)}): ${rule.note}`,
+          }),
         ),
       ),
     ];
@@ -480,7 +515,7 @@ async function runTest(ev) {
     if (e.status === 422) {
       const path = (/^([\w.]+):/.exec(e.message) || [])[1] || "";
       showError(e.message, path.startsWith("trigger.") ? "trigger" : "");
-    } else banner("Could not test the trigger: " + e.message);
+    } else banner(t("trig_test_failed", { error: e.message }));
   }
 }
 

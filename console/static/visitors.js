@@ -4,6 +4,13 @@
 // `visitor.invite`; clicking a row shows the visitor's page trail (GET /visitors/{id}).
 import { AgentSocket, TOKEN_KEY, api, el } from "./parley-client.js";
 import { trailItems, trailOf } from "./trail.js";
+import { applyTexts, language, t } from "./i18n.js";
+
+applyTexts();
+// The tab's title in the console's language too: the brand line ("Parley · Archive").
+document.title = document.querySelector(".brand").textContent.trim();
+const numbers = new Intl.NumberFormat(language(), { maximumFractionDigits: 2 });
+document.querySelector("[data-testid=visitors-count]").textContent = t("vis_count", { n: numbers.format(0) });
 
 const $ = (sel) => document.querySelector(sel);
 const token = localStorage.getItem(TOKEN_KEY);
@@ -28,14 +35,17 @@ function since(iso) {
 }
 
 function who(v) {
-  return v.name || v.email || `Visitor ${v.id.slice(0, 6)}`;
+  return v.name || v.email || t("vis_anonymous", { id: v.id.slice(0, 6) });
 }
 
 function status(v) {
-  if (v.chat) return el("span", { class: "badge chat", "data-testid": "visitor-chatting" }, `Chatting${v.chat.agent_name ? " with " + v.chat.agent_name : ""}`);
-  if (v.invitation)
-    return el("span", { class: "badge", "data-testid": "visitor-invited" }, `Invited${v.invitation.agent_name ? " by " + v.invitation.agent_name : ""}${v.invitation.by_hand ? "" : " (trigger)"}`);
-  return el("span", { class: "muted" }, "Browsing");
+  if (v.chat)
+    return el("span", { class: "badge chat", "data-testid": "visitor-chatting" }, v.chat.agent_name ? t("vis_chatting_with", { name: v.chat.agent_name }) : t("vis_chatting"));
+  if (v.invitation) {
+    const by = v.invitation.agent_name ? t("vis_invited_by", { name: v.invitation.agent_name }) : t("vis_invited");
+    return el("span", { class: "badge", "data-testid": "visitor-invited" }, `${by}${v.invitation.by_hand ? "" : ` (${t("vis_by_trigger")})`}`);
+  }
+  return el("span", { class: "muted" }, t("vis_browsing"));
 }
 
 function filtered() {
@@ -63,20 +73,38 @@ function hello(v) {
 
 function render() {
   const shown = filtered();
-  $("[data-testid=visitors-count]").textContent = `${rows.size} on the site`;
+  $("[data-testid=visitors-count]").textContent = t("vis_count", { n: numbers.format(rows.size) });
   $("[data-testid=visitors-empty]").hidden = rows.size > 0;
   $("[data-testid=visitors-rows]").replaceChildren(
     ...shown.map((v) =>
       el(
         "tr",
         { "data-testid": "visitor-row", "data-visitor-id": v.id, class: v.id === selected ? "selected" : "", onclick: () => openTrail(v.id) },
-        el("td", {}, el("strong", {}, who(v)), v.returning ? el("span", { class: "muted small" }, " returning") : el("span", { class: "muted small" }, " new")),
+        // The name is a button too, so the trail opens from the keyboard as well as by a click.
+        el(
+          "td",
+          {},
+          el(
+            "button",
+            {
+              type: "button",
+              class: "link-btn",
+              "data-testid": "visitor-open",
+              "aria-label": t("vis_show_trail", { name: who(v) }),
+              onclick: (ev) => {
+                ev.stopPropagation();
+                openTrail(v.id);
+              },
+            },
+            el("strong", {}, who(v)),
+          ),
+          el("span", { class: "muted small" }, ` ${t(v.returning ? "vis_returning" : "vis_new")}`)),
         el("td", { class: "page", title: v.url || "" }, el("span", { "data-testid": "visitor-page" }, v.title || v.url || "–"), el("br"), el("span", { class: "muted small", "data-testid": "visitor-url" }, v.url || "")),
         el("td", { "data-since": v.page_started_at || "", "data-testid": "visitor-on-page" }, since(v.page_started_at)),
         el("td", { "data-since": v.visit_started_at || "", "data-testid": "visitor-on-site" }, since(v.visit_started_at)),
-        el("td", {}, String(v.page_views)),
-        el("td", {}, String(v.visit_count)),
-        el("td", {}, v.cart_value == null ? "–" : String(v.cart_value)),
+        el("td", {}, numbers.format(v.page_views)),
+        el("td", {}, numbers.format(v.visit_count)),
+        el("td", {}, v.cart_value == null ? "–" : numbers.format(v.cart_value)),
         el("td", { class: "page" }, v.referrer || "–"),
         el("td", {}, status(v)),
         el(
@@ -87,13 +115,14 @@ function render() {
             {
               type: "button",
               "data-testid": "say-hello",
+              "aria-label": t("vis_say_hello_to", { name: who(v) }),
               disabled: v.chat || v.invitation ? true : null,
               onclick: (ev) => {
                 ev.stopPropagation();
                 hello(v);
               },
             },
-            "Say hello",
+            t("vis_say_hello"),
           ),
         ),
       ),
@@ -122,11 +151,11 @@ async function openTrail(id) {
 
 const agentSocket = new AgentSocket(token, "&presence=keep");
 agentSocket.addEventListener("open", () => {
-  $("[data-testid=connection]").textContent = "Live";
+  $("[data-testid=connection]").textContent = t("vis_live");
   agentSocket.send({ type: "visitors.watch" });
 });
 agentSocket.addEventListener("close", (ev) => {
-  $("[data-testid=connection]").textContent = ev.detail === 4401 ? "Signed out" : "Reconnecting…";
+  $("[data-testid=connection]").textContent = ev.detail === 4401 ? t("vis_signed_out") : t("reconnecting");
   if (ev.detail === 4401) location.href = "/console";
 });
 agentSocket.addEventListener("frame", (ev) => {
@@ -146,7 +175,7 @@ agentSocket.addEventListener("frame", (ev) => {
     agentSocket.send({ type: "visitors.watch" }); // deltas may have been lost: a fresh snapshot
   } else if (f.type === "visitor.invited") {
     const v = rows.get(f.visitor_id);
-    banner(`Said hello to ${v ? who(v) : "the visitor"}.`);
+    banner(t("vis_said_hello", { name: v ? who(v) : t("vis_the_visitor") }));
   } else if (f.type === "error") {
     banner(f.message);
   }

@@ -3,6 +3,7 @@
 // events, turn it on again, rotate its secret, delete it, and read its delivery log with a
 // "Redeliver" per delivery. The dialog is built here, so the page template only has the button.
 import { api, el } from "./parley-client.js";
+import { language, t } from "./i18n.js";
 
 // The events an endpoint can subscribe to (app/webhooks/schemas.py EventName, docs/crm.md).
 const EVENTS = [
@@ -16,7 +17,9 @@ const EVENTS = [
   "trigger.fired",
 ];
 
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : "");
+const deliveryStatus = (status) =>
+  ({ pending: t("wh_status_pending"), delivered: t("wh_status_delivered"), failed: t("wh_status_failed") })[status] || status;
+const when = (iso) => (iso ? new Date(iso).toLocaleString(language()) : "");
 
 // A 422 says "field: what is wrong"; anything else belongs to the form as a whole.
 function fieldOf(e) {
@@ -28,7 +31,7 @@ function eventBoxes(prefix, chosen) {
   return el(
     "fieldset",
     { class: "webhook-events", "data-testid": `${prefix}-events` },
-    el("legend", { class: "small" }, "Events"),
+    el("legend", { class: "small" }, t("wh_events")),
     ...EVENTS.map((name) =>
       el(
         "label",
@@ -47,7 +50,7 @@ function ticked(fieldset) {
 
 // The secret of an endpoint, shown once with a copy button.
 function secretShown(text, secret) {
-  const value = el("input", { type: "text", readonly: "", value: secret, "data-testid": "webhook-secret", "aria-label": "The signing secret" });
+  const value = el("input", { type: "text", readonly: "", value: secret, "data-testid": "webhook-secret", "aria-label": t("wh_secret_label") });
   const copy = el(
     "button",
     {
@@ -58,13 +61,13 @@ function secretShown(text, secret) {
         value.select();
         try {
           await navigator.clipboard.writeText(secret);
-          copy.textContent = "Copied";
+          copy.textContent = t("copied");
         } catch {
-          copy.textContent = "Select and copy";
+          copy.textContent = t("select_and_copy");
         }
       },
     },
-    "Copy",
+    t("copy"),
   );
   return [el("p", { class: "small" }, text), el("div", { class: "team-actions" }, value, copy)];
 }
@@ -73,7 +76,7 @@ export function setupWebhooks({ button, token }) {
   const urlError = el("p", { class: "error small", "data-testid": "webhook-url-error", "aria-live": "polite" });
   const eventsError = el("p", { class: "error small", "data-testid": "webhook-events-error", "aria-live": "polite" });
   const formError = el("p", { class: "error small", "data-testid": "webhook-error", "aria-live": "polite" });
-  const url = el("input", { name: "url", type: "url", required: "", maxlength: "2000", placeholder: "https://crm.example.com/parley", "aria-label": "Endpoint URL", "data-testid": "webhook-url" });
+  const url = el("input", { name: "url", type: "url", required: "", maxlength: "2000", placeholder: "https://crm.example.com/parley", "aria-label": t("wh_url"), "data-testid": "webhook-url" });
   const boxes = eventBoxes("webhook", ["chat.closed"]);
   const form = el(
     "form",
@@ -82,24 +85,20 @@ export function setupWebhooks({ button, token }) {
     urlError,
     boxes,
     eventsError,
-    el("div", { class: "team-actions" }, el("button", { class: "primary", "data-testid": "webhook-create" }, "Add endpoint")),
+    el("div", { class: "team-actions" }, el("button", { class: "primary", "data-testid": "webhook-create" }, t("wh_add"))),
     formError,
   );
   const shown = el("div", { "data-testid": "webhook-shown", hidden: "" });
   const list = el("ul", { class: "team-list", "data-testid": "webhooks-list" });
   const dialog = el(
     "dialog",
-    { id: "webhooks-dialog", "data-testid": "webhooks-dialog" },
-    el("h3", {}, "Webhooks"),
-    el(
-      "p",
-      { class: "muted small" },
-      "Parley POSTs signed events to these URLs (docs/crm.md). An endpoint that keeps failing for a day is switched off; turn it on again once the receiver works.",
-    ),
+    { id: "webhooks-dialog", "data-testid": "webhooks-dialog", "aria-labelledby": "webhooks-title" },
+    el("h3", { id: "webhooks-title" }, t("webhooks")),
+    el("p", { class: "muted small" }, t("wh_intro")),
     form,
     shown,
     list,
-    el("form", { method: "dialog", class: "dialog-buttons" }, el("button", { class: "ghost" }, "Close")),
+    el("form", { method: "dialog", class: "dialog-buttons" }, el("button", { class: "ghost" }, t("close"))),
   );
   document.body.append(dialog);
 
@@ -114,9 +113,11 @@ export function setupWebhooks({ button, token }) {
     notice.hidden = off.length === 0;
     notice.replaceChildren();
     if (!off.length) return;
-    const open = el("button", { type: "button", class: "ghost", onclick: () => openDialog() }, "Open webhooks");
-    const what = off.map((w) => `${w.url} (since ${when(w.disabled_at)}: ${w.disabled_reason || "failing"})`).join("; ");
-    notice.append(`Webhooks switched off after failing: ${what}. `, open);
+    const open = el("button", { type: "button", class: "ghost", onclick: () => openDialog() }, t("wh_open"));
+    const what = off
+      .map((w) => `${w.url} (${t("wh_since", { when: when(w.disabled_at) })}: ${w.disabled_reason || t("wh_failing")})`)
+      .join("; ");
+    notice.append(`${t("wh_notice", { what })} `, open);
   }
 
   async function render() {
@@ -124,7 +125,7 @@ export function setupWebhooks({ button, token }) {
       const endpoints = (await api("/webhooks", { token: token() })).items;
       showNotice(endpoints);
       const open = new Set([...list.querySelectorAll("[data-testid=webhook-row].log-open")].map((r) => r.dataset.id));
-      list.replaceChildren(...(endpoints.length ? endpoints.map((w) => row(w, open.has(w.id))) : [el("li", { class: "muted" }, "No webhooks yet.")]));
+      list.replaceChildren(...(endpoints.length ? endpoints.map((w) => row(w, open.has(w.id))) : [el("li", { class: "muted" }, t("wh_none"))]));
     } catch (e) {
       list.replaceChildren(el("li", { class: "error" }, e.message));
     }
@@ -146,14 +147,16 @@ export function setupWebhooks({ button, token }) {
     }
 
     const state = w.enabled
-      ? el("span", { class: "small", "data-testid": "webhook-state" }, "enabled")
+      ? el("span", { class: "small", "data-testid": "webhook-state" }, t("wh_enabled"))
       : el(
           "span",
           { class: "small error", "data-testid": "webhook-state" },
-          w.disabled_at ? `disabled automatically ${when(w.disabled_at)}: ${w.disabled_reason || "kept failing"}` : "disabled",
+          w.disabled_at
+            ? t("wh_disabled_auto", { when: when(w.disabled_at), reason: w.disabled_reason || t("wh_kept_failing") })
+            : t("wh_disabled"),
         );
     const buttons = [
-      el("button", { type: "button", class: "ghost", "data-testid": "webhook-edit", onclick: () => toggleEditor() }, "Edit"),
+      el("button", { type: "button", class: "ghost", "data-testid": "webhook-edit", onclick: () => toggleEditor() }, t("edit")),
       w.enabled
         ? null
         : el(
@@ -168,7 +171,7 @@ export function setupWebhooks({ button, token }) {
                   await render();
                 }),
             },
-            "Enable again",
+            t("wh_enable_again"),
           ),
       el(
         "button",
@@ -178,11 +181,11 @@ export function setupWebhooks({ button, token }) {
           "data-testid": "webhook-rotate",
           onclick: () =>
             act(async () => {
-              if (!confirm(`Make a new signing secret for ${w.url}? The previous one keeps signing beside it for a grace period (24 hours unless the server says otherwise).`)) return;
+              if (!confirm(t("wh_confirm_rotate", { url: w.url }))) return;
               const rotated = await api(`/webhooks/${w.id}/secret`, { method: "POST", token: token() });
               shown.replaceChildren(
                 ...secretShown(
-                  `The new secret of ${w.url} (not shown again). Until ${when(rotated.previous_secret_expires_at)} deliveries are signed with the previous one too.`,
+                  t("wh_rotated", { url: w.url, when: when(rotated.previous_secret_expires_at) }),
                   rotated.secret,
                 ),
               );
@@ -190,9 +193,9 @@ export function setupWebhooks({ button, token }) {
               await render();
             }),
         },
-        "New secret",
+        t("wh_new_secret"),
       ),
-      el("button", { type: "button", class: "ghost", "data-testid": "webhook-deliveries", onclick: () => toggleLog() }, "Deliveries"),
+      el("button", { type: "button", class: "ghost", "data-testid": "webhook-deliveries", onclick: () => toggleLog() }, t("wh_deliveries")),
       el(
         "button",
         {
@@ -201,12 +204,12 @@ export function setupWebhooks({ button, token }) {
           "data-testid": "webhook-delete",
           onclick: () =>
             act(async () => {
-              if (!confirm(`Delete the webhook ${w.url} and its delivery log?`)) return;
+              if (!confirm(t("wh_confirm_delete", { url: w.url }))) return;
               await api(`/webhooks/${w.id}`, { method: "DELETE", token: token() });
               await render();
             }),
         },
-        "Delete",
+        t("delete"),
       ),
     ];
 
@@ -215,7 +218,7 @@ export function setupWebhooks({ button, token }) {
         editor.hidden = true;
         return;
       }
-      const editUrl = el("input", { type: "url", value: w.url, maxlength: "2000", "aria-label": "Endpoint URL", "data-testid": "webhook-edit-url" });
+      const editUrl = el("input", { type: "url", value: w.url, maxlength: "2000", "aria-label": t("wh_url"), "data-testid": "webhook-edit-url" });
       const editUrlError = el("p", { class: "error small", "data-testid": "webhook-edit-url-error", "aria-live": "polite" });
       const editBoxes = eventBoxes("webhook-edit", w.events);
       const editEventsError = el("p", { class: "error small", "aria-live": "polite" });
@@ -236,14 +239,14 @@ export function setupWebhooks({ button, token }) {
             }
           },
         },
-        "Save",
+        t("save"),
       );
       editor.replaceChildren(editUrl, editUrlError, editBoxes, editEventsError, el("div", { class: "team-actions" }, save));
       editor.hidden = false;
     }
 
     async function loadLog() {
-      log.replaceChildren(el("p", { class: "muted small" }, "Loading…"));
+      log.replaceChildren(el("p", { class: "muted small" }, t("loading")));
       try {
         const page = await api(`/webhooks/${w.id}/deliveries?limit=50`, { token: token() });
         const rows = page.items.map((d) =>
@@ -252,7 +255,7 @@ export function setupWebhooks({ button, token }) {
             { "data-testid": "delivery-row", "data-id": d.id, "data-status": d.status },
             el("td", {}, d.event),
             el("td", {}, when(d.created_at)),
-            el("td", { "data-testid": "delivery-status" }, d.status),
+            el("td", { "data-testid": "delivery-status", "data-status": d.status }, deliveryStatus(d.status)),
             el("td", { "data-testid": "delivery-code" }, d.response_status == null ? "—" : String(d.response_status)),
             el("td", {}, d.response_time_s == null ? "—" : `${Math.round(d.response_time_s * 1000)} ms`),
             el("td", { "data-testid": "delivery-attempts" }, String(d.attempts)),
@@ -273,7 +276,7 @@ export function setupWebhooks({ button, token }) {
                       await loadLog();
                     }),
                 },
-                "Redeliver",
+                t("wh_redeliver"),
               ),
             ),
           ),
@@ -281,12 +284,15 @@ export function setupWebhooks({ button, token }) {
         const head = el(
           "tr",
           {},
-          ...["Event", "Time", "Status", "Code", "Response time", "Attempts", "Next retry", "Error", ""].map((h) => el("th", { class: "small" }, h)),
+          ...[t("wh_event"), t("wh_time"), t("arch_status"), t("wh_code"), t("wh_response_time"), t("wh_attempts"), t("wh_next_retry"), t("wh_error")].map((h) =>
+            el("th", { class: "small" }, h),
+          ),
+          el("th", { class: "small" }, el("span", { class: "sr" }, t("vis_actions"))),
         );
-        const refresh = el("button", { type: "button", class: "ghost", "data-testid": "webhook-log-refresh", onclick: () => loadLog() }, "Refresh");
+        const refresh = el("button", { type: "button", class: "ghost", "data-testid": "webhook-log-refresh", onclick: () => loadLog() }, t("wh_refresh"));
         log.replaceChildren(
-          rows.length ? el("table", { class: "webhook-log-table small" }, el("thead", {}, head), el("tbody", {}, ...rows)) : el("p", { class: "muted small", "data-testid": "delivery-empty" }, "Nothing sent yet."),
-          el("div", { class: "team-actions" }, refresh, page.next_cursor ? el("span", { class: "muted small" }, "Showing the newest 50.") : null),
+          rows.length ? el("table", { class: "webhook-log-table small" }, el("thead", {}, head), el("tbody", {}, ...rows)) : el("p", { class: "muted small", "data-testid": "delivery-empty" }, t("wh_nothing_sent")),
+          el("div", { class: "team-actions" }, refresh, page.next_cursor ? el("span", { class: "muted small" }, t("wh_newest_50")) : null),
         );
       } catch (e) {
         log.replaceChildren(el("p", { class: "error small" }, e.message));
@@ -302,7 +308,7 @@ export function setupWebhooks({ button, token }) {
     item.append(
       el("div", {}, el("strong", {}, w.url), " ", state, " ", el("span", { class: "muted small", "data-testid": "webhook-row-events" }, w.events.join(", ")),
         w.previous_secret_expires_at
-          ? el("span", { class: "muted small", "data-testid": "webhook-rotation" }, ` · previous secret also signs until ${when(w.previous_secret_expires_at)}`)
+          ? el("span", { class: "muted small", "data-testid": "webhook-rotation" }, ` · ${t("wh_previous_until", { when: when(w.previous_secret_expires_at) })}`)
           : null),
       el("div", { class: "team-actions" }, ...buttons.filter(Boolean)),
       problem,
@@ -318,7 +324,7 @@ export function setupWebhooks({ button, token }) {
     urlError.textContent = eventsError.textContent = formError.textContent = "";
     try {
       const created = await api("/webhooks", { method: "POST", token: token(), body: { url: url.value.trim(), events: ticked(boxes) } });
-      shown.replaceChildren(...secretShown(`The signing secret of ${created.url}: copy it now, it is not shown again.`, created.secret));
+      shown.replaceChildren(...secretShown(t("wh_created", { url: created.url }), created.secret));
       shown.hidden = false;
       url.value = "";
       await render();

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from tests.conftest import running_server
+from tests.e2e.mail_support import SmtpServer, mail_env
 from tests.support import Server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -32,9 +34,46 @@ async def browser() -> AsyncIterator[Browser]:
             await b.close()
 
 
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) that keeps what it receives."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_down() -> Iterator[SmtpServer]:
+    """An SMTP server that is down until the test starts it."""
+    server = SmtpServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mail_server(tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
+    """A demo server that sends through the ``smtp`` fixture's server."""
+    with running_server(tmp_path, **mail_env(smtp.url)) as server:
+        yield server
+
+
 async def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+async def settled(page: Page) -> None:
+    """The widget's entrance animation has finished: boxes and colours are read as they end up
+    (the panel slides and grows for 0.18 s, so two reads during it disagree)."""
+    await page.evaluate(
+        """() => Promise.all((document.querySelector('#parley-widget')?.shadowRoot
+            ?.getAnimations() || []).map((a) => a.finished))"""
+    )
 
 
 async def open_console(browser: Browser, server: Server, email: str, password: str) -> Page:
@@ -47,13 +86,47 @@ async def open_console(browser: Browser, server: Server, email: str, password: s
     return page
 
 
+async def fill_prechat(
+    page: Page, name: str, text: str, email: str | None = None, transcript: bool = False
+) -> None:
+    """Starts a chat from the open pre-chat form as a visitor does: the question first, and the
+    name (and e-mail) with it, or after it in the card under the first message, whichever the
+    site asks (``ask_contact``); the card is saved before this returns. For a start the server
+    refuses, pass no name: the widget shows the question and its card at once and takes them
+    away when the refusal arrives, so a card being filled in can vanish under the test."""
+    await page.fill("[data-testid=prechat-message]", text)
+    name_box = page.locator("[data-testid=prechat-name]")
+    if await name_box.is_visible():
+        await name_box.fill(name)
+        if email is not None:
+            await page.fill("[data-testid=prechat-email]", email)
+        if transcript:
+            await page.check("[data-testid=prechat-transcript]")
+        await page.click("[data-testid=prechat-submit]")
+        return
+    await page.click("[data-testid=prechat-submit]")
+    started = page.locator("[data-testid=message][data-author-type=visitor]")
+    refused = page.locator("[data-testid=prechat] .form-error:visible")
+    await expect(started.or_(refused).first).to_be_visible()
+    card = page.locator("[data-testid=contact-card]")
+    if not name or not await card.is_visible():
+        return  # never asked, refused, or a visitor the widget already knows is not asked
+    await card.locator("[data-testid=contact-name]").fill(name)
+    if email is not None:
+        await card.locator("[data-testid=contact-email]").fill(email)
+    if transcript:
+        await card.locator("[data-testid=contact-transcript]").check()
+    await card.locator("[data-testid=contact-save]").click()
+    # Saved; or kept until the socket opens (a visitor the server keeps refusing).
+    queued = page.locator("[data-testid=contact-card][data-state=queued]")
+    await expect(page.locator("[data-testid=contact-saved]").or_(queued).first).to_be_visible()
+
+
 async def open_shop_chat(browser: Browser, server: Server, name: str, text: str) -> Page:
     """A visitor on the demo shop who has started a chat."""
     shop = await (await browser.new_context(viewport={"width": 1280, "height": 800})).new_page()
     await shop.goto(f"{server.base}/demo")
     await shop.click("[data-testid=parley-bubble]")
-    await shop.fill("[data-testid=prechat-name]", name)
-    await shop.fill("[data-testid=prechat-message]", text)
-    await shop.click("[data-testid=prechat-submit]")
+    await fill_prechat(shop, name, text)
     await expect(shop.locator("[data-testid=message][data-author-type=visitor]")).to_have_count(1)
     return shop

@@ -82,3 +82,12 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     assert text is not None
     assert html is not None
     return text.get_content(), html.get_content()
+
+
+def mail_env(smtp_url: str, **extra: str) -> dict[str, str]:
+    """A demo server's environment for sending through ``smtp_url``."""
+    return {
+        "PARLEY_SMTP_URL": smtp_url,
+        "PARLEY_MAIL_FROM": "Nordlys Bikes <chat@nordlys.example>",
+        **extra,
+    }

@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import BEN, SAM
 from tests.databases import drop_database, fresh_database
-from tests.e2e.conftest import open_console, open_shop_chat, shot
+from tests.e2e.conftest import fill_prechat, open_console, open_shop_chat, shot
 from tests.e2e.test_widget_api import Shop
 from tests.support import Server
 
@@ -161,9 +161,7 @@ async def test_an_admin_sets_up_a_shop_in_the_console_and_its_agent_answers_with
     visitor = await (await browser.new_context()).new_page()
     await visitor.goto(shop.base)
     await visitor.click("[data-testid=parley-bubble]")
-    await visitor.fill("[data-testid=prechat-name]", "Vera")
-    await visitor.fill("[data-testid=prechat-message]", "When does my book arrive?")
-    await visitor.click("[data-testid=prechat-submit]")
+    await fill_prechat(visitor, "Vera", "When does my book arrive?")
     items = nina.locator("[data-testid=chat-item]")
     await expect(items).to_have_count(1)
     await expect(items).to_contain_text("Vera")

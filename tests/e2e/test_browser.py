@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import Browser, WebSocketRoute, expect
 
 from tests.conftest import ALICE
-from tests.e2e.conftest import open_console, open_shop_chat, shot
+from tests.e2e.conftest import fill_prechat, open_console, open_shop_chat, shot
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -22,9 +22,7 @@ async def test_visitor_on_demo_page_chats_with_agent_in_console(
     await shop.click("[data-testid=parley-bubble]")
     panel = shop.locator("[data-testid=parley-panel]")
     await expect(panel).to_be_visible()
-    await shop.fill("[data-testid=prechat-name]", "Maja")
-    await shop.fill("[data-testid=prechat-message]", "Will the 500 Wh battery fit <b>my</b> bike?")
-    await shop.click("[data-testid=prechat-submit]")
+    await fill_prechat(shop, "Maja", "Will the 500 Wh battery fit <b>my</b> bike?")
     mine = shop.locator("[data-testid=message][data-author-type=visitor]")
     await expect(mine).to_have_count(1)
     # User text is shown as text, never interpreted as HTML.
@@ -88,9 +86,7 @@ async def test_widget_reconnects_and_shows_missed_messages_once(
     await shop.route_web_socket(re.compile(r".*/ws/visitor.*"), cutter.route)
     await shop.goto(f"{server.base}/demo")
     await shop.click("[data-testid=parley-bubble]")
-    await shop.fill("[data-testid=prechat-name]", "Jonas")
-    await shop.fill("[data-testid=prechat-message]", "Is express delivery possible?")
-    await shop.click("[data-testid=prechat-submit]")
+    await fill_prechat(shop, "Jonas", "Is express delivery possible?")
     console = await open_console(browser, server, *ALICE)
     await console.locator("[data-testid=chat-item]").click()
     visitor_msgs = console.locator("[data-testid=message][data-author-type=visitor]")

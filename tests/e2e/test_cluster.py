@@ -269,7 +269,7 @@ async def test_kill_9_loses_nothing_acknowledged(fast_cluster: list[Server]) -> 
     notice = await v2.expect_message(
         chat_id,
         timeout=10,
-        body="Ben Okafor was disconnected. You're first in line for the next agent.",
+        body="Ben lost their connection. We're finding you someone else; you're first in line.",
     )
     assert notice["message"]["author"]["type"] == "system"
     await alice.expect("presence.update", agent_id=_id(ben), status="offline")

@@ -73,6 +73,13 @@ async def test_saved_reply_by_shortcut_reaches_the_visitor(
     shop = await open_shop_chat(browser, server, "Maja", "When will it arrive?")
     console = await open_console(browser, server, *ALICE)
     await console.locator("[data-testid=chat-item]").click()
+    # Maja gave her name after her question (the card under it): the console names the question
+    # and her typing by the name it knows now, not "Visitor".
+    question = console.locator("[data-testid=message][data-author-type=visitor]").first
+    await expect(question.locator("[data-testid=message-author]")).to_have_text("Maja")
+    await shop.locator("[data-testid=composer]").press_sequentially("Hel")
+    await expect(console.locator("[data-testid=typing]")).to_have_text("Maja is typing…")
+    await shop.locator("[data-testid=composer]").fill("")
     composer = console.locator("[data-testid=composer]")
     # A shortcut with no saved reply behind it is a typo: Enter sends nothing to the customer.
     await composer.press_sequentially("/del")

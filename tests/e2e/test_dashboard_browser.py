@@ -8,8 +8,8 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.conftest import ALICE, SAM
-from tests.e2e.conftest import open_console, open_shop_chat, shot
-from tests.e2e.test_console_browser import status_taken
+from tests.e2e.conftest import open_console, shot
+from tests.e2e.dashboard_support import answered_and_waiting
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -20,15 +20,7 @@ async def test_dashboard_shows_live_tiles_alert_figures_and_charts(
     server: Server, browser: Browser
 ) -> None:
     # One chat answered by Alice, then one visitor left waiting with nobody to take it.
-    alice = await open_console(browser, server, *ALICE)
-    answered = await open_shop_chat(browser, server, "Maja", "Do you ship to Malmö?")
-    await alice.locator("[data-testid=chat-item]").click()
-    await alice.locator("[data-testid=composer]").fill("Yes, in two days.")
-    await alice.locator("[data-testid=composer]").press("Enter")
-    await expect(answered.locator("[data-testid=message][data-author-type=agent]")).to_have_count(1)
-    await alice.select_option("[data-testid=status-select]", "away")
-    await status_taken(server, ALICE, "away")
-    await open_shop_chat(browser, server, "Lars", "Hello? Anyone there?")
+    alice = await answered_and_waiting(browser, server)
 
     # The admin sets the site's alert threshold on the dashboard; a supervisor's page uses it.
     admin = await open_console(browser, server, *ADMIN)

@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import ALICE, BEN, running_server
-from tests.e2e.conftest import open_console
+from tests.e2e.conftest import fill_prechat, open_console
 from tests.e2e.routing_support import Shop
 from tests.e2e.test_widget_api import Shop as PageServer
 from tests.support import Server
@@ -83,15 +83,14 @@ async def test_widget_shows_danish_for_a_danish_site_and_a_da_dk_browser(
     )
     await expect(prechat).to_contain_text("Vi svarer, så snart en medarbejder er ledig")
     await expect(page.locator(".foot")).to_have_text("Drevet af Parley")
-    await page.click("[data-testid=prechat-submit]")  # nothing filled in
-    await expect(page.locator(".form-error")).to_have_text("Skriv venligst dit navn.")
-    await page.fill("[data-testid=prechat-name]", "Mette")
-    await page.fill("[data-testid=prechat-message]", "Har I 28 tommer slanger?")
-    await page.click("[data-testid=prechat-submit]")
+    await page.click("[data-testid=prechat-submit]")  # nothing typed: the question first
+    await expect(page.locator(".form-error")).to_have_text("Skriv venligst dit spørgsmål.")
+    await fill_prechat(page, "Mette", "Har I 28 tommer slanger?")
     own = page.locator("[data-testid=message][data-author-type=visitor]")
     await expect(own).to_have_count(1)
-    # Danish clock times: 14.05 (Chromium's da-DK), never 2:05 PM.
-    await expect(own.locator("time")).to_have_text(re.compile(r"^\d\d\.\d\d$"))
+    # Danish times: "nu" while it is new, the clock as 14.05 (Chromium's da-DK), never 2:05 PM.
+    await expect(own.locator("time")).to_have_text("nu")
+    await expect(own.locator("time")).to_have_attribute("title", re.compile(r"\d\d\.\d\d$"))
     await expect(page.locator("[data-testid=composer]")).to_have_attribute(
         "placeholder", "Skriv en besked…"
     )
@@ -108,7 +107,13 @@ async def test_widget_shows_danish_for_a_danish_site_and_a_da_dk_browser(
     await expect(bubble).to_have_attribute("aria-label", "Chatta med oss")
     await bubble.click()
     await expect(german.locator("label[for=parley-name]")).to_have_text("Ditt namn")
-    await expect(german.locator("[data-testid=prechat-submit]")).to_have_text("Starta chatten")
+    # The question goes first ("Skicka"); the name is asked next, in a card under it.
+    await expect(german.locator("[data-testid=prechat-submit]")).to_have_text("Skicka")
+    await german.fill("[data-testid=prechat-message]", "Har ni vinterdäck?")
+    await german.click("[data-testid=prechat-submit]")
+    card = german.locator("[data-testid=contact-card]")
+    await expect(card).to_contain_text("Så att vi kan nå dig om du lämnar sidan")
+    await expect(card.locator("[data-testid=contact-dismiss]")).to_have_text("Nej tack")
 
 
 async def test_sites_speak_english_by_default_whatever_the_browser(

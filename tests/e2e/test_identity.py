@@ -208,3 +208,25 @@ async def test_another_customer_on_a_shared_browser_is_not_merged(server: Server
     assert second["visitor"]["id"] != first["visitor"]["id"]
     listed = await admin_call(server, admin, "GET", "/visitors", params={"external_id": "ann"})
     assert [v["id"] for v in listed["items"]] == [first["visitor"]["id"]]
+
+
+async def test_a_verified_customer_cannot_rename_themselves_from_the_widget(
+    server: Server,
+) -> None:
+    """The shop vouches for a verified customer's name and e-mail (a CRM trusts them): a
+    hand-sent ``visitor.contact`` is refused and changes nothing."""
+    admin, _site_id, secret = await setup(server)
+    user = {"id": "cust-9", "name": "Vera", "email": "vera@shop.example"}
+    signed = await session(server, {**user, "hash": sign(secret, "cust-9")})
+    assert signed.status_code == 200, signed.text
+    v = await Client.connect(f"{server.ws_base}/ws/visitor", signed.json()["visitor_token"])
+    await v.expect("hello")
+    forged = {"type": "visitor.contact", "name": "Mallory", "email": "mallory@evil.example"}
+    await v.send(forged)
+    refused = await v.expect("error")
+    assert refused["code"] == "conflict"
+    assert "verified" in refused["message"]
+    await v.close()
+    visitor_id = signed.json()["visitor"]["id"]
+    stored = await admin_call(server, admin, "GET", f"/visitors/{visitor_id}")
+    assert (stored["name"], stored["email"]) == ("Vera", "vera@shop.example")

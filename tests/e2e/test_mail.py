@@ -13,47 +13,12 @@ import httpx
 import pytest
 
 from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, running_server
-from tests.e2e.mail_support import SmtpServer, parts
+from tests.e2e.mail_support import SmtpServer, mail_env, parts
 from tests.e2e.routing_support import Shop
 from tests.support import Client, Server, agent, msg_id, visitor
 
 ADMIN = ("admin@demo.parley", "admin-demo")
 ZONE = "America/New_York"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def mail_env(smtp_url: str, **extra: str) -> dict[str, str]:
-    return {
-        "PARLEY_SMTP_URL": smtp_url,
-        "PARLEY_MAIL_FROM": "Nordlys Bikes <chat@nordlys.example>",
-        **extra,
-    }
-
-
-@pytest.fixture
-def mail_server(tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
-    """A demo server that sends through the ``smtp`` fixture's server."""
-    with running_server(tmp_path, **mail_env(smtp.url)) as server:
-        yield server
-
-
-@pytest.fixture
-def smtp_down() -> Iterator[SmtpServer]:
-    """An SMTP server that is down until the test starts it."""
-    server = SmtpServer()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

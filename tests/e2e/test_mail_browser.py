@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from playwright.async_api import Browser, expect
 
-from tests.conftest import ALICE, running_server
-from tests.e2e.conftest import open_console, shot
+from tests.conftest import ALICE
+from tests.e2e.conftest import fill_prechat, open_console, shot
 from tests.e2e.mail_support import SmtpServer, parts
 from tests.support import Server
 
 ADMIN = ("admin@demo.parley", "admin-demo")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def mail_server(tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
-    with running_server(tmp_path, PARLEY_SMTP_URL=smtp.url) as server:
-        yield server
 
 
 async def test_visitor_gets_the_transcript_from_the_widget_and_the_agent_sends_one(
@@ -40,12 +20,10 @@ async def test_visitor_gets_the_transcript_from_the_widget_and_the_agent_sends_o
     shop = await (await browser.new_context(viewport={"width": 1280, "height": 800})).new_page()
     await shop.goto(f"{server.base}/demo")
     await shop.click("[data-testid=parley-bubble]")
-    await shop.fill("[data-testid=prechat-name]", "Maja")
-    await shop.fill("[data-testid=prechat-email]", "maja@example.com")
-    await shop.fill("[data-testid=prechat-message]", "Is the <script>x</script> frame in stock?")
     # The tick box: the transcript comes by itself when the chat closes.
-    await shop.check("[data-testid=prechat-transcript]")
-    await shop.click("[data-testid=prechat-submit]")
+    await fill_prechat(
+        shop, "Maja", "Is the <script>x</script> frame in stock?", "maja@example.com", True
+    )
     await expect(shop.locator("[data-testid=message][data-author-type=visitor]")).to_have_count(1)
 
     await console.locator("[data-testid=chat-item]").click()

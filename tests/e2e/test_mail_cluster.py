@@ -22,15 +22,6 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def smtp_down() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def mail_cluster(tmp_path: Path, smtp_down: SmtpServer) -> Iterator[list[Server]]:
     env = {
         "PARLEY_SMTP_URL": smtp_down.url,

@@ -3,38 +3,17 @@ dates, an English site's visitor the English one (a real SMTP server, aiosmtpd).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from tests.conftest import running_server
 from tests.e2e.mail_support import SmtpServer, parts
 from tests.e2e.routing_support import Shop
-from tests.e2e.test_mail import mail_env, request, start_chat
+from tests.e2e.test_mail import request, start_chat
 from tests.support import Client, Server
 
 ZONE = "Europe/Amsterdam"
 # Written out here, not asked of Babel: the test says what a Dutch reader expects.
 DUTCH_MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def mail_server(tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
-    with running_server(tmp_path, **mail_env(smtp.url)) as server:
-        yield server
 
 
 def dutch(when: datetime) -> tuple[str, str]:

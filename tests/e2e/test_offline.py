@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import ALICE, DEMO_SITE_KEY, running_server
-from tests.e2e.mail_support import SmtpServer, parts
+from tests.e2e.mail_support import SmtpServer, mail_env, parts
 from tests.e2e.routing_support import Shop
-from tests.e2e.test_mail import ADMIN, call, mail_env, say, site_id_of
+from tests.e2e.test_mail import ADMIN, call, say, site_id_of
 from tests.support import Client, Server, agent, msg_id, topic_fence, visitor
 
 CLOCK = "2026-03-29T15:30:00+00:00"
@@ -28,16 +28,6 @@ DAYTIME = {"timezone": ZONE, "weekly": {"sun": [["09:00", "17:00"]]}}
 EVENING = {"timezone": ZONE, "weekly": {"sun": [["09:00", "12:00"], ["17:00", "18:00"]]}}
 SHOP_MAIL = "orders@nordlys.example"
 BOSS_MAIL = "boss@nordlys.example"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Offline messages in Chromium: the admin sets office hours and FAQ answers in the console, a
+"""Offline messages in Chromium: the admin sets office hours and FAQ answers in the admin page, a
 visitor on /demo meets the plain "we're away" form, sees a FAQ answer as they type, leaves a
 message; an agent answers it from the console and the visitor gets it by e-mail. And the shop
 that hides its bubble while away.
@@ -10,34 +10,19 @@ time starts): outside weekday hours, whatever the machine's clock says.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from playwright.async_api import Browser, expect
 
-from tests.conftest import ALICE, running_server
+from tests.conftest import ALICE
+from tests.e2e.axe import describe, severe_violations
 from tests.e2e.conftest import open_console, shot
 from tests.e2e.mail_support import SmtpServer, parts
-from tests.e2e.test_mail import ADMIN, call, mail_env, site_id_of
-from tests.e2e.test_offline import CLOCK, DAYTIME
+from tests.e2e.test_admin_browser import admin_page
+from tests.e2e.test_mail import ADMIN, call, site_id_of
+from tests.e2e.test_offline import DAYTIME, server
 from tests.support import Server
 
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def server(tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
-    with running_server(tmp_path, **mail_env(smtp.url, PARLEY_OFFICE_HOURS_CLOCK=CLOCK)) as srv:
-        yield srv
+__all__ = ["server"]  # the fixture, shared with test_offline.py
 
 
 async def test_offline_form_faq_suggestion_and_the_answer_by_mail(
@@ -53,26 +38,41 @@ async def test_offline_form_faq_suggestion_and_the_answer_by_mail(
     r = await call(server, "POST", "/saved-replies", token, json=reply)
     assert r.status_code == 201, r.text
 
-    # The admin: office hours on weekdays, Copenhagen time, a notify address, the FAQ tick.
+    # The admin: office hours on weekdays, Copenhagen time, a notify address (the admin page's
+    # office hours section, reached from the console's "Office hours" link).
     admin = await open_console(browser, server, *ADMIN)
     await admin.click("[data-testid=office-hours]")
-    dialog = admin.locator("[data-testid=hours-dialog]")
-    await expect(dialog.locator("[data-testid=faq-toggle]")).to_have_count(1)
-    await dialog.locator("[data-testid=hours-enabled]").check()
-    await dialog.locator("[data-testid=hours-timezone]").select_option("Europe/Copenhagen")
-    await dialog.locator("[data-testid=hours-notify]").fill("desk@nordlys.example")
-    await dialog.locator("[data-testid=hours-holidays]").fill("christmas")
-    await dialog.locator("[data-testid=hours-save]").click()
+    await expect(admin.locator("[data-testid=admin-main][data-section=hours]")).to_be_visible()
+    form = admin.locator("[data-testid=hours-form]")
+    await form.locator("[data-testid=field-use_hours]").check()
+    await form.locator("[data-testid=field-office_hours-timezone]").select_option(
+        "Europe/Copenhagen"
+    )
+    await form.locator("[data-testid=field-notify_emails]").fill("desk@nordlys.example")
+    await form.locator("[data-testid=field-office_hours-holidays]").fill("christmas")
+    await form.locator("[data-testid=hours-form-submit]").click()
     # The server's refusal shows beside the field it names.
-    holidays_error = dialog.locator("[data-field='office_hours.holidays'] .field-error")
+    holidays_error = form.locator("[data-testid=error-office_hours-holidays]")
     await expect(holidays_error).to_contain_text("date")
+    await expect(form.locator("[data-testid=error-notify_emails]")).to_be_hidden()
+    await expect(form.locator("[data-testid=hours-form-error]")).to_be_hidden()
     await shot(admin, "offline-hours-error")
-    await dialog.locator("[data-testid=hours-holidays]").fill("2026-12-24")
-    await dialog.locator("[data-testid=faq-toggle]").check()
-    await dialog.locator("[data-testid=hours-save]").click()
-    await expect(dialog.locator("[data-testid=hours-result]")).to_have_text("Saved.")
-    await expect(holidays_error).to_have_text("")
+    await form.locator("[data-testid=field-office_hours-holidays]").fill("2026-12-24")
+    await form.locator("[data-testid=hours-form-submit]").click()
+    await expect(form.locator(".form-status")).to_have_text("Saved.")
+    await expect(holidays_error).to_be_hidden()
     await shot(admin, "offline-hours")
+    # ...and the FAQ tick, on the shared saved reply in the admin page's saved replies.
+    await admin_page(admin, server, "replies")
+    row = admin.locator("[data-testid=reply-row][data-shortcut=delivery]")
+    await row.locator("summary").click()
+    faq = row.locator("[data-testid=faq-toggle]")
+    await expect(faq).not_to_be_checked()
+    await faq.check()
+    await expect(row.locator("[data-testid=faq-status]")).to_have_text("Saved.")
+    await expect(row.locator("[data-testid=faq-error]")).to_be_hidden()
+    found = await severe_violations(admin, "[data-testid=reply-list]")
+    assert not found, describe(found)
     site = (await call(server, "GET", f"/sites/{await site_id_of(server, token)}", token)).json()
     assert site["office_hours"]["timezone"] == "Europe/Copenhagen"
     assert site["office_hours"]["weekly"]["mon"] == [["09:00", "17:00"]]

@@ -8,10 +8,10 @@ from datetime import datetime
 from tests.e2e.mail_support import SmtpServer
 from tests.e2e.routing_support import Shop
 from tests.e2e.test_mail_i18n import ZONE, dutch
-from tests.e2e.test_offline import DAYTIME, server, smtp, start, texts
+from tests.e2e.test_offline import DAYTIME, server, start, texts
 from tests.support import Server
 
-__all__ = ["server", "smtp"]  # the fixtures, shared with test_offline.py
+__all__ = ["server"]  # the fixture, shared with test_offline.py
 
 
 async def test_a_dutch_shop_gets_its_offline_messages_in_dutch(

@@ -241,6 +241,14 @@ async def test_erasing_a_visitor_leaves_nothing_of_theirs(server: Server) -> Non
     assert len(exported["events"]) == 1
     assert len(exported["invitations"]) == 1
     assert exported["mails"][0]["to"] == vera.email
+    # Fields renamed from their columns, and times as the wire writes them (UTC, "Z").
+    for upload in exported["uploads"]:
+        assert upload["uploaded_by"] in ("visitor", "agent")
+        assert upload["url"] == f"/api/v1/uploads/{upload['id']}"
+    for stamped in (exported["page_views"][0], exported["events"][0]):
+        assert stamped["at"].endswith("Z"), stamped
+    assert exported["visitor"]["first_seen_at"].endswith("Z")
+    assert exported["chats"][0]["messages"][0]["created_at"].endswith("Z")
     # Another shop's admin cannot see or erase the visitor.
     assert (await other_shop.api("GET", f"/visitors/{vera.visitor_id}/export")).status_code == 404
     assert (await other_shop.api("DELETE", f"/visitors/{vera.visitor_id}")).status_code == 404

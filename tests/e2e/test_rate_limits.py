@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import ALICE, BEN, DEMO_SITE_KEY, SAM, make_server
 from tests.databases import drop_database, fresh_database, postgres_base
-from tests.support import Client, Server, agent, msg_id, visitor
+from tests.support import Client, Frame, Server, agent, msg_id, visitor
 
 StartServer = Callable[..., Server]
 
@@ -226,6 +226,38 @@ async def test_widget_sessions_and_chat_starts_per_address(start_server: StartSe
     await last.send({"type": "ping"})
     await last.expect("pong")
     assert not last.all("chat.started")
+
+
+async def test_chat_starts_behind_a_trusted_proxy_count_per_forwarded_client(
+    start_server: StartServer,
+) -> None:
+    """Sockets reach their endpoint around the HTTP middleware (app/web/socket_lane.py); the
+    forwarded address must still name the client there, as it does for HTTP."""
+    server = await asyncio.to_thread(
+        start_server, PARLEY_RATE_LIMIT_CHAT_START="1/minute", PARLEY_TRUSTED_PROXIES="127.0.0.1"
+    )
+
+    async def start_chat(forwarded_for: str) -> Frame:
+        session = await asyncio.to_thread(server.widget_session, DEMO_SITE_KEY)
+        v = await Client.connect(
+            f"{server.ws_base}/ws/visitor",
+            session["visitor_token"],
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+        await v.expect("hello")
+        ref = msg_id()
+        await v.send({"type": "chat.start", "client_msg_id": ref})
+        answer = await v.wait_for(
+            lambda f: f.get("type") == "chat.started" or f.get("ref") == ref, 10, "an answer"
+        )
+        await v.close()
+        return answer
+
+    assert (await start_chat("203.0.113.1"))["type"] == "chat.started"
+    assert (await start_chat("203.0.113.2"))["type"] == "chat.started"  # another shopper
+    again = await start_chat("203.0.113.1")
+    assert again["type"] == "error"
+    assert again["code"] == "rate_limited"
 
 
 async def test_visitor_sockets_and_uploads_per_visitor(start_server: StartServer) -> None:

@@ -96,6 +96,9 @@ async def test_the_supervisor_view_shows_the_real_outcome_of_a_take_over(
     shop = await open_shop_chat(browser, server, "Jonas", "Do you ship to Iceland?")
     chat_id = (await alice.expect("chat.assigned"))["chat_id"]
     await supervisor.goto(f"{server.base}/console/supervisor")
+    # A loaded machine may take seconds to connect the page.
+    connection = supervisor.locator("[data-testid=connection]")
+    await expect(connection).to_have_text("Connected", timeout=15_000)
     row = supervisor.locator(f"[data-testid=chat-row][data-chat-id='{chat_id}']")
     await expect(row).to_contain_text("Alice Berg")
     await row.click()

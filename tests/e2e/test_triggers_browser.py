@@ -61,7 +61,9 @@ async def test_an_admin_makes_a_trigger_in_the_page_and_a_shopper_gets_it(
     await expect(admin.locator("[data-testid=teaser-preview] .teaser__name")).to_have_text(
         "Parley Admin"
     )
-    box = await admin.locator("[data-testid=teaser-preview] .teaser").bounding_box()
+    teaser = admin.locator("[data-testid=teaser-preview] .teaser")
+    await teaser.evaluate("(e) => Promise.all(e.getAnimations().map((a) => a.finished))")
+    box = await teaser.bounding_box()
     stage = await admin.locator("[data-testid=teaser-preview]").bounding_box()
     assert box is not None
     assert stage is not None

@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import ALICE, DEMO_SITE_KEY
-from tests.support import Server, agent, visitor
+from tests.conftest import ALICE, BEN, DEMO_SITE_KEY
+from tests.e2e.routing_support import start
+from tests.support import Server, agent, presence_fence, typing_fence, visitor
 
 
 def _visitor_view(server: Server, token: str, visitor_id: str) -> dict[str, Any]:
@@ -22,29 +23,47 @@ def _visitor_view(server: Server, token: str, visitor_id: str) -> dict[str, Any]
     return data
 
 
-async def test_events_are_stored_per_visitor_and_reach_agents(server: Server) -> None:
+async def test_events_are_stored_per_visitor_and_reach_the_agents_of_their_chat(
+    server: Server,
+) -> None:
+    """Maja chats with Alice: Alice's chat view follows Maja's pages and events live. Ola is in
+    no chat, and Ben is in none of theirs: neither trail goes to anyone's socket (the live
+    visitors list learns of changes through its own notices, ``visitors.delta``)."""
     alice, _ = await agent(server, *ALICE)
     maja, maja_session = await visitor(server, DEMO_SITE_KEY)
     ola, ola_session = await visitor(server, DEMO_SITE_KEY)
     maja_id = maja_session["visitor"]["id"]
     ola_id = ola_session["visitor"]["id"]
+    chat_id = await start(maja)
+    await alice.expect("chat.assigned", chat_id=chat_id)
+    ben, _ = await agent(server, *BEN)
 
     await maja.send({"type": "page.view", "url": "https://shop.example/cart", "title": "Cart"})
     await maja.send({"type": "visitor.event", "name": "cart.updated", "data": {"value": 129.5}})
     await maja.send({"type": "visitor.event", "name": "cart.updated", "data": {"value": 649}})
+    await ola.send({"type": "page.view", "url": "https://shop.example/trial", "title": "Trial"})
     await ola.send({"type": "visitor.event", "name": "trial_started"})
     await maja.fence()
     await ola.fence()
 
-    activity = await alice.expect("visitor.activity", visitor_id=ola_id)
-    assert activity["event"]["name"] == "trial_started"
-    assert activity["event"]["data"] == {}
+    page = await alice.expect(
+        "visitor.activity", visitor_id=maja_id, url="https://shop.example/cart"
+    )
+    assert (page["title"], page["chat_id"], page.get("event")) == ("Cart", chat_id, None)
     seen = [
         f["event"]["data"]["value"]
         for f in alice.all("visitor.activity", visitor_id=maja_id)
         if f.get("event")
     ]
     assert seen == [129.5, 649]
+    # Fences on the chat's topic (Alice) and the site's staff topic (Ben): whatever was
+    # published before them has arrived.
+    await typing_fence(maja, chat_id, [alice])
+    await presence_fence(alice, "online", [ben])
+    assert alice.all("visitor.activity", visitor_id=ola_id) == []
+    assert ben.all("visitor.activity") == []
+    assert maja.all("visitor.activity") == []
+    assert ola.all("visitor.activity") == []
 
     token = await asyncio.to_thread(server.login, *ALICE)
     mine = await asyncio.to_thread(_visitor_view, server, token, maja_id)
@@ -56,7 +75,7 @@ async def test_events_are_stored_per_visitor_and_reach_agents(server: Server) ->
     ]
     theirs = await asyncio.to_thread(_visitor_view, server, token, ola_id)
     assert [e["name"] for e in theirs["events"]] == ["trial_started"]
-    for c in (alice, maja, ola):
+    for c in (alice, ben, maja, ola):
         await c.close()
 
 

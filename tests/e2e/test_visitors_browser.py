@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.conftest import ALICE
-from tests.e2e.conftest import open_console, shot
+from tests.e2e.conftest import fill_prechat, open_console, shot
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -60,9 +60,7 @@ async def test_an_agent_follows_a_shopper_live_and_says_hello(
 
     # Accepting opens the chat; Alice, who said hello, gets it.
     await shop.click("[data-testid=parley-teaser-open]")
-    await shop.fill("[data-testid=prechat-name]", "Maja")
-    await shop.fill("[data-testid=prechat-message]", "Ja tak!")
-    await shop.click("[data-testid=prechat-submit]")
+    await fill_prechat(shop, "Maja", "Ja tak!")
     await expect(console.locator("[data-testid=chat-item]")).to_have_count(1, timeout=10_000)
     await expect(console.locator("[data-testid=chat-item]")).to_contain_text("Maja")
     await expect(rows.locator("[data-testid=visitor-chatting]")).to_contain_text("Alice Berg")

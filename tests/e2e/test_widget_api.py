@@ -25,7 +25,7 @@ from playwright.async_api import (
 )
 
 from tests.conftest import ALICE, DEMO_SITE_KEY
-from tests.e2e.conftest import open_console
+from tests.e2e.conftest import fill_prechat, open_console
 from tests.support import Server, eventually
 
 pytestmark = pytest.mark.browser
@@ -333,9 +333,7 @@ async def test_on_hears_open_close_message_and_invitation(
 
     # The visitor opens the panel (as accepting an invitation would) and starts a chat.
     await page.evaluate("Parley.open()")
-    await page.fill("[data-testid=prechat-name]", "Maja")
-    await page.fill("[data-testid=prechat-message]", "Which battery fits?")
-    await page.click("[data-testid=prechat-submit]")
+    await fill_prechat(page, "Maja", "Which battery fits?")
     console = await open_console(browser, server, *ALICE)
     await console.locator("[data-testid=chat-item]").click()
     await console.fill("[data-testid=composer]", "The 500 Wh one.")

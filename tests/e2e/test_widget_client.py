@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import Browser, Request, WebSocketRoute, expect
 
 from tests.conftest import ALICE
-from tests.e2e.conftest import open_console
+from tests.e2e.conftest import fill_prechat, open_console
 from tests.support import Server
 
 pytestmark = pytest.mark.browser
@@ -71,9 +71,7 @@ async def test_a_refused_visitor_gets_a_fresh_identity_once_and_chats(
     await shop.route_web_socket(re.compile(r".*/ws/visitor.*"), refuser.route)
     await shop.goto(f"{server.base}/demo")
     await shop.click("[data-testid=parley-bubble]")
-    await shop.fill("[data-testid=prechat-name]", "Mia")
-    await shop.fill("[data-testid=prechat-message]", "Do you ship to Norway?")
-    await shop.click("[data-testid=prechat-submit]")
+    await fill_prechat(shop, "Mia", "Do you ship to Norway?")
 
     mine = shop.locator("[data-testid=message][data-author-type=visitor]")
     await expect(mine).to_have_count(1)
@@ -96,9 +94,7 @@ async def test_a_visitor_refused_twice_is_told_chat_is_unavailable(
     await shop.route_web_socket(re.compile(r".*/ws/visitor.*"), refuser.route)
     await shop.goto(f"{server.base}/demo")
     await shop.click("[data-testid=parley-bubble]")
-    await shop.fill("[data-testid=prechat-name]", "Mia")
-    await shop.fill("[data-testid=prechat-message]", "Hello?")
-    await shop.click("[data-testid=prechat-submit]")
+    await fill_prechat(shop, "Mia", "Hello?")
     await expect(shop.locator("[data-testid=status]")).to_have_text(
         "Chat is unavailable right now", timeout=15_000
     )

@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
 from tests.conftest import ALICE, SAM
-from tests.e2e.conftest import open_console, shot
+from tests.e2e.conftest import fill_prechat, open_console, shot
 from tests.support import Server, agent, eventually
 
 pytestmark = pytest.mark.browser
@@ -143,9 +143,7 @@ async def test_the_teaser_is_dismissed_or_taken_up_and_the_kpis_count_it(
     await other.click("[data-testid=parley-teaser-open]")
     await expect(other.locator("[data-testid=parley-panel]")).to_be_visible()
     await expect(other_teaser).to_be_hidden()
-    await other.fill("[data-testid=prechat-name]", "Maja")
-    await other.fill("[data-testid=prechat-message]", "Har I el-cykler?")
-    await other.click("[data-testid=prechat-submit]")
+    await fill_prechat(other, "Maja", "Har I el-cykler?")
     await alice.expect("chat.assigned", timeout=10)
 
     # Both teasers were on screen: the widget reported each as shown.
@@ -244,9 +242,7 @@ async def test_an_invitation_that_opens_the_panel_counts_the_chat_started_from_i
     await page.goto(f"{server.base}/demo")
     await expect(page.locator("[data-testid=parley-panel]")).to_be_visible(timeout=10_000)
     await expect(page.locator("[data-testid=parley-teaser]")).to_be_hidden()
-    await page.fill("[data-testid=prechat-name]", "Jens")
-    await page.fill("[data-testid=prechat-message]", "Hvilket batteri passer?")
-    await page.click("[data-testid=prechat-submit]")
+    await fill_prechat(page, "Jens", "Hvilket batteri passer?")
     await alice.expect("chat.assigned", timeout=10)
     expected = {"fired": 1, "shown": 1, "accepted": 1, "dismissed": 0, "chats": 1, "by_hand": 0}
     totals: dict[str, Any] = {}

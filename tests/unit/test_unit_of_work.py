@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.common.events import site_topic
 from app.realtime.schemas import Pong, Resync
@@ -62,3 +63,21 @@ async def test_events_reach_subscribers_with_their_audience(world: World) -> Non
         uow.emit(site_topic(world.site_id), Pong())
         uow.emit(site_topic(world.site_id), Resync(), audience="staff")
     assert [f["type"] for f in heard(ears)] == ["pong", "resync"]
+
+
+async def test_a_connection_checked_in_inside_a_transaction_is_rolled_back(world: World) -> None:
+    """The SQLite pool resets only connections left in a transaction (app/db.py); one left so
+    must still be rolled back, or the next unit of work would find the write lock taken."""
+    await world.site()
+    engine = world.factory.kw["bind"]
+    assert isinstance(engine, AsyncEngine)
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        await driver.execute("BEGIN IMMEDIATE")
+        await driver.execute("UPDATE sites SET name = 'Half done'")
+    async with world.uow() as uow:  # the pool's only connection, back outside a transaction
+        site = await uow.session.get_one(Site, world.site_id)
+        assert site.name == "Unit shop"
+        site.name = "Renamed"
+    assert (await world.get(Site, world.site_id)).name == "Renamed"

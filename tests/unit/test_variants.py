@@ -4,6 +4,7 @@ per-variant counts of the KPI report in a scripted scenario."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from app.chat.models import Chat
 from app.common.types import new_id, utcnow
 from app.kpis import service as kpis
 from app.triggers import service
-from app.triggers.models import Invitation
+from app.triggers.models import Invitation, Trigger
 from app.triggers.schemas import TriggerIn, TriggerUpdate
 from app.triggers.variants import pick, variants_of
 from app.visitors.models import VisitorEvent, VisitorSocket
@@ -177,3 +178,56 @@ async def test_per_variant_counts_are_exact(world: World) -> None:
     assert counts.total.fired == 12
     assert report.totals.invitations is not None
     assert report.totals.invitations.shown == 2
+
+
+async def test_a_visitors_variant_is_frozen_once_invited_when_the_weights_change(
+    world: World,
+) -> None:
+    """The weights are swapped after a visitor was invited with "long": their next visit's
+    invitation is "long" again, while a visitor not yet invited follows the new weights; a
+    variant taken off the list re-assigns its visitors."""
+    await world.site()
+    await world.agent("Ann")
+    async with world.uow() as uow:
+        trigger_id = (await service.create(uow, world.site_id, TriggerIn.model_validate(body()))).id
+    swapped = [{**AB[0], "weight": 3}, {**AB[1], "weight": 1}]
+
+    async def moved_by_the_swap() -> str:
+        """A visitor the hash puts on "long" with AB and on "short" with the swapped weights."""
+        for _ in range(60):
+            visitor_id = await world.visitor()
+            before, after = pick(AB, visitor_id, trigger_id), pick(swapped, visitor_id, trigger_id)
+            if (before["id"], after["id"]) == ("long", "short"):
+                async with world.uow() as uow:
+                    uow.session.add(
+                        VisitorSocket(id=new_id(), visitor_id=visitor_id, seen_at=utcnow())
+                    )
+                return visitor_id
+        raise AssertionError("no visitor between the two weightings in 60")
+
+    async def invited(visitor_id: str, when: datetime) -> str:
+        ears = await world.listen(f"visitor:{visitor_id}")
+        async with world.uow() as uow:
+            await service.page_viewed(
+                uow, visitor_id, world.site_id, PRICING, None, "en", when, INVITE
+            )
+        (frame,) = heard(ears, "invitation")
+        return str(frame["variant_id"])
+
+    async def edit(variants: list[dict[str, Any]]) -> None:
+        async with world.uow() as uow:
+            trigger = await uow.session.get_one(Trigger, trigger_id)
+            await service.update(uow, trigger, TriggerUpdate.model_validate({"variants": variants}))
+
+    t0 = utcnow()
+    vera = await moved_by_the_swap()
+    assert await invited(vera, t0) == "long"
+    await edit(swapped)
+    next_visit = t0 + timedelta(seconds=INVITE.visit_gap_s + 60)
+    assert await invited(vera, next_visit) == "long"  # frozen, whatever the weights say now
+    newcomer = await moved_by_the_swap()
+    assert await invited(newcomer, next_visit) == "short"  # not yet invited: the new weights
+    # "long" is taken off the list: Vera's next invitation is one of those left.
+    await edit([AB[0], {"id": "c", "message": "Hi", "weight": 1}])
+    third_visit = next_visit + timedelta(seconds=INVITE.visit_gap_s + 60)
+    assert await invited(vera, third_visit) in {"short", "c"}

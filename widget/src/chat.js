@@ -4,6 +4,7 @@ import { S, chatOpen, emit, renderUnread, socket, ui } from "./core.js";
 import { agentTyping, hideAgentTyping, showAgentTyping, stopTyping } from "./views/chat.js";
 import { clearList, insertMessage, markFailed, markSent, messageEl, toBottom } from "./views/messages.js";
 import { renderDepartments, showFormError } from "./views/prechat.js";
+import { onContactError, onContactSaved } from "./views/contact.js";
 import { renderComposer, renderHeader, renderStatus, showView } from "./views/status.js";
 import { onFaqSuggestions } from "./views/offline.js";
 import { onSurveyError, onSurveySaved } from "./views/survey.js";
@@ -67,7 +68,7 @@ export function handle(f) {
       }
       break;
     case "error":
-      if (!onTranscriptError(f) && !onSurveyError(f)) onError(f);
+      if (!onTranscriptError(f) && !onSurveyError(f) && !onContactError(f)) onError(f);
       break;
     case "chat.offline":
       if (chat && forChat) {
@@ -83,6 +84,9 @@ export function handle(f) {
       break;
     case "survey.saved":
       onSurveySaved(f);
+      break;
+    case "visitor.contact.saved":
+      onContactSaved(f);
       break;
     default:
       break; // pong, resync and resume.done (the client's), and whatever a newer server adds

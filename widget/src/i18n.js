@@ -41,6 +41,21 @@ export function dateFormat(options) {
   return format;
 }
 
+/** @type {Intl.RelativeTimeFormat | null | undefined} */
+let relative;
+
+/** "now", "3 min. ago" in the widget's locale (null where the browser has no RelativeTimeFormat). */
+export function relativeFormat() {
+  if (relative === undefined) {
+    try {
+      relative = new Intl.RelativeTimeFormat(locale(), { numeric: "auto", style: "short" });
+    } catch {
+      relative = null;
+    }
+  }
+  return relative;
+}
+
 /** @param {number} n */
 export function number(n) {
   try {

@@ -10,6 +10,7 @@ import { DEFAULT_COLOR, S, ui } from "./state.js";
 import { tab } from "./storage.js";
 import { lt } from "./loader-i18n.js";
 import { hideTeaser, mountTeaser } from "./teaser.js";
+import { inkOnWhite, parseRgb, textOn } from "./contrast.js";
 
 // Replaced by the build with tokens the server swaps for widget/loader.css and for the version of
 // the panel's bundle (app/web/pages.py), so the panel's URL is cached for a year.
@@ -128,16 +129,12 @@ function applyTheme() {
   if (!(window.CSS && window.CSS.supports && window.CSS.supports("color", color))) color = DEFAULT_COLOR;
   const st = ui.root.style;
   st.setProperty("--parley-color", color);
-  // Readable text on the shop's colour: white unless the colour is light.
+  // Readable text on the shop's colour, whatever it is (contrast.js).
   ui.probe.style.color = color;
-  const rgb = (getComputedStyle(ui.probe).color.match(/[\d.]+/g) || [15, 118, 110]).slice(0, 3).map(Number);
-  const lin = rgb.map((v) => {
-    v /= 255;
-    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-  });
-  const lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+  const rgb = parseRgb(getComputedStyle(ui.probe).color) || parseRgb(DEFAULT_COLOR) || [15, 118, 110];
   st.setProperty("--parley-rgb", rgb.join(","));
-  st.setProperty("--parley-on-color", 1.05 / (lum + 0.05) < 3 ? "#111827" : "#ffffff");
+  st.setProperty("--parley-on-color", textOn(rgb));
+  st.setProperty("--parley-ink", inkOnWhite(rgb, color));
 }
 
 /** Puts the bubble on the page (the session is known: its theme colour). */

@@ -2,6 +2,7 @@
 /** What the visitor sends in a chat (the start, messages, the close), from the socket's outbox:
  * sent after history on every connection until acknowledged. */
 import { S, chatOpen, send, socket } from "./core.js";
+import { flushContact } from "./views/contact.js";
 
 /** Sends whatever of ours has not reached the server on this connection yet. */
 export function flush() {
@@ -23,4 +24,5 @@ export function flush() {
     return frame;
   });
   if (S.wantClose && chat && chatOpen() && send({ type: "chat.close", chat_id: chat.id })) S.wantClose = false;
+  flushContact(); // after the chat.start above: the card's name and e-mail (views/contact.js)
 }

@@ -5,7 +5,7 @@ import { sendFiles } from "./attachments.js";
 import { setChat } from "./chat.js";
 import { MAX_BODY, S, closePanel, readProfile, ui } from "./core.js";
 import { ICON_CLIP, ICON_MIN, ICON_SEND, withIcon } from "./icons.js";
-import { endChat, newChat, onComposerInput, sendComposer } from "./views/chat.js";
+import { askEndChat, cancelEndChat, endChat, newChat, onComposerInput, sendComposer } from "./views/chat.js";
 import { toBottom } from "./views/messages.js";
 import { mountOffline } from "./views/offline.js";
 import { startChat } from "./views/prechat.js";
@@ -22,10 +22,8 @@ export function focusFirst() {
   if (S.view === "chat") {
     if (!ui.composer.disabled) ui.composer.focus();
     else ui.newChat.focus();
-  } else if (!ui.nameInput.value) {
-    ui.nameInput.focus();
   } else {
-    ui.msgInput.focus();
+    ui.msgInput.focus(); // the visitor types first
   }
 }
 
@@ -48,17 +46,20 @@ export function mount() {
   const visitor = S.visitor || {};
   ui.shadow.append(h("style", { text: CSS }));
 
-  // header
+  // header: the shop's logo and the faces of who is online (or the agent of the chat)
   ui.hdrAvatar = h("span", { class: "hdr__avatar", hidden: true });
+  ui.hdrLogo = h("span", { class: "hdr__logo", "data-testid": "header-logo", hidden: true });
   ui.siteName = h("span", { class: "hdr__title" });
   ui.agentName = h("span", { class: "hdr__title", "data-testid": "agent-name", hidden: true });
   ui.hdrSub = h("span", { class: "hdr__sub" });
-  ui.endChat = h("button", { type: "button", class: "hdr__end", "data-testid": "end-chat", text: t("end_chat"), hidden: true, onclick: endChat });
-  const minimise = withIcon(h("button", { type: "button", class: "hdr__btn", "aria-label": t("minimise_label"), title: t("minimise"), onclick: () => closePanel() }), ICON_MIN);
+  ui.hdrTeam = h("span", { class: "hdr__team", "data-testid": "header-team", hidden: true });
+  ui.hdrReply = h("span", { class: "hdr__reply", "data-testid": "header-reply-time", hidden: true });
+  const minimise = withIcon(h("button", { type: "button", class: "hdr__btn", "aria-label": t("minimise_label"), title: t("minimise"), "data-testid": "minimise", onclick: () => closePanel() }), ICON_MIN);
   const header = h("div", { class: "hdr" },
+    ui.hdrLogo,
     ui.hdrAvatar,
-    h("div", { class: "hdr__text" }, ui.siteName, ui.agentName, ui.hdrSub),
-    h("div", { class: "hdr__actions" }, ui.endChat, minimise));
+    h("div", { class: "hdr__text" }, ui.siteName, ui.agentName, ui.hdrSub, ui.hdrTeam, ui.hdrReply),
+    h("div", { class: "hdr__actions" }, minimise));
 
   // pre-chat form
   const profile = readProfile();
@@ -81,16 +82,19 @@ export function mount() {
   ui.submit = h("button", { type: "submit", class: "btn btn--primary", "data-testid": "prechat-submit", text: t("start_chat") });
   ui.avail = h("p", { class: "avail" }, h("span", { class: "avail__dot", "aria-hidden": "true" }), ui.availText);
   ui.formError = h("p", { class: "form-error", role: "alert", hidden: true });
-  ui.prechat = h("form", { class: "prechat", novalidate: true, "data-testid": "prechat", onsubmit: startChat },
-    ui.avail,
+  ui.contact = h("div", { class: "prechat__contact", "data-testid": "prechat-contact" },
     field(t("name_label"), "parley-name", ui.nameInput),
     namedField(ui.emailLabel, "parley-email", ui.emailInput),
-    ui.deptField,
+    transcriptOptIn());
+  // The visitor types first: the question, then (per the site) who they are.
+  ui.prechat = h("form", { class: "prechat", novalidate: true, "data-testid": "prechat", onsubmit: startChat },
+    ui.avail,
     namedField(ui.msgLabel, "parley-message", ui.msgInput),
     mountOffline(),
-    transcriptOptIn(),
+    ui.deptField,
+    ui.contact,
     ui.formError,
-    ui.submit);
+    h("div", { class: "prechat__buttons" }, ui.submit));
   ui.nameInput.value = profile.name || visitor.name || "";
   ui.emailInput.value = profile.email || visitor.email || "";
 
@@ -100,7 +104,8 @@ export function mount() {
   ui.typingText = h("span", { class: "typing__text" });
   ui.typing = h("div", { class: "typing", "data-testid": "typing", hidden: true },
     h("span", { class: "typing__dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), ui.typingText);
-  ui.scroll = h("div", { class: "scroll" }, ui.list, ui.typing);
+  // Focusable: a long chat scrolls, and a keyboard must be able to scroll it (axe).
+  ui.scroll = h("div", { class: "scroll", tabindex: "0" }, ui.list, ui.typing);
   ui.newChat = h("button", { type: "button", class: "btn btn--ghost", "data-testid": "new-chat", text: t("new_chat"), onclick: newChat });
   ui.ended = h("div", { class: "ended", hidden: true }, surveyForm(), transcriptForm(), ui.newChat);
   ui.composer = h("textarea", {
@@ -131,8 +136,22 @@ export function mount() {
     },
   });
   ui.attach = withIcon(h("button", { type: "button", class: "composer__attach", "aria-label": t("attach_label"), title: t("attach_title"), "data-testid": "attach", onclick: () => ui.fileInput.click() }), ICON_CLIP);
+  // "End chat" sits in the chat's own bar, away from minimise, and asks first.
+  ui.endChat = h("button", { type: "button", class: "chatbar__end", "data-testid": "end-chat", text: t("end_chat"), hidden: true, onclick: askEndChat });
+  ui.endConfirm = h("div", { class: "confirm", role: "group", "aria-labelledby": "parley-end-q", "data-testid": "end-chat-confirm", hidden: true,
+    onkeydown: (/** @type {KeyboardEvent} */ e) => {
+      if (e.key === "Escape") {
+        e.stopPropagation();
+        cancelEndChat();
+      }
+    } },
+  h("p", { class: "confirm__q", id: "parley-end-q", text: t("end_chat_confirm") }),
+  h("div", { class: "confirm__buttons" },
+    h("button", { type: "button", class: "btn btn--ghost btn--sm", "data-testid": "end-chat-cancel", text: t("keep_chatting"), onclick: cancelEndChat }),
+    h("button", { type: "button", class: "btn btn--primary btn--sm", "data-testid": "end-chat-yes", text: t("end_chat"), onclick: endChat })));
   ui.chatView = h("div", { class: "chat", hidden: true },
-    ui.status, ui.scroll, ui.ended, h("div", { class: "composer" }, ui.attach, ui.fileInput, ui.composer, ui.send));
+    h("div", { class: "chatbar" }, ui.status, ui.endChat), ui.endConfirm,
+    ui.scroll, ui.ended, h("div", { class: "composer" }, ui.attach, ui.fileInput, ui.composer, ui.send));
 
   ui.panel = h("div", {
     id: "parley-panel",
@@ -142,6 +161,7 @@ export function mount() {
     "data-testid": "parley-panel",
     hidden: true,
   }, header, h("div", { class: "body" }, ui.prechat, ui.chatView), h("div", { class: "foot", text: t("powered_by") }));
+  ui.msgInput.setAttribute("placeholder", t("question_placeholder"));
 
   ui.root.insertBefore(ui.panel, ui.bubble);
 

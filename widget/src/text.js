@@ -33,3 +33,14 @@ export function fill(text, params) {
 export function browserLanguages() {
   return navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || "en"];
 }
+
+/** How a message's time reads: "now" under a minute, "n minutes ago" under an hour, the clock
+ * time the same day, else the date and time (each then written by Intl in the widget's locale).
+ * @param {Date} then @param {Date} now
+ * @returns {{kind: "now"} | {kind: "minutes", n: number} | {kind: "time"} | {kind: "date"}} */
+export function timeAgo(then, now) {
+  const s = (now.getTime() - then.getTime()) / 1000;
+  if (s < 60) return { kind: "now" };
+  if (s < 3600) return { kind: "minutes", n: Math.floor(s / 60) };
+  return then.toDateString() === now.toDateString() ? { kind: "time" } : { kind: "date" };
+}

@@ -1,7 +1,7 @@
 // The widget's language choice and placeholder filling (src/text.js): pure, so tested here.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fill, localeFor, pickLanguage } from "../src/text.js";
+import { fill, localeFor, pickLanguage, timeAgo } from "../src/text.js";
 
 test("the site's language unless the site follows the browser", () => {
   assert.equal(pickLanguage({ language: "sv", language_from_browser: false }, ["de-DE", "da"]), "sv");
@@ -29,4 +29,13 @@ test("placeholders are filled; unknown ones are left as they are", () => {
   assert.equal(fill("{name} skriver…", { name: "Alice" }), "Alice skriver…");
   assert.equal(fill("{n} af {max}", { n: 1 }), "1 af {max}");
   assert.equal(fill("Chat med os"), "Chat med os");
+});
+
+test("message times: now, minutes ago, the clock today, the date before", () => {
+  const now = new Date(2026, 10, 27, 14, 30, 0);
+  assert.deepEqual(timeAgo(new Date(2026, 10, 27, 14, 29, 30), now), { kind: "now" });
+  assert.deepEqual(timeAgo(new Date(2026, 10, 27, 14, 25, 0), now), { kind: "minutes", n: 5 });
+  assert.deepEqual(timeAgo(new Date(2026, 10, 27, 9, 0, 0), now), { kind: "time" });
+  assert.deepEqual(timeAgo(new Date(2026, 10, 26, 14, 0, 0), now), { kind: "date" });
+  assert.deepEqual(timeAgo(new Date(2026, 10, 27, 14, 31, 0), now), { kind: "now" }); // a clock ahead
 });

@@ -94,7 +94,22 @@ export function sendComposer() {
   flush();
 }
 
+/** "End chat": first asks whether they mean it (the chat cannot be picked up again). */
+export function askEndChat() {
+  if (!chatOpen()) return;
+  ui.endConfirm.hidden = false;
+  ui.endChat.setAttribute("aria-expanded", "true");
+  /** @type {HTMLElement} */ (ui.endConfirm.querySelector("[data-testid=end-chat-cancel]")).focus();
+}
+
+export function cancelEndChat() {
+  ui.endConfirm.hidden = true;
+  ui.endChat.setAttribute("aria-expanded", "false");
+  ui.composer.focus();
+}
+
 export function endChat() {
+  ui.endConfirm.hidden = true;
   if (!chatOpen()) return;
   ui.endChat.disabled = true;
   S.wantClose = true;

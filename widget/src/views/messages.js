@@ -4,7 +4,8 @@ import { h, uuid } from "../../../client/src/index.js";
 import { attachmentEl } from "../attachments.js";
 import { S, chatOpen, ensureSocket, socket, ui } from "../core.js";
 import { flush } from "../outgoing.js";
-import { dateFormat, t } from "../i18n.js";
+import { dateFormat, relativeFormat, t } from "../i18n.js";
+import { timeAgo } from "../text.js";
 
 /** @param {string} name */
 function initials(name) {
@@ -13,7 +14,7 @@ function initials(name) {
 }
 
 /** An image address we are willing to load (http(s) or data:image), else null. @param {unknown} url */
-function safeImage(url) {
+export function safeImage(url) {
   if (typeof url !== "string" || !url) return null;
   if (/^data:image\//i.test(url)) return url;
   try {
@@ -67,14 +68,40 @@ function linkify(el, text) {
   if (at < text.length) el.append(text.slice(at));
 }
 
+/** A message's time, relative while recent ("now", "3 min ago"), then the clock time (the date
+ * too from another day), in the widget's language: "nu" and 14.05 in Danish, 2:05 PM in en-US.
+ * @param {Date} d */
+function timeLabel(d) {
+  const age = timeAgo(d, new Date());
+  if (age.kind === "now" || age.kind === "minutes") {
+    const rtf = relativeFormat();
+    if (rtf) return age.kind === "now" ? rtf.format(0, "second") : rtf.format(-age.n, "minute");
+  }
+  if (age.kind === "date") return dateFormat({ day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }).format(d);
+  return dateFormat({ hour: "2-digit", minute: "2-digit" }).format(d);
+}
+
+let ticking = /** @type {any} */ (0);
+
+/** Relative times move on: every 30 s while there are messages. */
+function tick() {
+  if (ticking) return;
+  ticking = setInterval(() => {
+    if (!ui.list) return;
+    for (const el of ui.list.querySelectorAll("time[datetime]")) {
+      const label = timeLabel(new Date(el.getAttribute("datetime") || ""));
+      if (el.textContent !== label) el.textContent = label;
+    }
+  }, 30_000);
+}
+
 /** @param {string | null | undefined} iso */
 function timeEl(iso) {
   let d = iso ? new Date(iso) : new Date();
   if (isNaN(d.getTime())) d = new Date();
-  // In the widget's language (and the browser's variant of it): 14.05 in Danish, 2:05 PM in en-US.
-  const label = dateFormat({ hour: "2-digit", minute: "2-digit" }).format(d);
   const title = dateFormat({ dateStyle: "medium", timeStyle: "short" }).format(d);
-  return h("time", { class: "msg__time", datetime: d.toISOString(), title, text: label });
+  tick();
+  return h("time", { class: "msg__time", datetime: d.toISOString(), title, text: timeLabel(d) });
 }
 
 /** @param {any} m a message as the server sends it (or our own, not yet numbered) */

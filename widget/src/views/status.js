@@ -1,12 +1,16 @@
 // @ts-check
 /** Header, status line, and which view (pre-chat form or chat) shows. */
+import { h } from "../../../client/src/index.js";
 import { S, chatOpen, socket, ui } from "../core.js";
-import { avatar } from "./messages.js";
+import { avatar, safeImage } from "./messages.js";
 import { prefill, renderAvailability, renderDepartments } from "./prechat.js";
 import { offlineStatus } from "./offline.js";
 import { renderSurvey } from "./survey.js";
 import { renderTranscript } from "./transcript.js";
 import { number, t } from "../i18n.js";
+import { replyTimeKey } from "../replytime.js";
+
+let shownLogo = /** @type {string | null} */ (null);
 
 export function renderHeader() {
   if (!ui.panel) return;
@@ -14,6 +18,29 @@ export function renderHeader() {
   const site = (config && config.site && config.site.name) || t("chat");
   const agent = S.chat && S.chat.agent;
   ui.hdrAvatar.textContent = "";
+  // The shop's logo, always; the faces of who is online while no agent has the chat yet.
+  const logo = safeImage(config && config.logo_url);
+  if (logo !== shownLogo) {
+    shownLogo = logo;
+    ui.hdrLogo.textContent = "";
+    if (logo) {
+      const img = h("img", { src: logo, alt: "", decoding: "async", referrerpolicy: "no-referrer" });
+      img.addEventListener("error", () => (ui.hdrLogo.hidden = true), { once: true });
+      ui.hdrLogo.append(img);
+    }
+  }
+  ui.hdrLogo.hidden = !logo;
+  const team = config && Array.isArray(config.team) && config.agents_online !== false ? config.team.filter((/** @type {any} */ a) => a && a.name).slice(0, 3) : [];
+  ui.hdrTeam.textContent = "";
+  ui.hdrTeam.hidden = !!(agent && agent.name) || team.length === 0;
+  if (!ui.hdrTeam.hidden) {
+    for (const a of team) ui.hdrTeam.append(avatar(a.name, a.avatar_url, "avatar--face"));
+    ui.hdrTeam.append(h("span", { class: "hdr__team-text", text: t("team_online") }));
+  }
+  // How soon the shop usually answers, while someone can (not once an agent has the chat).
+  const replyKey = config && config.available !== false && config.agents_online !== false && !(agent && agent.name) ? replyTimeKey(config.reply_time_s) : null;
+  ui.hdrReply.hidden = !replyKey;
+  ui.hdrReply.textContent = replyKey ? t(replyKey) : "";
   if (agent && agent.name) {
     ui.hdrAvatar.append(avatar(agent.name, agent.avatar_url, "avatar--lg"));
     ui.hdrAvatar.hidden = false;
@@ -33,6 +60,7 @@ export function renderHeader() {
   ui.panel.setAttribute("aria-label", t("chat_with", { site }));
   ui.endChat.hidden = !(S.view === "chat" && chatOpen());
   ui.endChat.disabled = S.wantClose;
+  if (ui.endChat.hidden) ui.endConfirm.hidden = true;
 }
 
 /** @param {{position: number, wait: number}} q */
@@ -79,6 +107,7 @@ export function renderComposer() {
   renderSurvey();
   renderTranscript();
   ui.endChat.hidden = !(S.view === "chat" && chatOpen());
+  if (ui.endChat.hidden) ui.endConfirm.hidden = true;
 }
 
 /** @param {"prechat" | "chat"} name */
@@ -86,6 +115,7 @@ export function showView(name) {
   S.view = name;
   ui.prechat.hidden = name !== "prechat";
   ui.chatView.hidden = name !== "chat";
+  ui.panel.classList.toggle("panel--form", name === "prechat");
   if (name === "prechat") {
     prefill();
     renderAvailability();
