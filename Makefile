@@ -24,15 +24,24 @@ run: install
 	$(BIN)/parley serve --demo --host $(HOST) --port $(PORT)
 
 ## Install everything (Python packages, Chromium, node, PostgreSQL, Redis), lint, type-check, run
-## the JavaScript checks, then the whole suite twice: SQLite + in-process broker, and PostgreSQL + Redis.
+## the JavaScript checks, then the whole suite on SQLite + in-process broker, and again, less what
+## does not touch the database or the broker, on PostgreSQL + Redis.
 test: install browser services lint test-js test-sqlite test-postgres
 
 test-sqlite: install node_modules/.package-lock.json
 	$(BIN)/pytest
 
+# The PostgreSQL + Redis pass runs what a database or a broker is under: the server-backed tests,
+# the migrations, the broker contract, the benchmarks' smoke tests and the one service test with a
+# PostgreSQL case. It leaves out the browser tests (they assert what a page shows; every server
+# path under them is also driven over the protocol here), the rest of tests/unit (on SQLite by
+# design) and the checks that only read files (catalogues, layers, frames, OpenAPI, documents).
+POSTGRES_TESTS = tests/e2e tests/test_migrations.py tests/test_migrate_concurrently.py \
+	tests/test_broker_contract.py tests/test_bench_smoke.py tests/unit/test_faq_suggest.py
+
 test-postgres: install node_modules/.package-lock.json
 	PARLEY_TEST_POSTGRES=$(PG_URL) PARLEY_TEST_BROKER=$(REDIS_URL) PARLEY_TEST_REDIS=$(REDIS_URL) \
-		$(BIN)/pytest
+		$(BIN)/pytest -m "not browser" $(POSTGRES_TESTS)
 
 ## The browser code: eslint, the JSDoc types (tsc, nothing emitted), the shared client's and the widget's unit tests
 ## (node --test), and that the committed bundles (widget/widget.js, widget/panel.js, console/static/parley-protocol.js)

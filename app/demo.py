@@ -23,10 +23,16 @@ DEMO_DEPARTMENTS = [
     {"skill": "support", "label": "Repairs and fit"},
     {"skill": "billing", "label": "Billing"},
 ]
+# Each password_hash is its password hashed once (argon2id, the hasher's defaults), so seeding
+# hashes nothing; tests/unit/test_demo.py checks that each still verifies its password.
 DEMO_AGENTS: list[dict[str, Any]] = [
     {
         "email": "alice@demo.parley",
         "password": "alice-demo",
+        "password_hash": (
+            "$argon2id$v=19$m=65536,t=3,p=4$DOf4XEqtiJLiQZ5gMjGnSg"
+            "$7r6eCT+KWo6OPYNRnc9NO3LBzXRmcHk7QATBRR0KnPw"
+        ),
         "name": "Alice Berg",
         "role": "agent",
         "skills": ["sales", "support"],
@@ -34,6 +40,10 @@ DEMO_AGENTS: list[dict[str, Any]] = [
     {
         "email": "ben@demo.parley",
         "password": "ben-demo",
+        "password_hash": (
+            "$argon2id$v=19$m=65536,t=3,p=4$1ZOz9/QPrqmyjTthVyS3Yg"
+            "$pCOMeSDRbvX04USxkxc9aZK9qqCtNeM+ZFbOkULPVd0"
+        ),
         "name": "Ben Okafor",
         "role": "agent",
         "skills": ["support", "billing"],
@@ -41,6 +51,10 @@ DEMO_AGENTS: list[dict[str, Any]] = [
     {
         "email": "sam@demo.parley",
         "password": "sam-demo",
+        "password_hash": (
+            "$argon2id$v=19$m=65536,t=3,p=4$Axmzw+ezv1OIIQkYqOYktQ"
+            "$6CB1PXVs/QXyE2K2PHmRNRbLGScEeHrTBAiWDL1WqAw"
+        ),
         "name": "Sam Lindqvist",
         "role": "supervisor",
         "skills": ["sales", "support", "billing"],
@@ -48,6 +62,10 @@ DEMO_AGENTS: list[dict[str, Any]] = [
     {
         "email": "admin@demo.parley",
         "password": "admin-demo",
+        "password_hash": (
+            "$argon2id$v=19$m=65536,t=3,p=4$OsM1QkOFWNq89CQqi0Pvcg"
+            "$+nSthnKw5BQRqpZKZuJYaHpXPx2B1FFtYYGHNx97Gkc"
+        ),
         "name": "Parley Admin",
         "role": "admin",
         "skills": [],
@@ -100,6 +118,7 @@ async def seed(session: AsyncSession) -> bool:
             role=spec["role"],
             skills=spec["skills"],
             avatar_url=_avatar(initials, _COLORS[spec["name"]]),
+            password_hash=spec["password_hash"],
         )
         del agent
     return True

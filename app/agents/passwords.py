@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 
-# Compared against when the e-mail is unknown, so a wrong e-mail costs the same time as a wrong
-# password and login timing does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("parley-no-such-agent")
+
+@cache
+def _dummy_hash() -> str:
+    """Compared against when the e-mail is unknown, so a wrong e-mail costs the same time as a
+    wrong password and login timing does not reveal which accounts exist. Made on first use, not
+    at import: every command and server start would pay for a hash it may never need."""
+    return _hasher.hash("parley-no-such-agent")
 
 
 def hash_password(password: str) -> str:
@@ -18,6 +24,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matches = _hasher.verify(password_hash or _dummy_hash(), password)
+        return matches and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False

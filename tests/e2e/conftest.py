@@ -24,6 +24,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium carries the ``browser`` mark, declared or not: the
+    PostgreSQL pass of `make test` leaves them out (``-m "not browser"``), since what they assert
+    is what the page shows, and the server under them is tested on PostgreSQL by the rest."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as p:
