@@ -48,19 +48,24 @@ def heartbeat_s(presence_heartbeat_s: float, gone_s: float) -> float:
     return max(0.1, min(presence_heartbeat_s, gone_s / 4))
 
 
+async def socket_opened(uow: UnitOfWork, visitor_id: str) -> str:
+    """Record a visitor socket as open, in the unit of work that let it in (one transaction a
+    connect: docs/performance.md); returns the socket's id for ``visitor_present``."""
+    socket_id = new_id()
+    await presence.opened(uow.session, socket_id, visitor_id)
+    for chat_id in await _open_chats(uow, visitor_id):
+        await jobs.cancel(uow, gone_job_key(chat_id))
+    return socket_id
+
+
 @contextlib.asynccontextmanager
 async def visitor_present(
-    uow_factory: UowFactory, socket_ids: set[str], visitor_id: str, gone_s: float
+    uow_factory: UowFactory, socket_ids: set[str], socket_id: str, visitor_id: str, gone_s: float
 ) -> AsyncIterator[None]:
-    """Around a visitor socket's life: recorded while open (its id in ``socket_ids``, the
-    process's open visitor sockets that the heartbeat refreshes); on close the timer is set."""
-    socket_id = new_id()
-    try:
-        async with uow_factory() as uow:
-            await socket_opened(uow, socket_id, visitor_id)
-        socket_ids.add(socket_id)
-    except Exception:  # bookkeeping never costs the visitor their socket; the sweep catches up
-        log.warning("could not record visitor socket %s", visitor_id, exc_info=True)
+    """Around the life of a socket that ``socket_opened`` recorded: its id is in ``socket_ids``
+    (the process's open visitor sockets, which the heartbeat refreshes) while it is open; on
+    close the row goes and the timer is set."""
+    socket_ids.add(socket_id)
     try:
         yield
     finally:
@@ -68,14 +73,8 @@ async def visitor_present(
         try:
             async with uow_factory() as uow:
                 await socket_closed(uow, socket_id, visitor_id, gone_s)
-        except Exception:
+        except Exception:  # bookkeeping never fails a socket's end; the sweep catches up
             log.warning("could not record visitor %s leaving", visitor_id, exc_info=True)
-
-
-async def socket_opened(uow: UnitOfWork, socket_id: str, visitor_id: str) -> None:
-    await presence.opened(uow.session, socket_id, visitor_id)
-    for chat_id in await _open_chats(uow, visitor_id):
-        await jobs.cancel(uow, gone_job_key(chat_id))
 
 
 async def socket_closed(uow: UnitOfWork, socket_id: str, visitor_id: str, gone_s: float) -> None:

@@ -83,21 +83,26 @@ class _VisitorOpening:
     name: str | None
     site_id: str
     chat: ActiveChat | None
+    socket_id: str  # recorded as open (app/chat/abandoned.py)
 
 
 async def _visitor_opening(ws: WebSocket, state: AppState) -> _VisitorOpening | None:
-    """Who is connecting, or None when the token, the visitor, the site or the origin is wrong."""
+    """Who is connecting, or None when the token, the visitor, the site or the origin is wrong.
+    One transaction reads them and, once they are right, records the socket as open: a connect
+    costs one unit of work, not one to read and another to write."""
     claims = verify(state.settings.secret_key, socket_token(ws), "visitor")
     if claims is None:
         return None
     async with state.uow() as uow:
         visitor = await uow.session.get(Visitor, claims.subject)
         site = await uow.session.get(Site, claims.site_id)
-        chat = await queries.current_chat_of(uow, claims.subject) if visitor else None
-    if visitor is None or site is None or not origin_allowed(site, ws.headers.get("origin")):
-        return None
+        if visitor is None or site is None or not origin_allowed(site, ws.headers.get("origin")):
+            return None
+        chat = await queries.current_chat_of(uow, visitor.id)
+        # Abandoned chats end: the visitor counts as present while this socket is open.
+        socket_id = await abandoned.socket_opened(uow, visitor.id)
     active = ActiveChat(id=chat.id, status=ChatStatus(chat.status)) if chat else None
-    return _VisitorOpening(visitor.id, visitor.name, site.id, active)
+    return _VisitorOpening(visitor.id, visitor.name, site.id, active, socket_id)
 
 
 async def visitor_socket(ws: WebSocket, state: AppState) -> None:
@@ -105,26 +110,29 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     if opening is None:
         await reject(ws)
         return
-    await ws.accept(subprotocol=socket_subprotocol(ws))
     visitor_id, site_id, chat = opening.visitor_id, opening.site_id, opening.chat
-    actor = Actor(side="visitor", id=visitor_id, site_id=site_id, name=opening.name)
-    conn = Connection(
-        ViewerIdentity("visitor", visitor_id),
-        state.settings.socket_queue_size,
-        display_name=opening.name or "Visitor",
-    )
-    topics = [visitor_topic(visitor_id)] + ([chat_topic(chat.id)] if chat else [])
-
-    async def on_open(ctx: FrameContext) -> None:
-        hello = HelloVisitor(id=visitor_id, name=opening.name)
-        ctx.release(VisitorHello(visitor=hello, active_chat=chat))
-
-    ctx = FrameContext(state, conn, actor)
-    # Abandoned chats end: the visitor counts as present while this socket is open.
     async with abandoned.visitor_present(
-        state.uow, state.visitor_socket_ids, visitor_id, state.settings.visitor_gone_s
+        state.uow,
+        state.visitor_socket_ids,
+        opening.socket_id,
+        visitor_id,
+        state.settings.visitor_gone_s,
     ):
+        await ws.accept(subprotocol=socket_subprotocol(ws))
+        actor = Actor(side="visitor", id=visitor_id, site_id=site_id, name=opening.name)
+        conn = Connection(
+            ViewerIdentity("visitor", visitor_id),
+            state.settings.socket_queue_size,
+            display_name=opening.name or "Visitor",
+        )
+        topics = [visitor_topic(visitor_id)] + ([chat_topic(chat.id)] if chat else [])
+
+        async def on_open(ctx: FrameContext) -> None:
+            hello = HelloVisitor(id=visitor_id, name=opening.name)
+            ctx.release(VisitorHello(visitor=hello, active_chat=chat))
+
         await live_visitor_frames.announce(state, site_id, visitor_id)  # on the site now
+        ctx = FrameContext(state, conn, actor)
         await run_socket(ws, ctx, VISITOR_FRAMES, topics, on_open)
     await live_visitor_frames.announce(state, site_id, visitor_id)  # left, or one tab fewer
 
