@@ -84,7 +84,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
         return
-    database = fresh_database(tmp_path)
+    database = fresh_database(tmp_path, migrated=False)
     try:
         yield database
     finally:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, Playwright, async_playwright, expect
 
 from tests.conftest import running_server
 from tests.e2e.mail_support import SmtpServer, mail_env
@@ -33,14 +33,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
+@pytest.fixture(scope="session")
+async def _playwright() -> AsyncIterator[Playwright]:
     async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+async def _chromium(_playwright: Playwright) -> AsyncIterator[list[Browser]]:
+    """The run's Chromium, launched by the first browser test (and again if it died)."""
+    launched: list[Browser] = []
+    yield launched
+    for b in launched:
+        await b.close()
+
+
+@pytest.fixture
+async def browser(_playwright: Playwright, _chromium: list[Browser]) -> AsyncIterator[Browser]:
+    """Chromium, launched once a run rather than once a test (a second each, sixty-odd times);
+    every test's pages are in contexts of their own, all closed after it, so no test sees
+    another's cookies, storage or pages."""
+    if not _chromium or not _chromium[-1].is_connected():
+        _chromium.append(
+            await _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        )
+    b = _chromium[-1]
+    try:
+        yield b
+    finally:
+        for context in b.contexts:
+            await context.close()
 
 
 @pytest.fixture
