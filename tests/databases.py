@@ -20,12 +20,12 @@ import functools
 import os
 import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import asyncpg
+
+from tests.support import Server
 
 _PREFIX = "parley_test_"
 
@@ -67,20 +67,22 @@ async def admin(base: str, sql: str, timeout: float = 60) -> None:
         await conn.close()
 
 
+@functools.cache
+def _scratch() -> Path:
+    """A folder for this run's template (SQLite) and for ``parley migrate`` to run in."""
+    folder = Path(tempfile.mkdtemp(prefix="parley-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
 def _migrate(url: str) -> None:
     """As an operator would: ``parley migrate`` in a process of its own."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    env["PARLEY_DATABASE_URL"] = url
-    subprocess.run(
-        [sys.executable, "-m", "app.cli", "migrate"], env=env, check=True, capture_output=True
-    )
+    Server(workdir=_scratch(), database_url=url).cli("migrate")
 
 
 @functools.cache
 def _sqlite_template() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="parley-template-"))
-    atexit.register(shutil.rmtree, folder, True)
-    path = folder / "template.db"
+    path = _scratch() / "template.db"
     _migrate(f"sqlite+aiosqlite:///{path}")
     # The migrating process closed its connections, so the write-ahead log is folded in.
     assert not path.with_name(path.name + "-wal").exists()
