@@ -583,10 +583,11 @@ async def _come_back(pairs: Pairs, i: int, on_frame: Callable[[Peer, Frame], Non
     target = pairs.target
     old = pairs.visitor_of[i]
     peer = await target.visitor(i, pairs.tokens[i] if pairs.tokens else "", on_frame)
-    peer.last_seq = old.last_seq
+    # Like the widget: the last seq shown, counting what the new socket was sent live already.
+    peer.last_seq = max(peer.last_seq, old.last_seq)
     if target.kind == "parley":
         done = peer.expect("resume.done")
-        await peer.send({"type": "resume", "chat_id": pairs.chat_of[i], "after_seq": old.last_seq})
+        await peer.send({"type": "resume", "chat_id": pairs.chat_of[i], "after_seq": peer.last_seq})
         await asyncio.wait_for(done, 60)
     pairs.visitor_of[i] = peer
     return peer

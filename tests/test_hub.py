@@ -61,3 +61,71 @@ async def test_topics_are_subscribed_once_and_released_after_the_last_socket() -
     assert "chat:1" not in broker._topics
     await hub.publish(Event("chat:1", frame))
     assert drain(a) == drain(b) == []
+
+
+def _new(chat_id: str, seq: int) -> dict[str, object]:
+    return {"type": "message.new", "chat_id": chat_id, "message": {"seq": seq, "body": f"m{seq}"}}
+
+
+def test_a_message_both_held_and_replayed_by_a_resume_is_sent_once() -> None:
+    # A resume subscribes, then reads history; a message committed in between is both held
+    # live and in the history. The other chat's frames and later messages stay.
+    c = conn(size=20)
+    c.hold()
+    for frame in (_new("c1", 3), _new("c2", 3), {"type": "typing"}, _new("c1", 4), _new("c1", 5)):
+        c.send(frame)
+    done = {"type": "resume.done", "chat_id": "c1", "last_seq": 4}
+    c.release_replay("c1", 4, _new("c1", 3), _new("c1", 4), done)
+    shown = [orjson.loads(x) for x in drain(c) if x]
+    assert shown == [
+        _new("c1", 3),
+        _new("c1", 4),
+        done,
+        _new("c2", 3),
+        {"type": "typing"},
+        _new("c1", 5),
+    ]
+
+
+def test_a_resume_starts_past_what_the_socket_was_just_sent_live() -> None:
+    # A client reconnects with seq 2 shown; 3 and 4 reach the new socket live before its
+    # resume from 2 is read: the resume starts after 4. A run with a hole, or a client whose
+    # last seq lies before it (it has 3 missing), gets everything after its own seq.
+    c = conn(size=20)
+    assert c.resume_from("chat:1", 2) == 2
+    c.sent_live("chat:1", 3)
+    c.sent_live("chat:1", 4)
+    assert [c.resume_from("chat:1", s) for s in (1, 2, 3, 4, 5)] == [1, 4, 4, 4, 5]
+    assert c.resume_from("chat:2", 2) == 2  # another chat's run is its own
+    c.sent_live("chat:1", 6)  # 5 went to another tab (the sender's ack), or is on its way
+    assert [c.resume_from("chat:1", s) for s in (4, 5, 6)] == [4, 6, 6]
+    c.forget_live("chat:1")  # unsubscribed
+    assert c.resume_from("chat:1", 5) == 5
+
+
+async def test_the_hub_records_the_run_of_messages_each_socket_was_sent() -> None:
+    # The visitor sees public seqs; a whisper is not theirs, so their run has no hole from it.
+    hub = Hub(MemoryBroker())
+    await hub.start()
+    visitor, agent = conn("visitor", "v1", 10), conn("agent", "a1", 10)
+    await hub.attach(visitor, ["chat:1"])
+    await hub.attach(agent, ["chat:1"])
+    author = {"type": "agent", "id": "a2", "name": "B"}
+    for seq, public_seq, kind in ((1, 1, "public"), (2, None, "whisper"), (3, 2, "public")):
+        message = {
+            "seq": seq,
+            "public_seq": public_seq,
+            "kind": kind,
+            "body": "x",
+            "author": author,
+        }
+        frame = {"type": "message.new", "chat_id": "1", "message": message}
+        await hub.publish(Event("chat:1", frame))
+    assert (len(drain(visitor)), len(drain(agent))) == (2, 3)
+    assert visitor.resume_from("chat:1", 1) == 2
+    assert agent.resume_from("chat:1", 2) == 3
+    # From 0 a client loads the history: it may have passed over frames it did not follow.
+    assert visitor.resume_from("chat:1", 0) == agent.resume_from("chat:1", 0) == 0
+    await hub.detach(visitor)
+    assert visitor.resume_from("chat:1", 1) == 1
+    await hub.stop()

@@ -118,18 +118,23 @@ async def on_chat_close(ctx: FrameContext, frame: ChatClose) -> None:
 @handles(Resume, "visitor", "agent")
 async def on_resume(ctx: FrameContext, frame: Resume) -> None:
     """Subscribe first, then read history, holding live frames until the history is sent:
-    nothing published in between is missed, and nothing overtakes the replay."""
+    nothing published in between is missed, nothing overtakes the replay, and a message both
+    held and read, or sent live right after ``after_seq``, is sent once (exactly once on the
+    wire after a reconnect storm: docs/performance.md)."""
+    topic = chat_topic(frame.chat_id)
+    # Judged on what was sent before the hold: a frame held from here on is not sent yet.
+    after_seq = ctx.conn.resume_from(topic, frame.after_seq)
     ctx.conn.hold()
     try:
         # One transaction: after a storm of reconnects, every resume waits its turn for it.
         async with ctx.uow() as uow:
             await service.authorized_chat(uow, ctx.actor, frame.chat_id, ChatAction.READ)
-            await ctx.hub.subscribe(ctx.conn, chat_topic(frame.chat_id))
-            chat, shown = await service.history(uow, ctx.actor, frame.chat_id, frame.after_seq)
+            await ctx.hub.subscribe(ctx.conn, topic)
+            chat, shown = await service.history(uow, ctx.actor, frame.chat_id, after_seq)
     except BaseException:
         ctx.conn.release()
         raise
-    last_seq = shown[-1]["seq"] if shown else frame.after_seq
+    last_seq = shown[-1]["seq"] if shown else after_seq
     replay = [MessageNew.replay(chat.id, m) for m in shown]
     # A very long chat comes in pages: "more" asks the client to resume again from last_seq.
     done = ResumeDone(
@@ -138,4 +143,4 @@ async def on_resume(ctx: FrameContext, frame: Resume) -> None:
         status=ChatStatus(chat.status),
         more=len(shown) >= service.RESUME_PAGE,
     ).dump()
-    ctx.conn.release(*replay, done)
+    ctx.conn.release_replay(chat.id, last_seq, *replay, done)

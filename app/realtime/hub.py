@@ -56,6 +56,9 @@ class Connection:
         # While set, frames wait here: a socket subscribes before its initial state is loaded,
         # and what arrives meanwhile must follow that state, not precede it.
         self._held: list[bytes] | None = None
+        # Per chat topic, the last run of message seqs sent to this socket live, one after the
+        # other: [first, last]. Made on the first message, so an idle socket pays nothing.
+        self._live: dict[str, list[int]] | None = None
 
     def hold(self) -> None:
         self._held = []
@@ -67,6 +70,39 @@ class Connection:
             self.send(frame)
         for data in held:
             self.offer(data)
+
+    def sent_live(self, topic: str, seq: int) -> None:
+        """A ``message.new`` with this seq was queued for the socket (in order, so the client
+        is shown it before anything queued later)."""
+        if self._live is None:
+            self._live = {}
+        run = self._live.get(topic)
+        if run is not None and seq == run[1] + 1:
+            run[1] = seq
+        else:
+            self._live[topic] = [seq, seq]
+
+    def resume_from(self, topic: str, after_seq: int) -> int:
+        """Where a resume of the chat from ``after_seq`` need start: past the live run when the
+        client's last seq lies in it or just before it. A client that reconnects and then asks
+        for what it missed is often sent some of it live first (the shipped clients show such
+        a message as the next one); it is not sent again. A resume from 0 loads a chat's
+        history: a client may have passed over frames of a chat it did not follow yet."""
+        run = self._live.get(topic) if self._live and after_seq > 0 else None
+        if run is not None and run[0] - 1 <= after_seq <= run[1]:
+            return run[1]
+        return after_seq
+
+    def forget_live(self, topic: str) -> None:
+        if self._live:
+            self._live.pop(topic, None)
+
+    def release_replay(self, chat_id: str, last_seq: int, *first: dict[str, Any]) -> None:
+        """``release`` after a resume: a held ``message.new`` of the chat up to ``last_seq`` was
+        committed while the history was read, so the replay in ``first`` has it already."""
+        if self._held:
+            self._held = [data for data in self._held if not _replayed(data, chat_id, last_seq)]
+        self.release(*first)
 
     def send(self, frame: dict[str, Any]) -> None:
         self.offer(orjson.dumps(frame))
@@ -106,6 +142,29 @@ class Connection:
         self.queue.put_nowait(data)
         self.close_code = code
         self.queue.put_nowait(None)
+
+
+def _message_seq(view: dict[str, Any] | None) -> int | None:
+    """The seq of a ``message.new`` as this audience sees it, or None for any other frame."""
+    if view is None or view.get("type") != "message.new":
+        return None
+    seq = (view.get("message") or {}).get("seq")
+    return seq if isinstance(seq, int) else None
+
+
+def _replayed(data: bytes, chat_id: str, last_seq: int) -> bool:
+    """A held frame is one the replay up to ``last_seq`` of the chat holds (parsed only on a
+    resume's release: a few frames, not the hot path)."""
+    if b'"message.new"' not in data:
+        return False
+    frame = orjson.loads(data)
+    message = frame.get("message") or {}
+    return (
+        frame.get("type") == "message.new"
+        and frame.get("chat_id") == chat_id
+        and isinstance(message.get("seq"), int)
+        and message["seq"] <= last_seq
+    )
 
 
 class Hub:
@@ -169,6 +228,7 @@ class Hub:
 
     async def unsubscribe(self, conn: Connection, topic: str) -> None:
         conn.topics.discard(topic)
+        conn.forget_live(topic)
         subscribers = self._subscribers.get(topic)
         if subscribers is None:
             return
@@ -206,19 +266,22 @@ class Hub:
             return
         frame, audience, published = decode(payload)
         DELIVERY.observe(max(time.time() - published, 0.0))
-        views: dict[Side, tuple[dict[str, Any] | None, bytes]] = {}
+        views: dict[Side, tuple[dict[str, Any] | None, bytes, int | None]] = {}
         for conn in list(subscribers):
             kind = conn.viewer.side
             if kind not in views:
                 view = present(frame, audience, kind)
-                views[kind] = (view, orjson.dumps(view) if view is not None else b"")
-            view, data = views[kind]
+                data = orjson.dumps(view) if view is not None else b""
+                views[kind] = (view, data, _message_seq(view))
+            view, data, seq = views[kind]
             if view is None or is_own_echo(view, conn.viewer):
                 continue
             if view.get("type") == SESSION_CLOSED:
                 conn.close_after(data, int(view.get("code") or CLOSE_SESSION_CHANGED))
                 continue
             conn.offer(data)
+            if seq is not None:
+                conn.sent_live(topic, seq)
             await self._follow(conn, view)
 
     async def _follow(self, conn: Connection, frame: dict[str, Any]) -> None:
