@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import MetaData, PoolResetState, event
 from sqlalchemy.ext.asyncio import (
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.util import greenlet_spawn
 
 from app import sqlite_adapter
 
@@ -22,6 +25,9 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -85,3 +91,49 @@ def make_engine(url: str, stock_sqlite_adapter: bool = False) -> AsyncEngine:
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def sqlite_engine(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine | None:
+    """The engine behind ``sessions`` when it is SQLite's: the batch writers then hand whole
+    batches to its thread (``in_sqlite_transaction``); None on any other database."""
+    engine = sessions.kw.get("bind")
+    on_sqlite = isinstance(engine, AsyncEngine) and engine.dialect.name == "sqlite"
+    return engine if on_sqlite else None
+
+
+async def in_sqlite_transaction(
+    engine: AsyncEngine, work: Callable[[sqlite3.Connection], T | None]
+) -> T | None:
+    """``work`` run on aiosqlite's thread with the plain ``sqlite3`` connection, in one
+    transaction from ``BEGIN IMMEDIATE`` (the write lock, as every Parley transaction takes it)
+    to ``COMMIT``: one hand-off for the whole of it. ``work`` returning None rolls back.
+
+    The pool's only connection is checked out from the pool itself, not through an
+    ``AsyncConnection`` and a session: those cost more than a batch's statements
+    (docs/performance.md). The checkout still queues with every other unit of work, and the
+    check-in skips the pool's rollback, as the transaction ended here (``_rollback_if_open``).
+    """
+    fairy = await greenlet_spawn(engine.sync_engine.pool.connect)
+    try:
+        driver = fairy.driver_connection  # aiosqlite.Connection
+        # aiosqlite runs a callable on its thread with ``_execute``; the sqlite3 connection
+        # is ``_conn``. Both private, so the suite's tests (real aiosqlite) guard this call.
+        run = cast(Any, driver)._execute
+        result: T | None = await run(_transaction, cast(Any, driver)._conn, work)
+        return result
+    finally:
+        await greenlet_spawn(fairy.close)
+
+
+def _transaction(
+    db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T | None]
+) -> T | None:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(db)
+        db.execute("ROLLBACK" if result is None else "COMMIT")
+        return result
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise

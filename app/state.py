@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.chat.batch import MessageWriter
+from app.chat.openings import SocketOpenings
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.config import Settings
@@ -39,6 +40,8 @@ class AppState:
     # Wakes this process's job loop when a timer it set is due (app/jobs/runner.py).
     job_alarm: Alarm = field(default_factory=Alarm)
     writer: MessageWriter = field(init=False)
+    # Visitor sockets recorded as open, on SQLite in batches (app/chat/openings.py).
+    openings: SocketOpenings = field(init=False)
     limiter: Limiter = field(init=False)
     site_rules: SiteRules = field(init=False)
     mailer: Mailer = field(init=False)
@@ -64,6 +67,7 @@ class AppState:
 
     def __post_init__(self) -> None:
         self.writer = MessageWriter(self.sessions, self.hub)
+        self.openings = SocketOpenings(self.sessions, self.hub, self.settings.visitor_gone_s)
         self.limiter = limiter_from(self.settings)
         self.site_rules = SiteRules(self.sessions)
         self.mailer = mailer_from(self.settings)

@@ -12,7 +12,7 @@ import asyncio
 import logging
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.agents.models import Agent
 from app.chat import messages, sqlite_batch
@@ -27,9 +27,11 @@ from app.chat.service import (
     check_open,
     note_first_response,
 )
+from app.common.batches import Batches
 from app.common.errors import DomainError
 from app.common.events import Publisher
 from app.common.uow import UnitOfWork, publish_committed
+from app.db import sqlite_engine
 from app.visitors.models import Visitor
 
 log = logging.getLogger(__name__)
@@ -132,32 +134,13 @@ class MessageWriter:
     ) -> None:
         self._sessions = sessions
         self._publisher = publisher
-        self._max_batch = max_batch
-        engine = sessions.kw.get("bind")
         # SQLite takes a batch in one hand-off to its thread (app/chat/sqlite_batch.py).
-        on_sqlite = isinstance(engine, AsyncEngine) and engine.dialect.name == "sqlite"
-        self._sqlite: AsyncEngine | None = engine if on_sqlite else None
-        self._pending: list[tuple[Send, asyncio.Future[Ack]]] = []
-        self._task: asyncio.Task[None] | None = None
+        self._sqlite = sqlite_engine(sessions)
+        self._batches: Batches[Send, Ack] = Batches(self._write, max_batch)
 
     async def send(self, send: Send) -> Ack:
         """The ack, once the message is committed; a refused send raises its DomainError."""
-        future: asyncio.Future[Ack] = asyncio.get_running_loop().create_future()
-        self._pending.append((send, future))
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        while self._pending:
-            batch = self._pending[: self._max_batch]
-            del self._pending[: self._max_batch]
-            try:
-                await self._write(batch)
-            except BaseException:  # cancelled (shutdown): never leave a sender waiting
-                for _, future in batch:
-                    future.cancel()
-                raise
+        return await self._batches.submit(send)
 
     async def _store(self, sends: list[Send], alone: bool) -> list[Outcome]:
         if self._sqlite is not None and not alone:

@@ -27,11 +27,10 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.util import greenlet_spawn
 
 from app.chat.access import ChatAction, authorize
 from app.chat.messages import Author
@@ -42,6 +41,7 @@ from app.common.enums import ChatStatus
 from app.common.errors import DomainError
 from app.common.events import Event, chat_topic, supervisors_topic
 from app.common.types import iso, new_id, utcnow
+from app.db import in_sqlite_transaction
 from app.webhooks import outbox as webhooks
 
 _CHATS = (
@@ -157,41 +157,20 @@ async def store_sends(engine: AsyncEngine, sends: list[Send]) -> Stored | None:
     (an offline chat). No search for resends: the unique index refuses one, and the caller
     then writes one by one on the ORM path.
 
-    The pool's connection is checked out from the pool itself, not through an
-    ``AsyncConnection`` and a session: those cost more per batch than the batch's statements
-    (docs/performance.md). The checkout still queues with every other unit of work, and the
-    check-in skips the pool's rollback, as the transaction ended here (app/db.py).
+    One hand-off to the database's thread for the whole transaction (app/db.py).
     """
-    pool = engine.sync_engine.pool
     binds = _binds(engine.dialect)
-    fairy = await greenlet_spawn(pool.connect)
-    try:
-        driver = fairy.driver_connection  # aiosqlite.Connection
-        # aiosqlite runs a callable on its thread with ``_execute``; the sqlite3 connection
-        # is ``_conn``. Both private, so the suite's tests (real aiosqlite) guard this call.
-        run = cast(Any, driver)._execute
-        plan: _Plan | None = await run(_transaction, cast(Any, driver)._conn, sends, binds)
-    finally:
-        await greenlet_spawn(fairy.close)
+
+    def write(db: sqlite3.Connection) -> _Plan | None:
+        plan = _write(db, sends, binds)
+        if plan is not None:
+            _webhooks(db, plan, binds)
+        return plan
+
+    plan = await in_sqlite_transaction(engine, write)
     if plan is None:
         return None
     return Stored(plan.outcomes, _events(plan))
-
-
-def _transaction(db: sqlite3.Connection, sends: list[Send], binds: _Binds) -> _Plan | None:
-    db.execute("BEGIN IMMEDIATE")  # the write lock, as every Parley transaction takes it
-    try:
-        plan = _write(db, sends, binds)
-        if plan is None:
-            db.execute("ROLLBACK")
-            return None
-        _webhooks(db, plan, binds)
-        db.execute("COMMIT")
-        return plan
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
 
 
 def _write(db: sqlite3.Connection, sends: list[Send], binds: _Binds) -> _Plan | None:

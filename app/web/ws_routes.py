@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from starlette.websockets import WebSocket
@@ -11,12 +10,12 @@ from starlette.websockets import WebSocket
 from app.agents import service as agents
 from app.agents import ws as agent_frames
 from app.agents.schemas import AgentOut
-from app.chat import abandoned, queries
+from app.chat import abandoned
 from app.chat import ws as chat_frames
 from app.chat.models import OPEN_STATUSES, Chat
+from app.chat.openings import Opening, OpeningRequest
 from app.chat.schemas import ChatSummary
 from app.common.actor import Actor
-from app.common.enums import ChatStatus
 from app.common.events import (
     agent_topic,
     chat_topic,
@@ -35,8 +34,6 @@ from app.realtime.visibility import ViewerIdentity
 from app.routing import staff
 from app.routing import ws as routing_frames
 from app.routing.schemas import AgentHello
-from app.sites.models import Site
-from app.sites.service import origin_allowed
 from app.state import AppState
 from app.supervision import ws as supervision_frames
 from app.surveys import ws as survey_frames
@@ -74,35 +71,15 @@ VISITOR_FRAMES = table("visitor")
 AGENT_FRAMES = table("agent")
 
 
-@dataclass(frozen=True, slots=True)
-class _VisitorOpening:
-    """What a visitor's socket keeps of the rows read when it opens: a few strings, not the ORM
-    objects (a site's row with its settings, per socket, for as long as the socket is open)."""
-
-    visitor_id: str
-    name: str | None
-    site_id: str
-    chat: ActiveChat | None
-    socket_id: str  # recorded as open (app/chat/abandoned.py)
-
-
-async def _visitor_opening(ws: WebSocket, state: AppState) -> _VisitorOpening | None:
+async def _visitor_opening(ws: WebSocket, state: AppState) -> Opening | None:
     """Who is connecting, or None when the token, the visitor, the site or the origin is wrong.
-    One transaction reads them and, once they are right, records the socket as open: a connect
-    costs one unit of work, not one to read and another to write."""
+    One transaction reads them and, once they are right, records the socket as open; on SQLite
+    the sockets opening in the same moment share it (app/chat/openings.py)."""
     claims = verify(state.settings.secret_key, socket_token(ws), "visitor")
     if claims is None:
         return None
-    async with state.uow() as uow:
-        visitor = await uow.session.get(Visitor, claims.subject)
-        site = await uow.session.get(Site, claims.site_id)
-        if visitor is None or site is None or not origin_allowed(site, ws.headers.get("origin")):
-            return None
-        chat = await queries.current_chat_of(uow, visitor.id)
-        # Abandoned chats end: the visitor counts as present while this socket is open.
-        socket_id = await abandoned.socket_opened(uow, visitor.id)
-    active = ActiveChat(id=chat.id, status=ChatStatus(chat.status)) if chat else None
-    return _VisitorOpening(visitor.id, visitor.name, site.id, active, socket_id)
+    origin = ws.headers.get("origin")
+    return await state.openings.open(OpeningRequest(claims.subject, claims.site_id, origin))
 
 
 async def visitor_socket(ws: WebSocket, state: AppState) -> None:
@@ -110,7 +87,10 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     if opening is None:
         await reject(ws)
         return
-    visitor_id, site_id, chat = opening.visitor_id, opening.site_id, opening.chat
+    visitor_id, site_id = opening.visitor_id, opening.site_id
+    chat = None
+    if opening.chat_id is not None and opening.chat_status is not None:
+        chat = ActiveChat(id=opening.chat_id, status=opening.chat_status)
     async with abandoned.visitor_present(
         state.uow,
         state.visitor_socket_ids,
