@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.chat.batch import MessageWriter
 from app.chat.openings import SocketOpenings
+from app.chat.resumes import HistoryReader
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.config import Settings
+from app.db import sqlite_engine
 from app.files.storage import Storage, local_storage
 from app.jobs.runner import Alarm
 from app.kpis.live import LiveTiles
@@ -42,6 +44,8 @@ class AppState:
     writer: MessageWriter = field(init=False)
     # Visitor sockets recorded as open, on SQLite in batches (app/chat/openings.py).
     openings: SocketOpenings = field(init=False)
+    # On SQLite, what resumes read, in batches (app/chat/resumes.py); None elsewhere.
+    history: HistoryReader | None = field(init=False)
     limiter: Limiter = field(init=False)
     site_rules: SiteRules = field(init=False)
     mailer: Mailer = field(init=False)
@@ -68,6 +72,8 @@ class AppState:
     def __post_init__(self) -> None:
         self.writer = MessageWriter(self.sessions, self.hub)
         self.openings = SocketOpenings(self.sessions, self.hub, self.settings.visitor_gone_s)
+        sqlite = sqlite_engine(self.sessions)
+        self.history = HistoryReader(sqlite) if sqlite is not None else None
         self.limiter = limiter_from(self.settings)
         self.site_rules = SiteRules(self.sessions)
         self.mailer = mailer_from(self.settings)

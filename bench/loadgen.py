@@ -36,6 +36,12 @@ _ids = itertools.count(1)
 PROGRESS = asyncio.Event()
 
 
+def phase(name: str) -> None:
+    """A line on stderr as a measured phase starts or ends, for a profiler to sample just it
+    (bench.profile --phase)."""
+    print(f"phase {name}", file=sys.stderr, flush=True)
+
+
 # ---------------------------------------------------------------- measuring the server
 
 
@@ -439,9 +445,11 @@ async def scenario_idle(target: Target, spec: Spec, probe: ServerProbe) -> Frame
     async with httpx.AsyncClient(timeout=60) as http:
         tokens = await bounded((target.visitor_token(http, i) for i in range(count)), limit=20)
     t_sessions = time.monotonic() - t0
+    phase("connects")
     t1 = time.monotonic()
     peers = await bounded(target.visitor(i, tokens[i]) for i in range(count))
     t_sockets = time.monotonic() - t1
+    phase("end")
     pinger = asyncio.create_task(keep_alive(peers))
     await asyncio.sleep(float(spec.get("settle_s", 3)))
     rss1 = probe.rss_mib()
@@ -529,10 +537,12 @@ async def scenario_storm(target: Target, spec: Spec, probe: ServerProbe) -> Fram
                 message_frame(kind, pairs.chat_of[i], "while you were away", f"m{i}")
             )
         await asyncio.sleep(1)
+        phase("storm")
         t0 = time.monotonic()
         cpu0 = probe.cpu_s()
         back = await asyncio.gather(*(_come_back(pairs, i, on_frame) for i in range(count)))
         resumed_s = time.monotonic() - t0
+        phase("end")
         cpu = probe.cpu_s() - cpu0
         # Live again: one more message each must arrive exactly once.
         for i in range(count):

@@ -161,7 +161,7 @@ class _Columns:
 
 def _columns(dialect: Dialect) -> _Columns:
     seen_at = VisitorSocket.__table__.c.seen_at.type
-    origins = Site.__table__.c.allowed_origins.type
+    origins = Site.__table__.c.allowed_origins.type.dialect_impl(dialect)
     return _Columns(
         seen_at.bind_processor(dialect) or (lambda v: v),
         origins.result_processor(dialect, None) or (lambda v: v),

@@ -42,6 +42,7 @@ from app.common.errors import DomainError
 from app.common.events import Event, chat_topic, supervisors_topic
 from app.common.types import iso, new_id, utcnow
 from app.db import in_sqlite_transaction
+from app.files.schemas import AttachmentOut
 from app.webhooks import outbox as webhooks
 
 _CHATS = (
@@ -337,7 +338,8 @@ def _events(plan: _Plan) -> list[Event]:
 
 
 def message_out(m: StoredMessage) -> dict[str, Any]:
-    """``MessageOut.of(m).dump()`` without a model per message (tests/unit compare the two)."""
+    """``MessageOut.of(m).dump()`` without a model per message (tests/unit compare the two);
+    only an attachment, rare, is validated as the model does."""
     out: dict[str, Any] = {"id": m.id, "chat_id": m.chat_id, "seq": m.seq}
     if m.public_seq is not None:
         out["public_seq"] = m.public_seq
@@ -352,6 +354,6 @@ def message_out(m: StoredMessage) -> dict[str, Any]:
         body=m.body,
         created_at=iso(m.created_at) or "",
         client_msg_id=m.client_msg_id,
-        attachments=[],
+        attachments=[AttachmentOut.model_validate(a).dump() for a in m.attachments],
     )
     return out

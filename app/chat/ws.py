@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.exc import IntegrityError
 
 from app.chat import service
-from app.chat.access import ChatAction
+from app.chat.access import ChatAction, authorize
 from app.chat.batch import Send
+from app.chat.resumes import HistoryRequest
 from app.chat.schemas import (
     ChatClose,
     ChatStart,
@@ -126,21 +129,41 @@ async def on_resume(ctx: FrameContext, frame: Resume) -> None:
     after_seq = ctx.conn.resume_from(topic, frame.after_seq)
     ctx.conn.hold()
     try:
-        # One transaction: after a storm of reconnects, every resume waits its turn for it.
-        async with ctx.uow() as uow:
-            await service.authorized_chat(uow, ctx.actor, frame.chat_id, ChatAction.READ)
-            await ctx.hub.subscribe(ctx.conn, topic)
-            chat, shown = await service.history(uow, ctx.actor, frame.chat_id, after_seq)
+        chat_id, status, shown = await _read_for_resume(ctx, frame.chat_id, topic, after_seq)
     except BaseException:
         ctx.conn.release()
         raise
     last_seq = shown[-1]["seq"] if shown else after_seq
-    replay = [MessageNew.replay(chat.id, m) for m in shown]
+    replay = [MessageNew.replay(chat_id, m) for m in shown]
     # A very long chat comes in pages: "more" asks the client to resume again from last_seq.
     done = ResumeDone(
-        chat_id=chat.id,
+        chat_id=chat_id,
         last_seq=last_seq,
-        status=ChatStatus(chat.status),
+        status=ChatStatus(status),
         more=len(shown) >= service.RESUME_PAGE,
     ).dump()
-    ctx.conn.release_replay(chat.id, last_seq, *replay, done)
+    ctx.conn.release_replay(chat_id, last_seq, *replay, done)
+
+
+async def _read_for_resume(
+    ctx: FrameContext, chat_id: str, topic: str, after_seq: int
+) -> tuple[str, str, list[dict[str, Any]]]:
+    """Authorise, subscribe, read: the chat's id and status and the messages to replay."""
+    reader = ctx.state.history
+    if reader is None:
+        # One transaction: after a storm of reconnects, every resume waits its turn for it.
+        async with ctx.uow() as uow:
+            await service.authorized_chat(uow, ctx.actor, chat_id, ChatAction.READ)
+            await ctx.hub.subscribe(ctx.conn, topic)
+            chat, shown = await service.history(uow, ctx.actor, chat_id, after_seq)
+        return chat.id, chat.status, shown
+    # On SQLite, resumes arriving together share their reads (app/chat/resumes.py). A socket
+    # that follows the chat already (a visitor's, since it opened) was authorised for it then,
+    # and is again below, before anything is sent.
+    if topic not in ctx.conn.topics:
+        authorize(ctx.actor, ChatAction.READ, await reader.chat(chat_id))
+        await ctx.hub.subscribe(ctx.conn, topic)
+    request = HistoryRequest(ctx.actor.side, chat_id, after_seq, service.RESUME_PAGE)
+    row, shown = await reader.history(request)
+    now = authorize(ctx.actor, ChatAction.READ, row)
+    return now.id, now.status, shown
