@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.chat.batch import MessageWriter
-from app.chat.openings import SocketOpenings
 from app.chat.resumes import HistoryReader
+from app.chat.visitor_sockets import VisitorSockets
 from app.common.types import utcnow
 from app.common.uow import UnitOfWork
 from app.config import Settings
@@ -42,8 +42,9 @@ class AppState:
     # Wakes this process's job loop when a timer it set is due (app/jobs/runner.py).
     job_alarm: Alarm = field(default_factory=Alarm)
     writer: MessageWriter = field(init=False)
-    # Visitor sockets recorded as open, on SQLite in batches (app/chat/openings.py).
-    openings: SocketOpenings = field(init=False)
+    # Visitor sockets recorded as open and closed, on SQLite in batches
+    # (app/chat/visitor_sockets.py).
+    visitor_sockets: VisitorSockets = field(init=False)
     # On SQLite, what resumes read, in batches (app/chat/resumes.py); None elsewhere.
     history: HistoryReader | None = field(init=False)
     limiter: Limiter = field(init=False)
@@ -71,7 +72,8 @@ class AppState:
 
     def __post_init__(self) -> None:
         self.writer = MessageWriter(self.sessions, self.hub)
-        self.openings = SocketOpenings(self.sessions, self.hub, self.settings.visitor_gone_s)
+        gone_s = self.settings.visitor_gone_s
+        self.visitor_sockets = VisitorSockets(self.sessions, self.hub, gone_s)
         sqlite = sqlite_engine(self.sessions)
         self.history = HistoryReader(sqlite) if sqlite is not None else None
         self.limiter = limiter_from(self.settings)

@@ -12,9 +12,7 @@ agent's slot, so the timer's handler is routing's (``close_if_gone`` in routing/
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,31 +48,12 @@ def heartbeat_s(presence_heartbeat_s: float, gone_s: float) -> float:
 
 async def socket_opened(uow: UnitOfWork, visitor_id: str) -> str:
     """Record a visitor socket as open, in the unit of work that let it in (one transaction a
-    connect: docs/performance.md); returns the socket's id for ``visitor_present``."""
+    connect: docs/performance.md); returns the socket's id (app/chat/visitor_sockets.py)."""
     socket_id = new_id()
     await presence.opened(uow.session, socket_id, visitor_id)
     for chat_id in await _open_chats(uow, visitor_id):
         await jobs.cancel(uow, gone_job_key(chat_id))
     return socket_id
-
-
-@contextlib.asynccontextmanager
-async def visitor_present(
-    uow_factory: UowFactory, socket_ids: set[str], socket_id: str, visitor_id: str, gone_s: float
-) -> AsyncIterator[None]:
-    """Around the life of a socket that ``socket_opened`` recorded: its id is in ``socket_ids``
-    (the process's open visitor sockets, which the heartbeat refreshes) while it is open; on
-    close the row goes and the timer is set."""
-    socket_ids.add(socket_id)
-    try:
-        yield
-    finally:
-        socket_ids.discard(socket_id)
-        try:
-            async with uow_factory() as uow:
-                await socket_closed(uow, socket_id, visitor_id, gone_s)
-        except Exception:  # bookkeeping never fails a socket's end; the sweep catches up
-            log.warning("could not record visitor %s leaving", visitor_id, exc_info=True)
 
 
 async def socket_closed(uow: UnitOfWork, socket_id: str, visitor_id: str, gone_s: float) -> None:

@@ -10,11 +10,10 @@ from starlette.websockets import WebSocket
 from app.agents import service as agents
 from app.agents import ws as agent_frames
 from app.agents.schemas import AgentOut
-from app.chat import abandoned
 from app.chat import ws as chat_frames
 from app.chat.models import OPEN_STATUSES, Chat
-from app.chat.openings import Opening, OpeningRequest
 from app.chat.schemas import ChatSummary
+from app.chat.visitor_sockets import Opening, OpeningRequest
 from app.common.actor import Actor
 from app.common.events import (
     agent_topic,
@@ -74,12 +73,13 @@ AGENT_FRAMES = table("agent")
 async def _visitor_opening(ws: WebSocket, state: AppState) -> Opening | None:
     """Who is connecting, or None when the token, the visitor, the site or the origin is wrong.
     One transaction reads them and, once they are right, records the socket as open; on SQLite
-    the sockets opening in the same moment share it (app/chat/openings.py)."""
+    the sockets opening in the same moment share it (app/chat/visitor_sockets.py)."""
     claims = verify(state.settings.secret_key, socket_token(ws), "visitor")
     if claims is None:
         return None
     origin = ws.headers.get("origin")
-    return await state.openings.open(OpeningRequest(claims.subject, claims.site_id, origin))
+    request = OpeningRequest(claims.subject, claims.site_id, origin)
+    return await state.visitor_sockets.open(request)
 
 
 async def visitor_socket(ws: WebSocket, state: AppState) -> None:
@@ -91,13 +91,7 @@ async def visitor_socket(ws: WebSocket, state: AppState) -> None:
     chat = None
     if opening.chat_id is not None and opening.chat_status is not None:
         chat = ActiveChat(id=opening.chat_id, status=opening.chat_status)
-    async with abandoned.visitor_present(
-        state.uow,
-        state.visitor_socket_ids,
-        opening.socket_id,
-        visitor_id,
-        state.settings.visitor_gone_s,
-    ):
+    async with state.visitor_sockets.present(opening, state.visitor_socket_ids):
         await ws.accept(subprotocol=socket_subprotocol(ws))
         actor = Actor(side="visitor", id=visitor_id, site_id=site_id, name=opening.name)
         conn = Connection(

@@ -1,5 +1,5 @@
-"""A visitor socket's opening: the SQLite batch (one hand-off to the database's thread for many
-openings) answers and writes what the unit-of-work path does, for every kind of visitor."""
+"""A visitor socket's opening and closing: the SQLite batches (one hand-off to the database's
+thread for many) answer and write what the unit-of-work path does, for every kind of visitor."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.chat import abandoned
-from app.chat.openings import Opening, OpeningRequest, SocketOpenings, open_in, open_on_sqlite
+from app.chat.visitor_sockets import (
+    Opening,
+    OpeningRequest,
+    VisitorSockets,
+    close_on_sqlite,
+    open_in,
+    open_on_sqlite,
+)
 from app.common.enums import ChatStatus
 from app.common.types import utcnow
 from app.jobs import service as jobs
@@ -142,7 +149,7 @@ async def test_openings_at_once_share_a_batch_and_a_caller_gone_meanwhile_is_clo
     world: World,
 ) -> None:
     v = await _visitors(world)
-    openings = SocketOpenings(world.factory, world.hub, gone_s=30)
+    openings = VisitorSockets(world.factory, world.hub, gone_s=30)
     gone = asyncio.create_task(openings.open(OpeningRequest(v.in_chat, world.site_id, SHOP)))
     await asyncio.sleep(0)  # queued, and the batch's writer started
     gone.cancel()
@@ -160,3 +167,47 @@ async def test_openings_at_once_share_a_batch_and_a_caller_gone_meanwhile_is_clo
     # set again, before the batch's other callers were answered.
     assert list((await _sockets(world)).values()) == [v.offline_only]
     assert abandoned.gone_job_key(v.open_chat) in await _timers(world)
+
+
+async def _timer_rows(world: World) -> dict[str, tuple[str, dict[str, object], float]]:
+    """Each timer's kind, payload and due time in seconds from now."""
+    async with world.factory() as session:
+        jobs_ = (await session.execute(select(Job))).scalars()
+        now = utcnow()
+        return {j.key: (j.kind, j.payload, (j.run_at - now).total_seconds()) for j in jobs_}
+
+
+async def test_closing_on_sqlite_writes_what_the_unit_of_work_writes(world: World) -> None:
+    # A socket closes: its row goes, the visitor was last seen now, and the "visitor gone"
+    # timer of their open chat is set gone_s from now (replacing an earlier one). One visitor
+    # closes through each path.
+    v = await _visitors(world)
+    other = await world.visitor("Otto")
+    other_chat = await world.chat(status="queued", visitor_id=other)
+    await _gone_timer(world, other_chat)  # set before: the close replaces it
+    requests = [
+        OpeningRequest(v.in_chat, world.site_id, SHOP),
+        OpeningRequest(other, world.site_id, SHOP),
+    ]
+    by_batch = await open_on_sqlite(_engine(world), requests)
+    ina, otto = by_batch
+    assert ina is not None
+    assert otto is not None
+    async with world.factory() as session:
+        await session.execute(update(Visitor).values(last_seen_at=utcnow() - timedelta(days=1)))
+        await session.commit()
+    before = utcnow() - timedelta(seconds=1)
+
+    async with world.uow() as uow:
+        await abandoned.socket_closed(uow, ina.socket_id, ina.visitor_id, 45)
+    await close_on_sqlite(_engine(world), [otto], 45)
+
+    assert await _sockets(world) == {}
+    timers = await _timer_rows(world)
+    for chat_id in (v.open_chat, other_chat):
+        kind, payload, due_in = timers.pop(abandoned.gone_job_key(chat_id))
+        assert (kind, payload) == (abandoned.VISITOR_GONE_JOB, {"chat_id": chat_id})
+        assert 40 < due_in <= 45
+    assert timers == {}  # none for offline or closed chats
+    for visitor_id in (v.in_chat, other):
+        assert (await world.get(Visitor, visitor_id)).last_seen_at >= before

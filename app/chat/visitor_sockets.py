@@ -1,22 +1,24 @@
-"""A visitor's socket opening: who it is, which chat the widget shows, and the socket recorded as
-open (app/chat/abandoned.py), in one transaction.
+"""A visitor's socket opening and closing: who it is, which chat the widget shows, and the socket
+recorded as open while it is, for the abandoned-chat timers (app/chat/abandoned.py).
 
 On SQLite the openings that arrive together share one transaction on the database's thread, in
-plain ``sqlite3``: a connect used to hold the pool's only connection for five to seven
-statements, each a round trip to aiosqlite's thread that then waited for a busy event loop to
-come round, so under a reconnect storm connects queued behind each other's waiting
-(docs/performance.md, issue 17's fifth step). ``open_in`` is the unit-of-work path, used on
-every other database and when a batch fails; tests/unit/test_openings.py holds the two to the
-same rows and answers.
+plain ``sqlite3``, and so do the closings: a connect used to hold the pool's only connection for
+five to seven statements, each a round trip to aiosqlite's thread that then waited for a busy
+event loop to come round, so under a reconnect storm connects (and the drops before them) queued
+behind each other's waiting (docs/performance.md, issue 17's fifth step). The unit-of-work path
+(``open_in``, ``abandoned.socket_closed``) serves every other database and a batch that fails;
+tests/unit/test_visitor_sockets.py holds the two to the same rows and answers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Dialect
@@ -30,6 +32,7 @@ from app.common.events import Publisher
 from app.common.types import new_id, utcnow
 from app.common.uow import UnitOfWork
 from app.db import in_sqlite_transaction, sqlite_engine
+from app.jobs.models import Job
 from app.sites.models import Site
 from app.sites.service import origin_in
 from app.visitors.models import Visitor, VisitorSocket
@@ -59,7 +62,7 @@ class Opening:
     site_id: str
     chat_id: str | None  # the chat the widget shows: the open one, else a waiting offline one
     chat_status: ChatStatus | None
-    socket_id: str  # for abandoned.visitor_present
+    socket_id: str  # its row in visitor_sockets
 
 
 async def open_in(uow: UnitOfWork, request: OpeningRequest) -> Opening | None:
@@ -76,8 +79,8 @@ async def open_in(uow: UnitOfWork, request: OpeningRequest) -> Opening | None:
     return Opening(visitor.id, visitor.name, site.id, chat.id if chat else None, status, socket_id)
 
 
-class SocketOpenings:
-    """Records visitor sockets as they open; on SQLite, in batches."""
+class VisitorSockets:
+    """Records visitor sockets as they open and close; on SQLite, in batches."""
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], publisher: Publisher, gone_s: float
@@ -86,18 +89,46 @@ class SocketOpenings:
         self._publisher = publisher
         self._gone_s = gone_s  # a visitor's grace after their last socket (abandoned.py)
         self._sqlite = sqlite_engine(sessions)
-        self._batches: Batches[OpeningRequest, Opening | None] = Batches(self._write, MAX_BATCH)
+        self._openings: Batches[OpeningRequest, Opening | None] = Batches(self._open, MAX_BATCH)
+        self._closings: Batches[Opening, None] = Batches(self._close, MAX_BATCH)
 
     async def open(self, request: OpeningRequest) -> Opening | None:
+        """The visitor let in with the socket recorded as open, or None (nothing written)."""
         if self._sqlite is None:
-            return await self._one(request)
-        return await self._batches.submit(request)
+            return await self._open_one(request)
+        return await self._openings.submit(request)
 
-    async def _one(self, request: OpeningRequest) -> Opening | None:
+    @contextlib.asynccontextmanager
+    async def present(self, opening: Opening, socket_ids: set[str]) -> AsyncIterator[None]:
+        """Around the life of an opened socket: its id is in ``socket_ids`` (the process's open
+        visitor sockets, which the heartbeat refreshes) while it is open; on close its row goes
+        and the visitor's timers are set."""
+        socket_ids.add(opening.socket_id)
+        try:
+            yield
+        finally:
+            socket_ids.discard(opening.socket_id)
+            await self.close(opening)
+
+    async def close(self, opening: Opening) -> None:
+        """Never fails a socket's end: the sweep catches up (app/chat/abandoned.py)."""
+        try:
+            if self._sqlite is None:
+                await self._close_one(opening)
+            else:
+                await self._closings.submit(opening)
+        except Exception:
+            log.warning("could not record visitor %s leaving", opening.visitor_id, exc_info=True)
+
+    async def _open_one(self, request: OpeningRequest) -> Opening | None:
         async with UnitOfWork(self._sessions, self._publisher) as uow:
             return await open_in(uow, request)
 
-    async def _write(
+    async def _close_one(self, opening: Opening) -> None:
+        async with UnitOfWork(self._sessions, self._publisher) as uow:
+            await abandoned.socket_closed(uow, opening.socket_id, opening.visitor_id, self._gone_s)
+
+    async def _open(
         self, batch: list[tuple[OpeningRequest, asyncio.Future[Opening | None]]]
     ) -> None:
         assert self._sqlite is not None
@@ -108,7 +139,7 @@ class SocketOpenings:
             log.debug("%d socket openings failed together (%s); one by one", len(batch), exc)
             for request, future in batch:
                 try:
-                    await self._answer(future, await self._one(request))
+                    await self._answer(future, await self._open_one(request))
                 except Exception as one_exc:
                     if not future.done():
                         future.set_exception(one_exc)
@@ -121,17 +152,28 @@ class SocketOpenings:
             future.set_result(answer)
         elif answer is not None:
             # The socket went away while its opening was written: record it as closed, as
-            # visitor_present would have.
-            await self._closed(answer)
+            # ``present`` would have.
+            await self._close_one(answer)
 
-    async def _closed(self, opening: Opening) -> None:
+    async def _close(self, batch: list[tuple[Opening, asyncio.Future[None]]]) -> None:
+        assert self._sqlite is not None
         try:
-            async with UnitOfWork(self._sessions, self._publisher) as uow:
-                await abandoned.socket_closed(
-                    uow, opening.socket_id, opening.visitor_id, self._gone_s
-                )
-        except Exception:  # the sweep catches up (app/chat/abandoned.py)
-            log.warning("could not record visitor %s leaving", opening.visitor_id, exc_info=True)
+            await close_on_sqlite(self._sqlite, [opening for opening, _ in batch], self._gone_s)
+        except Exception as exc:
+            log.debug("%d socket closings failed together (%s); one by one", len(batch), exc)
+            for opening, future in batch:
+                try:
+                    await self._close_one(opening)
+                except Exception as one_exc:
+                    if not future.done():
+                        future.set_exception(one_exc)
+                    continue
+                if not future.done():
+                    future.set_result(None)
+            return
+        for _, future in batch:
+            if not future.done():
+                future.set_result(None)
 
 
 # ---------------------------------------------------------------- SQLite, on its thread
@@ -145,6 +187,14 @@ _CHATS = (
 _SOCKET = "INSERT INTO visitor_sockets (id, visitor_id, seen_at) VALUES (?, ?, ?)"
 _SEEN = "UPDATE visitors SET last_seen_at = ? WHERE id = ?"
 _CANCEL = "DELETE FROM jobs WHERE key = ?"
+_OPEN_CHATS = "SELECT id FROM chats WHERE visitor_id = ? AND status IN ({marks})"
+_CLOSED = "DELETE FROM visitor_sockets WHERE id = ?"
+# jobs.schedule's upsert: the timer replaces an earlier one of the same key.
+_SCHEDULE = (
+    "INSERT INTO jobs (id, key, kind, run_at, payload, attempts, created_at)"
+    " VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT (key) DO UPDATE SET kind = excluded.kind,"
+    " run_at = excluded.run_at, payload = excluded.payload, attempts = 0"
+)
 
 _OPEN = tuple(str(s) for s in OPEN_STATUSES)
 _SHOWN = (*_OPEN, str(ChatStatus.OFFLINE))
@@ -157,14 +207,17 @@ class _Columns:
 
     time: Callable[[Any], Any]
     origins: Callable[[Any], Any]
+    payload: Callable[[Any], Any]
 
 
 def _columns(dialect: Dialect) -> _Columns:
     seen_at = VisitorSocket.__table__.c.seen_at.type
     origins = Site.__table__.c.allowed_origins.type.dialect_impl(dialect)
+    payload = Job.__table__.c.payload.type
     return _Columns(
         seen_at.bind_processor(dialect) or (lambda v: v),
         origins.result_processor(dialect, None) or (lambda v: v),
+        payload.bind_processor(dialect) or (lambda v: v),
     )
 
 
@@ -209,3 +262,31 @@ def _open(db: sqlite3.Connection, request: OpeningRequest, columns: _Columns) ->
         ChatStatus(status) if status is not None else None,
         socket_id,
     )
+
+
+async def close_on_sqlite(engine: AsyncEngine, openings: list[Opening], gone_s: float) -> None:
+    """``abandoned.socket_closed`` for each socket, committed together before it returns."""
+    columns = _columns(engine.dialect)
+
+    def write(db: sqlite3.Connection) -> bool:
+        for opening in openings:
+            _close(db, opening, gone_s, columns)
+        return True
+
+    await in_sqlite_transaction(engine, write)
+
+
+def _close(db: sqlite3.Connection, opening: Opening, gone_s: float, columns: _Columns) -> None:
+    now = utcnow()
+    db.execute(_CLOSED, (opening.socket_id,))
+    db.execute(_SEEN, (columns.time(now), opening.visitor_id))
+    due = columns.time(now + timedelta(seconds=gone_s))
+    marks = ", ".join("?" * len(_OPEN))
+    for (chat_id,) in db.execute(
+        _OPEN_CHATS.format(marks=marks), (opening.visitor_id, *_OPEN)
+    ).fetchall():
+        payload = columns.payload({"chat_id": chat_id})
+        key = abandoned.gone_job_key(chat_id)
+        db.execute(
+            _SCHEDULE, (new_id(), key, abandoned.VISITOR_GONE_JOB, due, payload, columns.time(now))
+        )
