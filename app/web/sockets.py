@@ -78,6 +78,7 @@ async def _write(ws: WebSocket, conn: Connection) -> None:
                 await ws.close(conn.close_code or 1000)
             return
         await ws.send_text(data.decode())
+        del data  # or an idle socket keeps its last frame (often its hello, 4 KiB) alive
 
 
 async def _read(ws: WebSocket, ctx: FrameContext, accepts: SideTable) -> None:
