@@ -82,7 +82,8 @@ def _sample(py_spy: list[str], spec: dict[str, Any], phased: bool) -> dict[str, 
         [sys.executable, "-m", "bench.loadgen", json.dumps(spec)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    assert generator.stderr is not None and generator.stdout is not None
+    assert generator.stderr is not None
+    assert generator.stdout is not None
     for line in generator.stderr:
         if line.startswith(b"phase ") and spy is None and line.strip() != b"phase end":
             spy = start()
@@ -97,7 +98,9 @@ def _sample(py_spy: list[str], spec: dict[str, Any], phased: bool) -> dict[str, 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench.profile", description=__doc__)
-    parser.add_argument("--scenario", choices=("conversation", "idle", "storm"), default="conversation")
+    parser.add_argument(
+        "--scenario", choices=("conversation", "idle", "storm"), default="conversation"
+    )
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--pairs", type=int, default=100)
@@ -121,7 +124,7 @@ def main() -> int:
     collapsed = RESULTS / "profile-collapsed.txt"
     spec, per_agent = _spec(args)
     try:
-        with parley_target(work, spec["agents"] if "agents" in spec else 0, per_agent) as target:
+        with parley_target(work, spec.get("agents", 0), per_agent) as target:
             form, out = ("flamegraph", args.svg) if args.svg else ("raw", collapsed)
             # Conversation: sampled until the load generator is done (set-up and the measured
             # window both: on a loaded machine set-up takes long, and a fixed duration missed

@@ -433,10 +433,12 @@ def table_rows(name: str, figures: Figures) -> list[tuple[str, str, str, str]]:
             )
             rows.append(
                 (
-                    f"conversation {rate} msg/s: lost/errors, server CPU",
-                    f"{ps['lost']}/{ps['errors']}, {ps['server_cpu_cores']}",
-                    f"{rs['lost']}/{rs['errors']}, {rs['server_cpu_cores']}",
-                    "",
+                    f"conversation {rate} msg/s: CPU ms/msg (cores), lost/errors",
+                    f"{ps['server_cpu_ms_per_message']} ({ps['server_cpu_cores']}), "
+                    f"{ps['lost']}/{ps['errors']}",
+                    f"{rs['server_cpu_ms_per_message']} ({rs['server_cpu_cores']}), "
+                    f"{rs['lost']}/{rs['errors']}",
+                    _x(ratio(ps["server_cpu_ms_per_message"], rs["server_cpu_ms_per_message"])),
                 )
             )
         return rows
