@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -115,7 +116,8 @@ async def _dispatch(
         if isinstance(exc, RateLimited):
             reply.retry_after_s = exc.retry_after_s
         ctx.reply(reply)
-    except (DBAPIError, SQLAlchemyError, OSError) as exc:
+    except (DBAPIError, SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        # sqlite3's own: the batches that run on SQLite's thread in plain sqlite3 (app/db.py)
         log.warning("database unavailable while handling a frame: %s", exc)
         ctx.reply(
             error_frame(

@@ -4,6 +4,7 @@ reads: the same messages in the same shape, as a visitor and as staff see them."
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -106,3 +107,24 @@ async def test_a_batch_of_resumes_reads_what_the_unit_of_work_reads(world: World
 
     assert await reader.chat("no-such-chat") is None
     assert await reader.history(HistoryRequest("agent", "no-such-chat", 0, 500)) == (None, [])
+
+
+async def test_a_failing_read_reaches_every_resume_of_the_batch_and_the_next_batch_works(
+    world: World,
+) -> None:
+    # The socket's frame handler answers a sqlite3 error with "unavailable" (app/web/sockets.py).
+    chat_id, vera, _ann = await _conversation(world)
+    engine = world.factory.kw["bind"]
+    assert isinstance(engine, AsyncEngine)
+    reader = HistoryReader(engine)
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql("ALTER TABLE messages RENAME TO messages_away")
+    request = HistoryRequest(vera.side, chat_id, 0, 500)
+    failed = await asyncio.gather(
+        reader.history(request), reader.history(request), return_exceptions=True
+    )
+    assert all(isinstance(f, sqlite3.OperationalError) for f in failed), failed
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql("ALTER TABLE messages_away RENAME TO messages")
+    _row, shown = await reader.history(request)
+    assert len(shown) == 4
