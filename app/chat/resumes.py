@@ -4,7 +4,7 @@ the resumes that arrive together in one hand-off to the database's thread, in pl
 After a reconnect storm a thousand clients resume at once; each resume was a unit of work of
 four round trips to aiosqlite's thread, each waiting for a busy event loop while it held the
 pool's only connection, so resumes queued behind each other's waiting (docs/performance.md,
-issue 17's sixth step). The same rows and the same visibility rule as ``service.history``:
+issue 17's seventh step). The same rows and the same visibility rule as ``service.history``:
 tests/unit/test_resumes.py holds the two to the same answers for a visitor and for staff.
 """
 

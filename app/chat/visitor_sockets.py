@@ -5,7 +5,7 @@ On SQLite the openings that arrive together share one transaction on the databas
 plain ``sqlite3``, and so do the closings: a connect used to hold the pool's only connection for
 five to seven statements, each a round trip to aiosqlite's thread that then waited for a busy
 event loop to come round, so under a reconnect storm connects (and the drops before them) queued
-behind each other's waiting (docs/performance.md, issue 17's fifth step). The unit-of-work path
+behind each other's waiting (docs/performance.md, issue 17's sixth step). The unit-of-work path
 (``open_in``, ``abandoned.socket_closed``) serves every other database and a batch that fails;
 tests/unit/test_visitor_sockets.py holds the two to the same rows and answers.
 """
@@ -152,8 +152,8 @@ class VisitorSockets:
             future.set_result(answer)
         elif answer is not None:
             # The socket went away while its opening was written: record it as closed, as
-            # ``present`` would have.
-            await self._close_one(answer)
+            # ``present`` would have (never failing the batch's other openings).
+            await self.close(answer)
 
     async def _close(self, batch: list[tuple[Opening, asyncio.Future[None]]]) -> None:
         assert self._sqlite is not None
@@ -198,6 +198,8 @@ _SCHEDULE = (
 
 _OPEN = tuple(str(s) for s in OPEN_STATUSES)
 _SHOWN = (*_OPEN, str(ChatStatus.OFFLINE))
+_CHATS_SHOWN = _CHATS.format(marks=", ".join("?" * len(_SHOWN)))
+_CHATS_OPEN = _OPEN_CHATS.format(marks=", ".join("?" * len(_OPEN)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,9 +244,7 @@ def _open(db: sqlite3.Connection, request: OpeningRequest, columns: _Columns) ->
         return None
     if not origin_in(columns.origins(site[0]) or [], request.origin):
         return None
-    chats = db.execute(
-        _CHATS.format(marks=", ".join("?" * len(_SHOWN))), (request.visitor_id, *_SHOWN)
-    ).fetchall()
+    chats = db.execute(_CHATS_SHOWN, (request.visitor_id, *_SHOWN)).fetchall()
     open_ids = [chat_id for chat_id, status in chats if status in _OPEN]
     shown = next(((i, s) for i, s in chats if s in _OPEN), None) or next(iter(chats), None)
     socket_id = new_id()
@@ -281,10 +281,7 @@ def _close(db: sqlite3.Connection, opening: Opening, gone_s: float, columns: _Co
     db.execute(_CLOSED, (opening.socket_id,))
     db.execute(_SEEN, (columns.time(now), opening.visitor_id))
     due = columns.time(now + timedelta(seconds=gone_s))
-    marks = ", ".join("?" * len(_OPEN))
-    for (chat_id,) in db.execute(
-        _OPEN_CHATS.format(marks=marks), (opening.visitor_id, *_OPEN)
-    ).fetchall():
+    for (chat_id,) in db.execute(_CHATS_OPEN, (opening.visitor_id, *_OPEN)).fetchall():
         payload = columns.payload({"chat_id": chat_id})
         key = abandoned.gone_job_key(chat_id)
         db.execute(
