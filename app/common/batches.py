@@ -1,8 +1,9 @@
 """Requests that arrive while one batch is being written wait together for the next one.
 
 The shape of group commit (app/chat/batch.py for messages, app/chat/visitor_sockets.py for
-visitor sockets): under load one transaction serves many requests, and alone a request costs
-what it would have cost by itself. Each caller gets its own answer, set by ``write``.
+visitor sockets, app/chat/resumes.py for what resumes read): under load one transaction serves
+many requests, and alone a request costs what it would have cost by itself. Each caller gets
+its own answer, set by ``write``.
 """
 
 from __future__ import annotations
