@@ -82,7 +82,7 @@ node:
 services:
 	@scripts/services.sh
 
-## Every benchmark scenario against Parley and the bare relay (about 15 minutes); the table is
+## Every benchmark scenario against Parley and the bare relay (about 12 minutes); the table is
 ## printed and bench/results/<date>-<scenario>.json written. See docs/performance.md.
 bench: install services
 	$(BIN)/python -m bench.run
