@@ -212,15 +212,22 @@ class _Columns:
     payload: Callable[[Any], Any]
 
 
+_COLUMNS: dict[str, _Columns] = {}
+
+
 def _columns(dialect: Dialect) -> _Columns:
-    seen_at = VisitorSocket.__table__.c.seen_at.type
-    origins = Site.__table__.c.allowed_origins.type.dialect_impl(dialect)
-    payload = Job.__table__.c.payload.type
-    return _Columns(
-        seen_at.bind_processor(dialect) or (lambda v: v),
-        origins.result_processor(dialect, None) or (lambda v: v),
-        payload.bind_processor(dialect) or (lambda v: v),
-    )
+    """Made once per dialect, not per batch (as sqlite_batch's binds)."""
+    known = _COLUMNS.get(dialect.name)
+    if known is None:
+        seen_at = VisitorSocket.__table__.c.seen_at.type
+        origins = Site.__table__.c.allowed_origins.type.dialect_impl(dialect)
+        payload = Job.__table__.c.payload.type
+        known = _COLUMNS[dialect.name] = _Columns(
+            seen_at.bind_processor(dialect) or (lambda v: v),
+            origins.result_processor(dialect, None) or (lambda v: v),
+            payload.bind_processor(dialect) or (lambda v: v),
+        )
+    return known
 
 
 async def open_on_sqlite(
